@@ -1,0 +1,303 @@
+import { rmSync } from 'node:fs';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
+import type { Logger } from '../../lib/logger';
+import { buildLaunchOptions, type LaunchConfig } from './launch-options';
+import { isAlive, killTree, treeRssMb } from './process-tree';
+
+export type RestartCause = 'crash' | 'unresponsive' | 'memory' | 'killed' | 'manual';
+
+export interface BrowserPoolConfig extends LaunchConfig {
+  maxPages: number;
+  maxMemoryMb: number;
+  healthCheckIntervalMs: number;
+  /** Close the browser after this long with no lease; it is relaunched on demand. */
+  idleTimeoutMs: number;
+  /** How long close() of a page or browser may take before the process tree is SIGKILLed. */
+  closeTimeoutMs?: number;
+  /** How long a memory restart waits for in-flight scans before cutting them off. */
+  drainGraceMs?: number;
+}
+
+export interface PageLease {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  readonly browserGeneration: number;
+  /** Closes the scan's context (and with it every page and popup); escalates to a kill when close hangs. */
+  release(): Promise<void>;
+}
+
+export interface BrowserPoolStats {
+  connected: boolean;
+  pid: number | null;
+  pagesInUse: number;
+  maxPages: number;
+  waiting: number;
+  leasesGranted: number;
+  restarts: Record<RestartCause, number>;
+  chromiumRssMb: number;
+  lastHealthCheck: { at: string; ok: boolean; message: string } | null;
+  draining: boolean;
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One Chromium per worker process, one fresh browser context per scan (no cookie, storage or cache shared
+ * between scans or clients), at most `maxPages` leases at once. Restarts on crash, unresponsiveness and memory.
+ */
+export class BrowserPool {
+  private browser: Browser | null = null;
+  private launching: Promise<Browser> | null = null;
+  private userDataDir: string | null = null;
+  private generation = 0;
+  private inUse = 0;
+  private readonly waiters: Array<() => void> = [];
+  private leasesGranted = 0;
+  private lastUsedAt = Date.now();
+  private draining = false;
+  private closed = false;
+  private healthTimer: NodeJS.Timeout | null = null;
+  private lastHealth: BrowserPoolStats['lastHealthCheck'] = null;
+  private lastRssMb = 0;
+  private readonly restarts: Record<RestartCause, number> = { crash: 0, unresponsive: 0, memory: 0, killed: 0, manual: 0 };
+  private readonly closeTimeoutMs: number;
+  private readonly drainGraceMs: number;
+
+  constructor(
+    private readonly cfg: BrowserPoolConfig,
+    private readonly logger: Logger,
+  ) {
+    this.closeTimeoutMs = cfg.closeTimeoutMs ?? 5_000;
+    this.drainGraceMs = cfg.drainGraceMs ?? 30_000;
+    this.healthTimer = setInterval(() => void this.healthCheck(), cfg.healthCheckIntervalMs);
+    this.healthTimer.unref();
+  }
+
+  /** Waits for a free slot, then opens a fresh context and page. */
+  async acquire(signal?: AbortSignal): Promise<PageLease> {
+    await this.takeSlot(signal);
+    try {
+      const browser = await this.ensureBrowser();
+      const generation = this.generation;
+      const context = await withTimeout(
+        browser.createBrowserContext({ downloadBehavior: { policy: 'deny' } }),
+        this.closeTimeoutMs * 2,
+        'creating a browser context',
+      );
+      const page = await withTimeout(context.newPage(), this.closeTimeoutMs * 2, 'opening a page');
+      this.leasesGranted++;
+      let released = false;
+      return {
+        page,
+        context,
+        browserGeneration: generation,
+        release: async () => {
+          if (released) return;
+          released = true;
+          try {
+            await this.closeContext(context, generation);
+          } finally {
+            this.giveSlot();
+          }
+        },
+      };
+    } catch (err) {
+      this.giveSlot();
+      throw err;
+    }
+  }
+
+  stats(): BrowserPoolStats {
+    return {
+      connected: this.browser?.connected ?? false,
+      pid: this.browser?.process()?.pid ?? null,
+      pagesInUse: this.inUse,
+      maxPages: this.cfg.maxPages,
+      waiting: this.waiters.length,
+      leasesGranted: this.leasesGranted,
+      restarts: { ...this.restarts },
+      chromiumRssMb: this.lastRssMb,
+      lastHealthCheck: this.lastHealth,
+      draining: this.draining,
+    };
+  }
+
+  /** Current Chromium tree RSS, measured now. */
+  memoryMb(): number {
+    const pid = this.browser?.process()?.pid;
+    this.lastRssMb = pid ? treeRssMb(pid) : 0;
+    return this.lastRssMb;
+  }
+
+  /**
+   * Stop leasing, let in-flight scans finish within the grace period, then relaunch lazily. Scans still running
+   * when the grace ends are cut off and fail as `crash`, which the retry policy retries.
+   */
+  async restart(cause: RestartCause, graceMs = this.drainGraceMs): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.logger.warn({ cause, pagesInUse: this.inUse }, 'restarting browser');
+    try {
+      const until = Date.now() + graceMs;
+      while (this.inUse > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      this.restarts[cause]++;
+      await this.shutdownBrowser();
+    } finally {
+      this.draining = false;
+      this.wakeWaiters();
+    }
+  }
+
+  /** One health round: CDP round trip with a deadline, memory of the whole tree, idle close. */
+  async healthCheck(): Promise<void> {
+    const browser = this.browser;
+    if (!browser || this.draining || this.closed) return;
+    const at = new Date().toISOString();
+    if (!browser.connected) return; // the disconnected handler does the rest
+    try {
+      await withTimeout(browser.version(), this.closeTimeoutMs, 'browser health round trip');
+    } catch {
+      this.lastHealth = { at, ok: false, message: 'browser did not answer a CDP round trip' };
+      this.restarts.unresponsive++;
+      this.killBrowser('unresponsive');
+      return;
+    }
+    const rss = this.memoryMb();
+    if (rss > this.cfg.maxMemoryMb) {
+      this.lastHealth = { at, ok: false, message: `Chromium tree uses ${rss} MB (limit ${this.cfg.maxMemoryMb} MB)` };
+      await this.restart('memory');
+      return;
+    }
+    this.lastHealth = { at, ok: true, message: `responsive, ${rss} MB` };
+    if (this.inUse === 0 && Date.now() - this.lastUsedAt > this.cfg.idleTimeoutMs) {
+      this.logger.info({ idleMs: Date.now() - this.lastUsedAt }, 'closing idle browser');
+      await this.shutdownBrowser();
+    }
+  }
+
+  /** Closes the browser (killing it if close hangs) and refuses further leases. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.healthTimer) clearInterval(this.healthTimer);
+    this.wakeWaiters();
+    if (this.launching) await this.launching.catch(() => undefined);
+    await this.shutdownBrowser();
+  }
+
+  private async takeSlot(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new Error('browser pool is closed');
+      signal?.throwIfAborted();
+      if (this.inUse < this.cfg.maxPages && !this.draining) {
+        this.inUse++;
+        this.lastUsedAt = Date.now();
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.waiters.push(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
+    }
+  }
+
+  private giveSlot(): void {
+    this.inUse--;
+    this.lastUsedAt = Date.now();
+    this.waiters.shift()?.();
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private ensureBrowser(): Promise<Browser> {
+    if (this.browser?.connected) return Promise.resolve(this.browser);
+    // Single flight: concurrent acquires share one launch.
+    this.launching ??= this.launch().finally(() => {
+      this.launching = null;
+    });
+    return this.launching;
+  }
+
+  private async launch(): Promise<Browser> {
+    const opts = buildLaunchOptions(this.cfg);
+    this.userDataDir = opts.userDataDir;
+    const started = Date.now();
+    const browser = await puppeteer.launch(opts);
+    const generation = ++this.generation;
+    browser.once('disconnected', () => {
+      if (this.browser !== browser) return; // an orderly shutdown already forgot it
+      this.browser = null;
+      this.restarts.crash++;
+      this.logger.error({ generation }, 'browser disconnected unexpectedly');
+      const pid = browser.process()?.pid;
+      if (pid && isAlive(pid)) killTree(pid);
+      this.removeProfile(opts.userDataDir);
+    });
+    this.browser = browser;
+    this.logger.info({ pid: browser.process()?.pid, ms: Date.now() - started, generation }, 'browser launched');
+    return browser;
+  }
+
+  private async closeContext(context: BrowserContext, generation: number): Promise<void> {
+    if (generation !== this.generation || !this.browser?.connected) return; // that browser is gone already
+    try {
+      await withTimeout(context.close(), this.closeTimeoutMs, 'closing a browser context');
+    } catch (err) {
+      // A wedged renderer can hold close() for minutes: kill the whole tree and relaunch on the next lease.
+      this.logger.error({ err: (err as Error).message }, 'context close hung; killing browser');
+      this.restarts.killed++;
+      this.killBrowser('killed');
+    }
+  }
+
+  private killBrowser(cause: RestartCause): void {
+    const browser = this.browser;
+    if (!browser) return;
+    this.browser = null;
+    const pid = browser.process()?.pid;
+    const signalled = pid ? killTree(pid) : 0;
+    this.logger.warn({ cause, pid, signalled }, 'browser process tree killed');
+    // The ChildProcess object reaps the main pid; renderer children are reparented and reaped by init/tini.
+    void browser.disconnect().catch(() => undefined);
+    this.removeProfile(this.userDataDir);
+  }
+
+  private async shutdownBrowser(): Promise<void> {
+    const browser = this.browser;
+    if (!browser) return;
+    this.browser = null;
+    const dir = this.userDataDir;
+    try {
+      await withTimeout(browser.close(), this.closeTimeoutMs, 'closing the browser');
+    } catch {
+      const pid = browser.process()?.pid;
+      if (pid) killTree(pid);
+    }
+    // Close before deleting the profile: Chromium still writes to it while shutting down.
+    this.removeProfile(dir);
+  }
+
+  private removeProfile(dir: string | null): void {
+    if (!dir) return;
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // best effort: a leftover temp dir is not worth failing a scan for
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LaunchOptions } from 'puppeteer-core';
+
+export interface LaunchConfig {
+  chromePath: string;
+  launchTimeoutMs: number;
+  viewport: { width: number; height: number };
+}
+
+/**
+ * Flags verified on our machines: without the background-networking ones Chromium floods a closed network with
+ * update and metrics requests; --no-sandbox because workers run as root in CI (the Docker image runs unprivileged).
+ */
+export const CHROMIUM_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--disable-dev-shm-usage',
+  '--mute-audio',
+  '--hide-scrollbars',
+  '--no-default-browser-check',
+  '--password-store=basic',
+  '--use-mock-keychain',
+];
+
+/** A fresh profile directory per launch: nothing survives a browser restart. */
+export function buildLaunchOptions(cfg: LaunchConfig): LaunchOptions & { userDataDir: string } {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'wcag-chromium-'));
+  return {
+    executablePath: cfg.chromePath,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`],
+    userDataDir,
+    timeout: cfg.launchTimeoutMs,
+    defaultViewport: cfg.viewport,
+    // The pool decides when the browser dies; puppeteer's own signal handlers would race our shutdown order.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    protocolTimeout: 30_000,
+  };
+}

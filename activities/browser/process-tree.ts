@@ -1,0 +1,72 @@
+// Chromium is a tree of processes (browser, renderers, GPU, utility): memory and kills must cover all of it.
+import { readdirSync, readFileSync } from 'node:fs';
+
+function childrenOf(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may contain spaces and parentheses: fields start after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // the process exited while we were reading
+    }
+  }
+  return children;
+}
+
+/** The pid and all its descendants. */
+export function processTree(rootPid: number): number[] {
+  const children = childrenOf();
+  const out: number[] = [];
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of the whole tree in MB (RSS double-counts shared pages, so it errs on the safe side). */
+export function treeRssMb(rootPid: number): number {
+  return Math.round(processTree(rootPid).reduce((sum, pid) => sum + rssBytes(pid), 0) / (1024 * 1024));
+}
+
+/** SIGKILLs every process of the tree, leaves first, and reports how many were signalled. */
+export function killTree(rootPid: number): number {
+  const pids = processTree(rootPid).reverse();
+  let killed = 0;
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import type { AxeResults, ElementContext, PartialResult, RunOptions } from 'axe-core';
+import axePackage from 'axe-core/package.json';
+import type { Frame, Page } from 'puppeteer-core';
+
+// Read once per process; injected with evaluate (not a script tag) so a page's CSP cannot refuse it.
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const AXE_VERSION: string = axePackage.version;
+
+type AxeWindow = Window & { axe: typeof import('axe-core') };
+
+export interface AxeRun {
+  results: AxeResults;
+  /** Frames axe wanted to test but could not reach (detached, unreachable, timed out). */
+  untestedFrames: string[];
+}
+
+async function inject(frame: Frame): Promise<void> {
+  const present = await frame.evaluate(() => typeof (window as unknown as Partial<AxeWindow>).axe?.runPartial === 'function');
+  if (!present) await frame.evaluate(AXE_SOURCE);
+}
+
+/**
+ * Runs axe.runPartial in a frame and, depth first, in every child frame axe asks for, in the order
+ * axe.finishRun expects: the way axe-core's own frame support (and @axe-core/puppeteer) does it, so
+ * cross-origin frames are tested too. A frame that cannot be reached contributes `null`.
+ */
+async function runPartialRecursive(
+  frame: Frame,
+  context: ElementContext,
+  options: RunOptions,
+  untested: string[],
+  depth: number,
+): Promise<Array<PartialResult | null>> {
+  await inject(frame);
+  const frameContexts = await frame.evaluate(
+    (ctx) => (window as unknown as AxeWindow).axe.utils.getFrameContexts(ctx as ElementContext),
+    context as never,
+  );
+  const partials: Array<PartialResult | null> = [
+    await frame.evaluate(
+      (ctx, opts) => (window as unknown as AxeWindow).axe.runPartial(ctx as ElementContext, opts as RunOptions),
+      context as never,
+      options as never,
+    ),
+  ];
+  for (const { frameSelector, frameContext } of frameContexts) {
+    const label = JSON.stringify(frameSelector);
+    try {
+      if (depth > 30) throw new Error('frame nesting too deep');
+      const handle = await frame.evaluateHandle(
+        (sel) => (window as unknown as AxeWindow).axe.utils.shadowSelect(sel as never),
+        frameSelector as never,
+      );
+      const element = handle.asElement();
+      const child = element ? await element.contentFrame() : null;
+      await handle.dispose();
+      if (!child) throw new Error('frame has no document');
+      partials.push(...(await runPartialRecursive(child, frameContext as ElementContext, options, untested, depth + 1)));
+    } catch {
+      untested.push(label);
+      partials.push(null);
+    }
+  }
+  return partials;
+}
+
+/** axe-core over the page and all its frames, WCAG tags only, violations and needs-review results. */
+export async function runAxe(page: Page, tags: readonly string[]): Promise<AxeRun> {
+  const options: RunOptions = {
+    runOnly: { type: 'tag', values: [...tags] },
+    // Passes and inapplicable results cost ~15 % CPU and nobody reads them.
+    resultTypes: ['violations', 'incomplete'],
+  };
+  const untestedFrames: string[] = [];
+  const partials = await runPartialRecursive(page.mainFrame(), { exclude: [] } as never, options, untestedFrames, 0);
+  const results = await page
+    .mainFrame()
+    .evaluate(
+      (parts, opts) => (window as unknown as AxeWindow).axe.finishRun(parts as PartialResult[], opts as RunOptions),
+      partials as never,
+      options as never,
+    );
+  return { results: results as AxeResults, untestedFrames };
+}

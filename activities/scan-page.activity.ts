@@ -1,0 +1,241 @@
+import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
+import type { HTTPResponse, Page } from 'puppeteer-core';
+import type { PrismaClient } from '../lib/prisma';
+import { FailureCategory, type PageScanSummary } from '../workflows/contracts';
+import { countByImpact, score, storedRules } from './axe-summary';
+import type { BrowserPool, PageLease } from './browser/browser-pool';
+import { guardRequests, type RequestGuard } from './browser/request-guard';
+import { AXE_VERSION, runAxe } from './browser/run-axe';
+import { inconclusiveReason, type PageFacts } from './page-facts';
+import { classifyScanError, httpStatusFailure, ScanFailure } from './scan-errors';
+import { saveScanResult } from './scan-records.activity';
+import type { UrlPolicy } from './url-safety';
+
+export interface ScanPageInput {
+  scanId: string;
+  url: string;
+  timeoutMs: number;
+  wcagTags: string[];
+  maxAttempts: number;
+}
+
+export interface ScanPageConfig {
+  maxScanTimeMs: number;
+  userAgent?: string;
+  acceptLanguage: string;
+  /** JS heap above which a page is killed and the scan fails as `memory`. */
+  pageMaxHeapMb: number;
+  maxRedirects: number;
+}
+
+export interface ScanPageDeps {
+  pool: BrowserPool;
+  prisma: PrismaClient;
+  urlPolicy: UrlPolicy;
+  config: ScanPageConfig;
+}
+
+type Stage = 'lease' | 'navigate' | 'settle' | 'axe' | 'store';
+
+interface PageScan {
+  results: Awaited<ReturnType<typeof runAxe>>['results'];
+  untestedFrames: string[];
+  facts: PageFacts;
+  finalUrl: string;
+  httpStatus: number | null;
+}
+
+const HEARTBEAT_MS = 2_000;
+const MEMORY_POLL_MS = 1_000;
+// After `load`, wait for the network to go quiet, but never long: streaming and long-polling pages never do.
+const SETTLE = { idleTime: 300, timeout: 1_500, concurrency: 2 };
+
+function collectFacts(): PageFacts {
+  const body = document.body;
+  const text = (body?.innerText ?? '').replace(/\s+/g, ' ').trim();
+  return {
+    title: document.title ?? '',
+    readyState: document.readyState,
+    text: text.slice(0, 2_000),
+    textLength: text.length,
+    elementCount: document.getElementsByTagName('*').length,
+    mediaCount: body ? body.querySelectorAll('img,svg,video,canvas,input,select,textarea,iframe,object,embed,picture').length : 0,
+    busy: !!document.querySelector('body[aria-busy="true"], main[aria-busy="true"]'),
+  };
+}
+
+/** A promise that rejects when `ms` pass or the signal aborts, whichever first. */
+function budget(ms: number, signal: AbortSignal): { promise: Promise<never>; clear: () => void } {
+  let timer: NodeJS.Timeout;
+  let onAbort: () => void = () => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ScanFailure(FailureCategory.Timeout, `scan exceeded its ${ms} ms limit`, true)), ms);
+    onAbort = () => reject(new CancelledFailure('scan cancelled'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { promise, clear: () => (clearTimeout(timer), signal.removeEventListener('abort', onAbort)) };
+}
+
+/** Rejects with a `memory` failure when the page's JS heap passes the cap (polled; a stuck renderer is skipped). */
+function watchHeap(page: Page, capMb: number): { promise: Promise<never>; lastMb: () => number; clear: () => void } {
+  let last = 0;
+  let timer: NodeJS.Timeout;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const probe = page.metrics().then((m) => {
+        last = Math.round((m.JSHeapUsedSize ?? 0) / 1048576);
+        if (last > capMb) reject(new ScanFailure(FailureCategory.Memory, `page JS heap reached ${last} MB (limit ${capMb} MB)`, true));
+      });
+      probe.catch(() => undefined);
+    }, MEMORY_POLL_MS);
+  });
+  return { promise, lastMb: () => last, clear: () => clearInterval(timer) };
+}
+
+async function preparePage(page: Page, cfg: ScanPageConfig): Promise<void> {
+  // Without a handler an alert blocks `load` forever. beforeunload is accepted: dismissing it cancels navigation.
+  page.on('dialog', (d) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => undefined));
+  page.on('popup', (p) => void p?.close().catch(() => undefined));
+  await page.setBypassCSP(true);
+  if (cfg.userAgent) await page.setUserAgent({ userAgent: cfg.userAgent });
+  await page.setExtraHTTPHeaders({ 'Accept-Language': cfg.acceptLanguage });
+}
+
+async function navigate(page: Page, url: string, timeoutMs: number, guard: RequestGuard | null, cfg: ScanPageConfig) {
+  let response: HTTPResponse | null = null;
+  let loadIncomplete = false;
+  try {
+    response = await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
+  } catch (err) {
+    const blocked = guard?.mainDocumentBlocked();
+    if (blocked) throw new ScanFailure(FailureCategory.BlockedTarget, `redirected to a blocked address: ${blocked.reason}`, false);
+    if ((err as Error).name !== 'TimeoutError') throw err;
+    // `load` never came (a hanging subresource, say): scan anyway if the document itself is parsed.
+    const state = await Promise.race([
+      page.evaluate(() => document.readyState).catch(() => 'unknown'),
+      new Promise<string>((r) => setTimeout(() => r('unknown'), 2_000)),
+    ]);
+    if (state !== 'interactive' && state !== 'complete') throw err;
+    loadIncomplete = true;
+  }
+  const blocked = guard?.mainDocumentBlocked();
+  if (blocked) throw new ScanFailure(FailureCategory.BlockedTarget, `redirected to a blocked address: ${blocked.reason}`, false);
+  if (page.url().startsWith('chrome-error://')) throw new ScanFailure(FailureCategory.Navigation, 'browser showed an error page', true);
+  if (response) {
+    const failure = httpStatusFailure(response.status());
+    if (failure) throw failure;
+    if (response.request().redirectChain().length > cfg.maxRedirects) {
+      throw new ScanFailure(FailureCategory.Navigation, `more than ${cfg.maxRedirects} redirects`, true);
+    }
+  }
+  return { httpStatus: response?.status() ?? null, loadIncomplete };
+}
+
+async function scanLeasedPage(
+  lease: PageLease,
+  input: ScanPageInput,
+  budgetMs: number,
+  deps: ScanPageDeps,
+  setStage: (s: Stage) => void,
+): Promise<PageScan> {
+  const { page } = lease;
+  await preparePage(page, deps.config);
+  const guard = deps.urlPolicy.allowPrivateTargets ? null : await guardRequests(page, deps.urlPolicy);
+  setStage('navigate');
+  // Navigation may use most of the budget; axe needs the rest (big DOMs take seconds).
+  const nav = await navigate(page, input.url, Math.max(3_000, Math.floor(budgetMs * 0.6)), guard, deps.config);
+  setStage('settle');
+  await page.waitForNetworkIdle(SETTLE).catch(() => undefined);
+  setStage('axe');
+  const { results, untestedFrames } = await runAxe(page, input.wcagTags);
+  const facts = await page.evaluate(collectFacts);
+  return { results, untestedFrames, facts, finalUrl: page.url(), httpStatus: nav.httpStatus };
+}
+
+/** The browser activity: lease a page, navigate, run axe, store the full result, return a small summary. */
+export function createScanPageActivity(deps: ScanPageDeps) {
+  return {
+    async scanPage(input: ScanPageInput): Promise<PageScanSummary> {
+      const ctx = Context.current();
+      const { attempt } = ctx.info;
+      const started = Date.now();
+      let stage: Stage = 'lease';
+      const beat = setInterval(() => ctx.heartbeat({ stage, attempt }), HEARTBEAT_MS);
+      ctx.heartbeat({ stage, attempt });
+      const budgetMs = Math.min(input.timeoutMs, deps.config.maxScanTimeMs);
+      let lease: PageLease | undefined;
+      let heap: ReturnType<typeof watchHeap> | undefined;
+      let limit: ReturnType<typeof budget> | undefined;
+      try {
+        await deps.prisma.scan.updateMany({ where: { id: input.scanId }, data: { attempts: attempt } });
+        limit = budget(budgetMs, ctx.cancellationSignal);
+        lease = await Promise.race([deps.pool.acquire(ctx.cancellationSignal), limit.promise]);
+        heap = watchHeap(lease.page, deps.config.pageMaxHeapMb);
+        let crashed = false;
+        lease.page.on('error', () => (crashed = true));
+        const work = scanLeasedPage(lease, input, budgetMs, deps, (s) => (stage = s));
+        work.catch(() => undefined); // if the budget wins, closing the page rejects the abandoned work
+        const scan = await Promise.race([work, limit.promise, heap.promise]).catch((err) => {
+          // A renderer killed by its own heap growth is a memory failure, not a random crash.
+          if (crashed && heap && heap.lastMb() > deps.config.pageMaxHeapMb / 2) {
+            throw new ScanFailure(FailureCategory.Memory, `page crashed with a ${heap.lastMb()} MB JS heap`, true);
+          }
+          throw err;
+        });
+
+        const reason = inconclusiveReason(scan.facts, scan.untestedFrames);
+        if (reason && attempt < input.maxAttempts) {
+          throw new ScanFailure(FailureCategory.Inconclusive, reason, true);
+        }
+        stage = 'store';
+        const rules = storedRules(scan.results);
+        const violations = rules.filter((r) => r.kind === 'violation');
+        await saveScanResult(deps.prisma, {
+          scanId: input.scanId,
+          axeVersion: AXE_VERSION,
+          finalUrl: scan.finalUrl,
+          httpStatus: scan.httpStatus,
+          pageTitle: scan.facts.title.slice(0, 300),
+          raw: { ...scan.results, untestedFrames: scan.untestedFrames },
+          rules,
+        });
+        return {
+          score: reason ? null : score(violations),
+          violationCount: violations.length,
+          incompleteCount: rules.length - violations.length,
+          counts: countByImpact(violations),
+          inconclusive: reason !== null,
+          inconclusiveReason: reason ?? undefined,
+          axeVersion: AXE_VERSION,
+          finalUrl: scan.finalUrl,
+          httpStatus: scan.httpStatus,
+          durationMs: Date.now() - started,
+        };
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted || err instanceof CancelledFailure) {
+          throw err instanceof CancelledFailure ? err : new CancelledFailure('scan cancelled');
+        }
+        const failure = classifyScanError(err);
+        log.warn('scan attempt failed', { scanId: input.scanId, attempt, stage, category: failure.category, message: failure.message });
+        await deps.prisma.scanAttempt
+          .upsert({
+            where: { scanId_attempt: { scanId: input.scanId, attempt } },
+            create: { scanId: input.scanId, attempt, category: failure.category, message: failure.message },
+            update: { category: failure.category, message: failure.message },
+          })
+          .catch(() => undefined); // the attempt log is best effort; the outcome itself is recorded by the workflow
+        throw ApplicationFailure.create({
+          type: failure.category,
+          message: failure.message,
+          nonRetryable: !failure.retryable,
+        });
+      } finally {
+        clearInterval(beat);
+        heap?.clear();
+        limit?.clear();
+        await lease?.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/** An error whose status, code and message are safe to show to the caller. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details);
+export const unauthorized = (message = 'missing or invalid API key') =>
+  new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
+export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
+export const notFound = (what = 'resource') => new HttpError(404, 'not_found', `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+export const serviceUnavailable = (message: string, retryAfterSeconds = 10) =>
+  new HttpError(503, 'unavailable', message, undefined, { 'Retry-After': String(retryAfterSeconds) });

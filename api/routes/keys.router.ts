@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { notFound } from '../http-errors';
+import { requireAdmin } from '../middleware/auth';
+import { validate } from '../middleware/validate';
+import { clientIdSchema, CreateKeyBody } from '../schemas/scans.schema';
+import type { ApiKeyService } from '../services/api-key.service';
+
+/** Admin-only: POST /api/keys, GET /api/keys, DELETE /api/keys/:id */
+export function keysRouter(keys: ApiKeyService): Router {
+  const router = Router();
+  router.use(requireAdmin);
+
+  router.post('/', validate({ body: CreateKeyBody }), async (_req, res) => {
+    const { body } = res.locals.input as { body: z.infer<typeof CreateKeyBody> };
+    const created = await keys.create(body.clientId, body.name);
+    res.status(201).location(`/api/keys/${created.id}`).json(created);
+  });
+
+  router.get('/', validate({ query: z.object({ clientId: clientIdSchema.optional() }) }), async (_req, res) => {
+    const { query } = res.locals.input as { query: { clientId?: string } };
+    res.json({ keys: await keys.list(query.clientId) });
+  });
+
+  router.delete('/:id', validate({ params: z.object({ id: z.uuid() }) }), async (_req, res) => {
+    const { params } = res.locals.input as { params: { id: string } };
+    if (!(await keys.revoke(params.id))) throw notFound('key');
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+import { Router } from 'express';
+import { canAccessClient, principalOf } from '../middleware/auth';
+import { validate } from '../middleware/validate';
+import { badRequest, forbidden, notFound } from '../http-errors';
+import { CreateScanBody, ListScansQuery, ScanIdParams } from '../schemas/scans.schema';
+import type { ScanService } from '../services/scan.service';
+
+/** POST /api/scans, GET /api/scans, GET /api/scans/:scanId, POST /api/scans/:scanId/cancel */
+export function scansRouter(scans: ScanService): Router {
+  const router = Router();
+
+  router.post('/', validate({ body: CreateScanBody }), async (_req, res) => {
+    const { body } = res.locals.input as { body: CreateScanBody };
+    const principal = principalOf(res);
+    let clientId = body.clientId;
+    if (principal.kind === 'client') {
+      if (clientId && clientId !== principal.clientId) throw forbidden('this key can only submit scans for its own client');
+      clientId = principal.clientId;
+    }
+    if (!clientId) throw badRequest('clientId: is required', { fields: [{ field: 'clientId', message: 'is required' }] });
+    const scan = await scans.submit({ ...body, clientId });
+    res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
+  });
+
+  router.get('/', validate({ query: ListScansQuery }), async (_req, res) => {
+    const { query } = res.locals.input as { query: ListScansQuery };
+    const principal = principalOf(res);
+    if (principal.kind === 'client') {
+      if (query.clientId && query.clientId !== principal.clientId) throw forbidden('this key can only list its own scans');
+      query.clientId = principal.clientId;
+    }
+    res.json(await scans.list(query));
+  });
+
+  const visibleScan = async (scanId: string, principal: ReturnType<typeof principalOf>) => {
+    const scan = await scans.get(scanId);
+    // Another client's scan is reported as absent, not forbidden: its existence is not ours to reveal.
+    if (!scan || !canAccessClient(principal, scan.clientId)) throw notFound('scan');
+    return scan;
+  };
+
+  router.get('/:scanId', validate({ params: ScanIdParams }), async (req, res) => {
+    res.json(await visibleScan(String(req.params.scanId), principalOf(res)));
+  });
+
+  router.post('/:scanId/cancel', validate({ params: ScanIdParams }), async (req, res) => {
+    const scan = await visibleScan(String(req.params.scanId), principalOf(res));
+    await scans.cancel(scan.scanId, scan.status);
+    res.status(202).json({ scanId: scan.scanId, status: 'cancelling' });
+  });
+
+  return router;
+}

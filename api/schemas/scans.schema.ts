@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+export const clientIdSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'may contain letters, digits, "_", ".", ":" and "-"');
+
+export const CreateScanBody = z
+  .object({
+    url: z.string({ error: 'is required' }).min(1, 'is required'),
+    // Optional for client keys (their own client is implied), required for the admin key.
+    clientId: clientIdSchema.optional(),
+    prospectId: z.string().min(1).max(100).optional(),
+    priority: z.number().int().min(1).max(10).default(5),
+    queue: z.enum(['high', 'low']).default('low'),
+    /** Per-attempt budget in ms; capped at MAX_SCAN_TIME. */
+    timeout: z.number().int().min(1_000).optional(),
+    maxRetries: z.number().int().min(0).max(5).optional(),
+    wcagTags: z
+      .array(z.string().regex(/^[a-z0-9-]+$/i, 'must be an axe-core tag such as wcag2aa'))
+      .min(1)
+      .max(20)
+      .optional(),
+  })
+  .strict();
+export type CreateScanBody = z.infer<typeof CreateScanBody>;
+
+export const ScanIdParams = z.object({ scanId: z.string() });
+
+export const ListScansQuery = z.object({
+  clientId: clientIdSchema.optional(),
+  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.iso.datetime().optional(),
+});
+export type ListScansQuery = z.infer<typeof ListScansQuery>;
+
+export const CreateKeyBody = z.object({ clientId: clientIdSchema, name: z.string().max(200).optional() }).strict();

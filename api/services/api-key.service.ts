@@ -1,0 +1,52 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { PrismaClient } from '../../lib/prisma';
+
+export type Principal = { kind: 'admin' } | { kind: 'client'; clientId: string; keyId: string };
+
+const KEY_PREFIX = 'wcag_';
+
+export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+function sameSecret(a: string, b: string): boolean {
+  // Compare digests so the comparison takes the same time whatever the lengths.
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/** Client API keys: created by the admin, shown once, stored only as a SHA-256 hash. */
+export function createApiKeyService(prisma: PrismaClient, adminKey: string) {
+  return {
+    async authenticate(key: string): Promise<Principal | null> {
+      if (sameSecret(key, adminKey)) return { kind: 'admin' };
+      if (!key.startsWith(KEY_PREFIX)) return null;
+      const row = await prisma.apiKey.findUnique({ where: { keyHash: hashKey(key) } });
+      if (!row || row.revokedAt) return null;
+      return { kind: 'client', clientId: row.clientId, keyId: row.id };
+    },
+
+    async create(clientId: string, name?: string) {
+      const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+      const row = await prisma.apiKey.create({
+        data: { id: randomUUID(), clientId, name, keyHash: hashKey(key), keyPrefix: key.slice(0, 12) },
+      });
+      return { id: row.id, clientId: row.clientId, name: row.name, key, createdAt: row.createdAt };
+    },
+
+    async list(clientId?: string) {
+      const rows = await prisma.apiKey.findMany({
+        where: clientId ? { clientId } : {},
+        orderBy: { createdAt: 'desc' },
+        take: 500,
+        select: { id: true, clientId: true, name: true, keyPrefix: true, createdAt: true, revokedAt: true },
+      });
+      return rows;
+    },
+
+    /** Returns false when there is no such key. Revoking twice is harmless. */
+    async revoke(id: string): Promise<boolean> {
+      const res = await prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (res.count > 0) return true;
+      return (await prisma.apiKey.count({ where: { id } })) > 0;
+    },
+  };
+}
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { checkUrlSafety, type UrlPolicy } from '../../activities/url-safety';
+import { parseList, type Env } from '../../lib/env';
+import type { Logger } from '../../lib/logger';
+import type { PrismaClient } from '../../lib/prisma';
+import {
+  priorityKeyFor,
+  scanWorkflowId,
+  SearchAttributes,
+  taskQueues,
+  type ScanInput,
+  type ScanQueue,
+} from '../../workflows/contracts';
+import { scanWorkflow } from '../../workflows';
+import { badRequest, conflict, serviceUnavailable } from '../http-errors';
+import type { ListScansQuery } from '../schemas/scans.schema';
+
+export interface SubmitScan {
+  url: string;
+  clientId: string;
+  prospectId?: string;
+  priority: number;
+  queue: ScanQueue;
+  timeout?: number;
+  maxRetries?: number;
+  wcagTags?: string[];
+}
+
+export interface ScanServiceDeps {
+  env: Env;
+  prisma: PrismaClient;
+  temporal: Client;
+  urlPolicy: UrlPolicy;
+  logger: Logger;
+  /** Defaults to TEMPORAL_TASK_QUEUE_PREFIX; tests isolate themselves with their own. */
+  taskQueuePrefix?: string;
+}
+
+const TARGETS_SHOWN = 5;
+
+/** axe targets are selector paths through frames; a path of one selector reads better as that selector. */
+function displayTarget(target: unknown): unknown {
+  return Array.isArray(target) && target.length === 1 && typeof target[0] === 'string' ? target[0] : target;
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Starts, reads and cancels scans; knows nothing of HTTP requests. */
+export function createScanService(deps: ScanServiceDeps) {
+  const { env, prisma, temporal } = deps;
+  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
+  const defaultTags = parseList(env.SCAN_WCAG_TAGS);
+
+  /** The submitted URL must pass the same rules the worker applies; reasons are safe to show. */
+  async function assertSubmittable(url: string): Promise<URL> {
+    try {
+      const check = await checkUrlSafety(url, deps.urlPolicy);
+      if (!check.ok) throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+      return check.url;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOTFOUND') throw badRequest('url: host name does not resolve', { field: 'url' });
+      if ((err as { status?: number }).status) throw err;
+      // Any other resolver trouble is transient: accept the scan, the workflow retries the lookup.
+      return new URL(url);
+    }
+  }
+
+  return {
+    async submit(req: SubmitScan) {
+      const target = await assertSubmittable(req.url);
+      const scanId = randomUUID();
+      const workflowId = scanWorkflowId(scanId);
+      const input: ScanInput = {
+        scanId,
+        url: target.href,
+        clientId: req.clientId,
+        prospectId: req.prospectId,
+        queue: req.queue,
+        priority: req.priority,
+        options: {
+          timeoutMs: Math.min(req.timeout ?? env.SCAN_DEFAULT_TIMEOUT, env.MAX_SCAN_TIME),
+          maxRetries: req.maxRetries ?? env.SCAN_MAX_RETRIES,
+          wcagTags: req.wcagTags ?? defaultTags,
+        },
+        taskQueues: queues,
+        retryInitialIntervalMs: env.SCAN_RETRY_INITIAL_INTERVAL,
+        maxScanTimeMs: env.MAX_SCAN_TIME,
+      };
+      // The row first, so the scan exists for GET at once; if the start fails it is closed as failed, not lost.
+      await prisma.scan.create({
+        data: {
+          id: scanId,
+          workflowId,
+          url: input.url,
+          targetHost: target.hostname,
+          clientId: req.clientId,
+          prospectId: req.prospectId,
+          queue: req.queue,
+          priority: req.priority,
+          options: input.options as object,
+        },
+      });
+      try {
+        await temporal.workflow.start(scanWorkflow, {
+          taskQueue: queues[req.queue],
+          workflowId,
+          args: [input],
+          priority: { priorityKey: priorityKeyFor(req.queue, req.priority), fairnessKey: req.clientId },
+          typedSearchAttributes: new TypedSearchAttributes([
+            { key: SearchAttributes.ClientId, value: req.clientId },
+            { key: SearchAttributes.TargetHost, value: target.hostname },
+            { key: SearchAttributes.Queue, value: req.queue },
+            { key: SearchAttributes.ScanStatus, value: 'queued' },
+            { key: SearchAttributes.ScanId, value: scanId },
+          ]),
+        });
+      } catch (err) {
+        deps.logger.error({ err, scanId }, 'could not start scan workflow');
+        await prisma.scan.update({
+          where: { id: scanId },
+          data: { status: 'failed', failureReason: 'internal', failureMessage: 'workflow could not be started', finishedAt: new Date() },
+        });
+        throw serviceUnavailable('the scan could not be queued; try again shortly');
+      }
+      return { scanId, workflowId, status: 'queued' as const };
+    },
+
+    /** The scan with its violations, or null when it does not exist. */
+    async get(scanId: string) {
+      if (!UUID.test(scanId)) return null;
+      const scan = await prisma.scan.findUnique({
+        where: { id: scanId },
+        include: {
+          violations: { orderBy: [{ kind: 'desc' }, { ruleId: 'asc' }] },
+          attemptsLog: { orderBy: { attempt: 'asc' } },
+          result: { select: { axeVersion: true, finalUrl: true, httpStatus: true, pageTitle: true } },
+        },
+      });
+      if (!scan) return null;
+      const rule = (v: (typeof scan.violations)[number]) => ({
+        ruleId: v.ruleId,
+        impact: v.impact,
+        wcag: v.wcag,
+        help: v.help,
+        helpUrl: v.helpUrl,
+        nodeCount: v.nodeCount,
+        targets: (v.nodes as Array<{ target: unknown }>).slice(0, TARGETS_SHOWN).map((n) => displayTarget(n.target)),
+      });
+      return {
+        scanId: scan.id,
+        workflowId: scan.workflowId,
+        url: scan.url,
+        clientId: scan.clientId,
+        prospectId: scan.prospectId,
+        queue: scan.queue,
+        priority: scan.priority,
+        status: scan.status,
+        attempts: scan.attempts,
+        score: scan.score,
+        inconclusive: scan.inconclusive,
+        inconclusiveReason: scan.inconclusiveReason ?? undefined,
+        counts: {
+          critical: scan.criticalCount ?? 0,
+          serious: scan.seriousCount ?? 0,
+          moderate: scan.moderateCount ?? 0,
+          minor: scan.minorCount ?? 0,
+          violations: scan.violationCount ?? 0,
+          needsReview: scan.incompleteCount ?? 0,
+        },
+        violations: scan.violations.filter((v) => v.kind === 'violation').map(rule),
+        needsReview: scan.violations.filter((v) => v.kind === 'incomplete').map(rule),
+        failedAttempts: scan.attemptsLog.map((a) => ({ attempt: a.attempt, category: a.category, message: a.message, at: a.createdAt })),
+        result: scan.result ?? undefined,
+        options: scan.options,
+        createdAt: scan.createdAt,
+        startedAt: scan.startedAt,
+        finishedAt: scan.finishedAt,
+        durationMs: scan.durationMs,
+        failureReason: scan.failureReason ?? undefined,
+        failureMessage: scan.failureMessage ?? undefined,
+        temporalUiUrl: `${env.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(scan.workflowId)}`,
+      };
+    },
+
+    async list(q: ListScansQuery) {
+      const rows = await prisma.scan.findMany({
+        where: {
+          ...(q.clientId && { clientId: q.clientId }),
+          ...(q.status && { status: q.status }),
+          ...(q.before && { createdAt: { lt: new Date(q.before) } }),
+        },
+        orderBy: { createdAt: 'desc' },
+        take: q.limit,
+        select: {
+          id: true, url: true, clientId: true, status: true, score: true, inconclusive: true,
+          violationCount: true, failureReason: true, createdAt: true, finishedAt: true,
+        },
+      });
+      return {
+        scans: rows.map(({ id, ...r }) => ({ scanId: id, ...r })),
+        next: rows.length === q.limit ? rows[rows.length - 1].createdAt.toISOString() : null,
+      };
+    },
+
+    /** Requests cancellation; the workflow records `cancelled` once the page is closed. */
+    async cancel(scanId: string, status: string) {
+      if (status === 'completed' || status === 'failed' || status === 'cancelled') {
+        throw conflict(`scan is already ${status}`);
+      }
+      try {
+        await temporal.workflow.getHandle(scanWorkflowId(scanId)).cancel();
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw conflict('scan is no longer running');
+        throw err;
+      }
+    },
+  };
+}
+export type ScanService = ReturnType<typeof createScanService>;

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/contracts';
+
+export interface DevServerOptions {
+  cliPath: string;
+  ip?: string;
+  port: number;
+  /** null runs it headless (tests). */
+  uiPort: number | null;
+  /** SQLite file, so workflows survive a restart; omitted = in memory. */
+  dbFile?: string;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  readyTimeoutMs?: number;
+  stdio?: 'inherit' | 'ignore' | 'pipe';
+}
+
+export interface DevServer {
+  address: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** The flags that register our custom search attributes at start. */
+export function searchAttributeFlags(): string[] {
+  // KEYWORD is the SDK's enum value; the CLI spells it Keyword.
+  return SEARCH_ATTRIBUTE_KEYS.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host, port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Starts `temporal server start-dev` and resolves once its frontend accepts connections. */
+export async function startTemporalDevServer(o: DevServerOptions): Promise<DevServer> {
+  const ip = o.ip ?? '127.0.0.1';
+  const args = [
+    'server', 'start-dev',
+    '--ip', ip,
+    '--port', String(o.port),
+    '--namespace', o.namespace ?? 'default',
+    '--log-level', o.logLevel ?? 'warn',
+    ...searchAttributeFlags(),
+    ...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
+    ...(o.dbFile ? ['--db-filename', o.dbFile] : []),
+  ];
+  const child = spawn(o.cliPath, args, { stdio: o.stdio ?? 'ignore' });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exited) throw new Error(`temporal dev server exited during start (${o.cliPath} ${args.join(' ')})`);
+    if (await portOpen(ip, o.port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('temporal dev server did not start in time');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    address: `${ip}:${o.port}`,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => (clearTimeout(force), resolve()));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A free TCP port on loopback, chosen by the kernel. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,115 @@
+// A real in-process stack for integration tests: API app + workers + browser pool, against the shared
+// Temporal dev server and test database, on task queues of its own.
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import type { BrowserPool } from '../../activities/browser/browser-pool';
+import { loadEnv, type Env } from '../../lib/env';
+import { createPrisma, type PrismaClient } from '../../lib/prisma';
+import { urlPolicyFrom } from '../../lib/url-policy';
+import { createBrowserPool, createWorkers } from '../../workers/create-workers';
+import { taskQueues, type TaskQueues } from '../../workflows/contracts';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+// Worker state changes at INFO would bury test output; the Runtime can be installed once per process.
+try {
+  Runtime.install({ logger: new DefaultLogger((process.env.TEST_TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+} catch {
+  // already installed by an earlier test file in this process
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** One workflow bundle per test file: bundling takes seconds. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  return bundle;
+}
+const noop = () => undefined;
+const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  const db = process.env.TEST_DATABASE_URL;
+  if (!address || !db) throw new Error('integration tests need the jest global setup (run them with `npm test`)');
+  return loadEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    TEMPORAL_ADDRESS: address,
+    DATABASE_URL: db,
+    DATABASE_POOL_SIZE: '5',
+    ADMIN_API_KEY: ADMIN_KEY,
+    CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    SCAN_ALLOW_PRIVATE_TARGETS: 'true',
+    SCAN_RETRY_INITIAL_INTERVAL: '200',
+    ...overrides,
+  });
+}
+
+export interface Stack {
+  env: Env;
+  app: Express;
+  prisma: PrismaClient;
+  client: Client;
+  pool: BrowserPool | null;
+  queues: TaskQueues;
+  prefix: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the API app and (unless `workers: false`) the workers, on task queues unique to this stack. */
+export async function startStack(opts: { env?: Record<string, string>; workers?: boolean } = {}): Promise<Stack> {
+  const env = testEnv(opts.env);
+  const logger = pino({ level: env.LOG_LEVEL });
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const prisma = createPrisma(env);
+  const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }), namespace: env.TEMPORAL_NAMESPACE });
+  const app = createApp({ env, adminKey: ADMIN_KEY, prisma, temporal: client, logger, urlPolicy: urlPolicyFrom(env), taskQueuePrefix: prefix });
+
+  let pool: BrowserPool | null = null;
+  let native: NativeConnection | null = null;
+  let workers: Worker[] = [];
+  let runs: Promise<void>[] = [];
+  if (opts.workers !== false) {
+    pool = createBrowserPool(env, logger);
+    native = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+    workers = await createWorkers({ env, connection: native, prisma, pool, workflowBundle: await workflowBundle(), taskQueuePrefix: prefix });
+    runs = workers.map((w) => w.run());
+  }
+  return {
+    env,
+    app,
+    prisma,
+    client,
+    pool,
+    queues: taskQueues(prefix),
+    prefix,
+    async stop() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(runs);
+      await pool?.close();
+      await native?.close();
+      await client.connection.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/** Polls until `fn` returns a value that is not undefined, or throws after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

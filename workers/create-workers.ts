@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createBrowserActivities, createScanActivities } from '../activities';
+import { BrowserPool } from '../activities/browser/browser-pool';
+import { parseViewport, type Env } from '../lib/env';
+import type { Logger } from '../lib/logger';
+import { urlPolicyFrom } from '../lib/url-policy';
+import type { PrismaClient } from '../lib/prisma';
+import { taskQueues } from '../workflows/contracts';
+
+export function createBrowserPool(env: Env, logger: Logger): BrowserPool {
+  return new BrowserPool(
+    {
+      chromePath: env.CHROME_PATH,
+      launchTimeoutMs: env.BROWSER_LAUNCH_TIMEOUT,
+      viewport: parseViewport(env.SCAN_VIEWPORT),
+      maxPages: env.MAX_CONCURRENT_PAGES,
+      maxMemoryMb: env.MAX_MEMORY_MB,
+      healthCheckIntervalMs: env.MEMORY_HEALTH_CHECK_INTERVAL,
+      idleTimeoutMs: env.PAGE_IDLE_TIMEOUT,
+    },
+    logger.child({ component: 'browser-pool' }),
+  );
+}
+
+// Only the compiled build (dist/) has a prebuilt bundle beside it; from source we always bundle fresh.
+const PREBUILT_BUNDLE = join(__dirname, '..', 'workflow-bundle.js');
+
+/** The prebuilt bundle in production images, a fresh one in development and tests. */
+export async function loadWorkflowBundle(logger?: Logger): Promise<WorkflowBundleOption> {
+  if (existsSync(PREBUILT_BUNDLE)) return { codePath: PREBUILT_BUNDLE };
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  logger?.debug({ bytes: bundle.code.length }, 'workflow bundle built');
+  return bundle;
+}
+
+export interface WorkerDeps {
+  env: Env;
+  connection: NativeConnection;
+  prisma: PrismaClient;
+  pool: BrowserPool;
+  workflowBundle: WorkflowBundleOption;
+  /** Defaults to TEMPORAL_TASK_QUEUE_PREFIX; tests pass their own so they never share queues. */
+  taskQueuePrefix?: string;
+}
+
+/**
+ * Three workers in one process: the high and low scan queues (workflows + DB/URL activities) and the browser
+ * queue, whose activity slots equal the pool size so Temporal, not the pool, holds the backlog.
+ */
+export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
+  const { env, connection } = deps;
+  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
+  const identity = `${hostname()}:${process.pid}`;
+  const urlPolicy = urlPolicyFrom(env);
+  const scanActivities = createScanActivities({ prisma: deps.prisma, urlPolicy });
+  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity, shutdownGraceTime: '30 seconds' } as const;
+
+  const scanWorker = (taskQueue: string) =>
+    Worker.create({
+      ...common,
+      taskQueue,
+      workflowBundle: deps.workflowBundle,
+      activities: scanActivities,
+      maxConcurrentActivityTaskExecutions: 20,
+    });
+
+  return Promise.all([
+    scanWorker(queues.high),
+    scanWorker(queues.low),
+    Worker.create({
+      ...common,
+      taskQueue: queues.browser,
+      activities: createBrowserActivities({
+        prisma: deps.prisma,
+        urlPolicy,
+        pool: deps.pool,
+        scanConfig: {
+          maxScanTimeMs: env.MAX_SCAN_TIME,
+          userAgent: env.SCAN_USER_AGENT,
+          acceptLanguage: env.SCAN_ACCEPT_LANGUAGE,
+          pageMaxHeapMb: env.PAGE_MAX_HEAP_MB,
+          maxRedirects: 10,
+        },
+      }),
+      maxConcurrentActivityTaskExecutions: env.MAX_CONCURRENT_PAGES,
+    }),
+  ]);
+}

@@ -1,0 +1,126 @@
+// Pure, JSON-only contracts shared by workflows, activities, workers and the API.
+// Imported into the workflow sandbox: no Node, no I/O, no side effects.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export type ScanQueue = 'high' | 'low';
+export type ScanStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** Every failed attempt is put in one of these; the same strings are stored in Postgres. */
+export const FailureCategory = {
+  Timeout: 'timeout',
+  Navigation: 'navigation',
+  HttpError: 'http_error',
+  Blocked: 'blocked',
+  BlockedTarget: 'blocked_target',
+  Memory: 'memory',
+  Crash: 'crash',
+  Killed: 'killed',
+  InvalidUrl: 'invalid_url',
+  Cancelled: 'cancelled',
+  Inconclusive: 'inconclusive',
+  Internal: 'internal',
+} as const;
+export type FailureCategory = (typeof FailureCategory)[keyof typeof FailureCategory];
+export const FAILURE_CATEGORIES: readonly FailureCategory[] = Object.values(FailureCategory);
+
+/**
+ * Categories that can never succeed on retry. `http_error` is not here as a type because a 5xx, 408 or 429
+ * is worth retrying: the activity marks a 4xx failure non-retryable on the failure itself.
+ */
+export const PERMANENT_FAILURES: readonly FailureCategory[] = [
+  FailureCategory.InvalidUrl,
+  FailureCategory.BlockedTarget,
+  FailureCategory.Cancelled,
+];
+
+export function isFailureCategory(v: unknown): v is FailureCategory {
+  return typeof v === 'string' && (FAILURE_CATEGORIES as readonly string[]).includes(v);
+}
+
+export interface TaskQueues {
+  high: string;
+  low: string;
+  /** Page work only: its slots equal the browser pool size. */
+  browser: string;
+}
+
+/** All task queue names derive from one prefix so deployments and test runs can share a server. */
+export function taskQueues(prefix: string): TaskQueues {
+  return { high: `${prefix}-scans-high`, low: `${prefix}-scans-low`, browser: `${prefix}-browser` };
+}
+
+export const scanWorkflowId = (scanId: string): string => `scan-${scanId}`;
+
+/**
+ * Temporal's priority keys run 1 (first) to 5 (last). The high queue maps to 1-2 and the low queue to 3-5,
+ * so on the shared browser queue every high scan is dispatched before any low one.
+ */
+export function priorityKeyFor(queue: ScanQueue, priority: number): number {
+  const p = Math.min(10, Math.max(1, Math.round(priority)));
+  if (queue === 'high') return p >= 6 ? 1 : 2;
+  return p >= 8 ? 3 : p >= 4 ? 4 : 5;
+}
+
+export const SearchAttributes = {
+  ClientId: defineSearchAttributeKey('ClientId', SearchAttributeType.KEYWORD),
+  TargetHost: defineSearchAttributeKey('TargetHost', SearchAttributeType.KEYWORD),
+  Queue: defineSearchAttributeKey('Queue', SearchAttributeType.KEYWORD),
+  ScanStatus: defineSearchAttributeKey('ScanStatus', SearchAttributeType.KEYWORD),
+  ScanId: defineSearchAttributeKey('ScanId', SearchAttributeType.KEYWORD),
+  FailureCategory: defineSearchAttributeKey('FailureCategory', SearchAttributeType.KEYWORD),
+} as const;
+export const SEARCH_ATTRIBUTE_KEYS = Object.values(SearchAttributes);
+
+export interface ScanOptions {
+  /** Per-attempt budget for navigation + axe, ms (capped at MAX_SCAN_TIME). */
+  timeoutMs: number;
+  /** Retries after the first attempt (0-5). */
+  maxRetries: number;
+  wcagTags: string[];
+}
+
+export interface ScanInput {
+  scanId: string;
+  url: string;
+  clientId: string;
+  prospectId?: string;
+  queue: ScanQueue;
+  priority: number;
+  options: ScanOptions;
+  taskQueues: TaskQueues;
+  /** Retry backoff start, ms (SCAN_RETRY_INITIAL_INTERVAL). */
+  retryInitialIntervalMs: number;
+  /** Hard ceiling for one attempt, ms (MAX_SCAN_TIME): the activity's startToCloseTimeout. */
+  maxScanTimeMs: number;
+}
+
+export type Impact = 'critical' | 'serious' | 'moderate' | 'minor';
+export type ImpactCounts = Record<Impact, number>;
+
+/** What travels through workflow history: counts and ids, never the axe result. */
+export interface PageScanSummary {
+  score: number | null;
+  violationCount: number;
+  incompleteCount: number;
+  counts: ImpactCounts;
+  inconclusive: boolean;
+  inconclusiveReason?: string;
+  axeVersion: string;
+  finalUrl: string;
+  httpStatus: number | null;
+  durationMs: number;
+}
+
+export interface ScanOutcome {
+  scanId: string;
+  status: Extract<ScanStatus, 'completed' | 'failed' | 'cancelled'>;
+  summary?: PageScanSummary;
+  failureReason?: FailureCategory;
+  failureMessage?: string;
+}
+
+/** Progress for the getScanProgress query. */
+export interface ScanProgress {
+  stage: 'queued' | 'checking-url' | 'scanning' | 'recording' | 'done';
+  status: ScanStatus;
+}

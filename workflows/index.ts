@@ -1,0 +1,2 @@
+// The worker's workflowsPath: every workflow type this deployment runs.
+export { scanWorkflow } from './scan.workflow';

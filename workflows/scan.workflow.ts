@@ -1,0 +1,74 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { browserActivity, recordActivity, SCAN_DEADLINE_MS, urlCheckActivity } from './activity-options';
+import { FailureCategory, SearchAttributes, type ScanInput, type ScanOutcome, type ScanProgress, type ScanStatus } from './contracts';
+import { toFailureOutcome, type FailureOutcome } from './failure';
+import { getScanProgressQuery } from './messages';
+
+/** One URL → safety check → browser scan (stores the full result) → exactly one recorded terminal state. */
+export async function scanWorkflow(input: ScanInput): Promise<ScanOutcome> {
+  const { recordScanStarted, recordScanFinished } = proxyActivities<Activities>(recordActivity);
+  const { assertUrlSafe } = proxyActivities<Activities>(urlCheckActivity(input));
+  const { scanPage } = proxyActivities<Activities>(browserActivity(input));
+  const { scanId } = input;
+
+  let progress: ScanProgress = { stage: 'queued', status: 'queued' };
+  setHandler(getScanProgressQuery, () => progress);
+  const setStatus = (status: ScanStatus, stage: ScanProgress['stage']) => {
+    progress = { stage, status };
+    upsertSearchAttributes([{ key: SearchAttributes.ScanStatus, value: status }]);
+  };
+
+  let deadlineHit = false;
+  const work = new CancellationScope();
+  // Not awaited on purpose: the timer only matters if it fires before the work ends.
+  void CancellationScope.nonCancellable(() => sleep(SCAN_DEADLINE_MS)).then(() => {
+    deadlineHit = true;
+    work.cancel();
+  });
+
+  try {
+    const summary = await work.run(async () => {
+      await recordScanStarted({ scanId });
+      setStatus('running', 'checking-url');
+      await assertUrlSafe({ url: input.url });
+      progress = { ...progress, stage: 'scanning' };
+      return scanPage({
+        scanId,
+        url: input.url,
+        timeoutMs: input.options.timeoutMs,
+        wcagTags: input.options.wcagTags,
+        maxAttempts: input.options.maxRetries + 1,
+      });
+    });
+    progress = { ...progress, stage: 'recording' };
+    await recordScanFinished({ scanId, status: 'completed', summary });
+    setStatus('completed', 'done');
+    return { scanId, status: 'completed', summary };
+  } catch (err) {
+    const outcome: FailureOutcome = deadlineHit
+      ? { status: 'failed', reason: FailureCategory.Timeout, message: 'scan did not finish within its deadline' }
+      : toFailureOutcome(err);
+    // Recording must happen even though this workflow is being cancelled.
+    await CancellationScope.nonCancellable(() =>
+      recordScanFinished({ scanId, status: outcome.status, failureReason: outcome.reason, failureMessage: outcome.message }),
+    );
+    setStatus(outcome.status, 'done');
+    if (outcome.status === 'cancelled' && isCancellation(err)) throw err;
+    upsertSearchAttributes([{ key: SearchAttributes.FailureCategory, value: outcome.reason }]);
+    throw ApplicationFailure.create({
+      type: outcome.reason,
+      message: outcome.message,
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
+  }
+}
