@@ -4,7 +4,7 @@ import type { PrismaClient } from '../lib/prisma';
 import { FailureCategory, type PageScanSummary } from '../workflows/contracts';
 import { countByImpact, score, storedRules } from './axe-summary';
 import type { BrowserPool, PageLease } from './browser/browser-pool';
-import { guardRequests, type RequestGuard } from './browser/request-guard';
+import { startEgressProxy, type EgressProxy } from './browser/egress-proxy';
 import { AXE_VERSION, runAxe } from './browser/run-axe';
 import { inconclusiveReason, type PageFacts } from './page-facts';
 import { classifyScanError, httpStatusFailure, ScanFailure } from './scan-errors';
@@ -36,6 +36,11 @@ export interface ScanPageDeps {
 }
 
 type Stage = 'lease' | 'navigate' | 'settle' | 'axe' | 'store';
+
+export interface BlockedRequest {
+  url: string;
+  reason: string;
+}
 
 interface PageScan {
   results: Awaited<ReturnType<typeof runAxe>>['results'];
@@ -77,20 +82,32 @@ function budget(ms: number, signal: AbortSignal): { promise: Promise<never>; cle
   return { promise, clear: () => (clearTimeout(timer), signal.removeEventListener('abort', onAbort)) };
 }
 
-/** Rejects with a `memory` failure when the page's JS heap passes the cap (polled; a stuck renderer is skipped). */
-function watchHeap(page: Page, capMb: number): { promise: Promise<never>; lastMb: () => number; clear: () => void } {
-  let last = 0;
+/**
+ * Rejects as soon as the page's renderer dies (`crash`, or `memory` when its heap was already large) or its JS
+ * heap passes the cap (`memory`). The heap is polled; a renderer stuck in a loop does not answer and is skipped.
+ */
+function watchPage(page: Page, capMb: number): { promise: Promise<never>; clear: () => void } {
+  let lastMb = 0;
   let timer: NodeJS.Timeout;
+  let onCrash: () => void = () => undefined;
   const promise = new Promise<never>((_, reject) => {
     timer = setInterval(() => {
       const probe = page.metrics().then((m) => {
-        last = Math.round((m.JSHeapUsedSize ?? 0) / 1048576);
-        if (last > capMb) reject(new ScanFailure(FailureCategory.Memory, `page JS heap reached ${last} MB (limit ${capMb} MB)`, true));
+        lastMb = Math.round((m.JSHeapUsedSize ?? 0) / 1048576);
+        if (lastMb > capMb) reject(new ScanFailure(FailureCategory.Memory, `page JS heap reached ${lastMb} MB (limit ${capMb} MB)`, true));
       });
       probe.catch(() => undefined);
     }, MEMORY_POLL_MS);
+    onCrash = () =>
+      reject(
+        lastMb > capMb / 2
+          ? new ScanFailure(FailureCategory.Memory, `page crashed with a ${lastMb} MB JS heap`, true)
+          : new ScanFailure(FailureCategory.Crash, 'the page renderer crashed', true),
+      );
+    // puppeteer reports a dead renderer as the page's 'error' event; navigation alone would wait for its timeout.
+    page.once('error', onCrash);
   });
-  return { promise, lastMb: () => last, clear: () => clearInterval(timer) };
+  return { promise, clear: () => (clearInterval(timer), page.off('error', onCrash)) };
 }
 
 async function preparePage(page: Page, cfg: ScanPageConfig): Promise<void> {
@@ -102,14 +119,27 @@ async function preparePage(page: Page, cfg: ScanPageConfig): Promise<void> {
   await page.setExtraHTTPHeaders({ 'Accept-Language': cfg.acceptLanguage });
 }
 
-async function navigate(page: Page, url: string, timeoutMs: number, guard: RequestGuard | null, cfg: ScanPageConfig) {
+/** The proxy's verdict on a failed tunnel or a response it made itself, as a scan failure. */
+function egressFailure(egress: EgressProxy | null, response?: HTTPResponse | null): ScanFailure | null {
+  if (!egress) return null;
+  const headers = response?.headers() ?? {};
+  if (headers['x-egress-blocked']) return new ScanFailure(FailureCategory.BlockedTarget, headers['x-egress-blocked'], false);
+  if (headers['x-egress-error']) return new ScanFailure(FailureCategory.Navigation, `could not reach the site (${headers['x-egress-error']})`, true);
+  if (response) return null;
+  // A refused CONNECT (https, wss) reaches Chromium only as ERR_TUNNEL_CONNECTION_FAILED: the proxy knows why.
+  const last = egress.events[egress.events.length - 1];
+  if (!last) return null;
+  if (last.kind === 'blocked') return new ScanFailure(FailureCategory.BlockedTarget, last.reason, false);
+  return new ScanFailure(FailureCategory.Navigation, `could not reach ${last.host} (${last.reason})`, true);
+}
+
+async function navigate(page: Page, url: string, timeoutMs: number, egress: EgressProxy | null, cfg: ScanPageConfig) {
   let response: HTTPResponse | null = null;
   let loadIncomplete = false;
   try {
     response = await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
   } catch (err) {
-    const blocked = guard?.mainDocumentBlocked();
-    if (blocked) throw new ScanFailure(FailureCategory.BlockedTarget, `redirected to a blocked address: ${blocked.reason}`, false);
+    if (/ERR_TUNNEL_CONNECTION_FAILED|ERR_PROXY_CONNECTION_FAILED/.test((err as Error).message)) throw egressFailure(egress) ?? err;
     if ((err as Error).name !== 'TimeoutError') throw err;
     // `load` never came (a hanging subresource, say): scan anyway if the document itself is parsed.
     const state = await Promise.race([
@@ -119,8 +149,8 @@ async function navigate(page: Page, url: string, timeoutMs: number, guard: Reque
     if (state !== 'interactive' && state !== 'complete') throw err;
     loadIncomplete = true;
   }
-  const blocked = guard?.mainDocumentBlocked();
-  if (blocked) throw new ScanFailure(FailureCategory.BlockedTarget, `redirected to a blocked address: ${blocked.reason}`, false);
+  const refused = egressFailure(egress, response);
+  if (refused) throw refused;
   if (page.url().startsWith('chrome-error://')) throw new ScanFailure(FailureCategory.Navigation, 'browser showed an error page', true);
   if (response) {
     const failure = httpStatusFailure(response.status());
@@ -134,6 +164,7 @@ async function navigate(page: Page, url: string, timeoutMs: number, guard: Reque
 
 async function scanLeasedPage(
   lease: PageLease,
+  egress: EgressProxy | null,
   input: ScanPageInput,
   budgetMs: number,
   deps: ScanPageDeps,
@@ -141,10 +172,9 @@ async function scanLeasedPage(
 ): Promise<PageScan> {
   const { page } = lease;
   await preparePage(page, deps.config);
-  const guard = deps.urlPolicy.allowPrivateTargets ? null : await guardRequests(page, deps.urlPolicy);
   setStage('navigate');
   // Navigation may use most of the budget; axe needs the rest (big DOMs take seconds).
-  const nav = await navigate(page, input.url, Math.max(3_000, Math.floor(budgetMs * 0.6)), guard, deps.config);
+  const nav = await navigate(page, input.url, Math.max(3_000, Math.floor(budgetMs * 0.6)), egress, deps.config);
   setStage('settle');
   await page.waitForNetworkIdle(SETTLE).catch(() => undefined);
   setStage('axe');
@@ -165,30 +195,29 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       ctx.heartbeat({ stage, attempt });
       const budgetMs = Math.min(input.timeoutMs, deps.config.maxScanTimeMs);
       let lease: PageLease | undefined;
-      let heap: ReturnType<typeof watchHeap> | undefined;
+      let watch: ReturnType<typeof watchPage> | undefined;
+      let egress: EgressProxy | null = null;
       let limit: ReturnType<typeof budget> | undefined;
       try {
         await deps.prisma.scan.updateMany({ where: { id: input.scanId }, data: { attempts: attempt } });
         limit = budget(budgetMs, ctx.cancellationSignal);
-        lease = await Promise.race([deps.pool.acquire(ctx.cancellationSignal), limit.promise]);
-        heap = watchHeap(lease.page, deps.config.pageMaxHeapMb);
-        let crashed = false;
-        lease.page.on('error', () => (crashed = true));
-        const work = scanLeasedPage(lease, input, budgetMs, deps, (s) => (stage = s));
-        work.catch(() => undefined); // if the budget wins, closing the page rejects the abandoned work
-        const scan = await Promise.race([work, limit.promise, heap.promise]).catch((err) => {
-          // A renderer killed by its own heap growth is a memory failure, not a random crash.
-          if (crashed && heap && heap.lastMb() > deps.config.pageMaxHeapMb / 2) {
-            throw new ScanFailure(FailureCategory.Memory, `page crashed with a ${heap.lastMb()} MB JS heap`, true);
-          }
-          throw err;
-        });
+        // Every connection the page makes goes through a per-scan proxy that applies the target address rules and
+        // connects to the address it checked (no DNS-rebinding window). Not needed when the rules are off.
+        egress = deps.urlPolicy.allowPrivateTargets ? null : await startEgressProxy({ policy: deps.urlPolicy });
+        lease = await Promise.race([deps.pool.acquire(ctx.cancellationSignal, { proxyServer: egress?.url }), limit.promise]);
+        watch = watchPage(lease.page, deps.config.pageMaxHeapMb);
+        const work = scanLeasedPage(lease, egress, input, budgetMs, deps, (s) => (stage = s));
+        work.catch(() => undefined); // if the budget or the watch wins, closing the page rejects the abandoned work
+        const scan = await Promise.race([work, limit.promise, watch.promise]);
 
         const reason = inconclusiveReason(scan.facts, scan.untestedFrames);
         if (reason && attempt < input.maxAttempts) {
           throw new ScanFailure(FailureCategory.Inconclusive, reason, true);
         }
         stage = 'store';
+        const blocked: BlockedRequest[] = (egress?.events ?? [])
+          .filter((e) => e.kind === 'blocked')
+          .map((e) => ({ url: (e.url ?? `${e.host}:${e.port}`).slice(0, 300), reason: e.reason }));
         const rules = storedRules(scan.results);
         const violations = rules.filter((r) => r.kind === 'violation');
         await saveScanResult(deps.prisma, {
@@ -197,6 +226,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           finalUrl: scan.finalUrl,
           httpStatus: scan.httpStatus,
           pageTitle: scan.facts.title.slice(0, 300),
+          blockedRequests: blocked.slice(0, 100),
           raw: { ...scan.results, untestedFrames: scan.untestedFrames },
           rules,
         });
@@ -210,6 +240,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           axeVersion: AXE_VERSION,
           finalUrl: scan.finalUrl,
           httpStatus: scan.httpStatus,
+          blockedRequests: egress?.blockedCount() ?? 0,
           durationMs: Date.now() - started,
         };
       } catch (err) {
@@ -232,9 +263,10 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         });
       } finally {
         clearInterval(beat);
-        heap?.clear();
+        watch?.clear();
         limit?.clear();
         await lease?.release();
+        await egress?.close();
       }
     },
   };

@@ -16,6 +16,7 @@ export interface StoredScanResult {
   finalUrl: string;
   httpStatus: number | null;
   pageTitle: string;
+  blockedRequests: unknown[];
   raw: unknown;
   rules: StoredRule[];
 }
@@ -23,12 +24,13 @@ export interface StoredScanResult {
 /** Replaces the stored result of a scan in one transaction, so a retried attempt never leaves duplicates. */
 export async function saveScanResult(prisma: PrismaClient, r: StoredScanResult): Promise<void> {
   const raw = r.raw as Prisma.InputJsonValue;
+  const blockedRequests = r.blockedRequests as Prisma.InputJsonValue;
   await prisma.$transaction([
     prisma.scanViolation.deleteMany({ where: { scanId: r.scanId } }),
     prisma.scanResult.upsert({
       where: { scanId: r.scanId },
-      create: { scanId: r.scanId, axeVersion: r.axeVersion, finalUrl: r.finalUrl, httpStatus: r.httpStatus, pageTitle: r.pageTitle, raw },
-      update: { axeVersion: r.axeVersion, finalUrl: r.finalUrl, httpStatus: r.httpStatus, pageTitle: r.pageTitle, raw, createdAt: new Date() },
+      create: { scanId: r.scanId, axeVersion: r.axeVersion, finalUrl: r.finalUrl, httpStatus: r.httpStatus, pageTitle: r.pageTitle, blockedRequests, raw },
+      update: { axeVersion: r.axeVersion, finalUrl: r.finalUrl, httpStatus: r.httpStatus, pageTitle: r.pageTitle, blockedRequests, raw, createdAt: new Date() },
     }),
     prisma.scanViolation.createMany({
       data: r.rules.map((rule) => ({ ...rule, scanId: r.scanId, nodes: rule.nodes as unknown as Prisma.InputJsonValue })),

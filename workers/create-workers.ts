@@ -16,6 +16,7 @@ export function createBrowserPool(env: Env, logger: Logger): BrowserPool {
       chromePath: env.CHROME_PATH,
       launchTimeoutMs: env.BROWSER_LAUNCH_TIMEOUT,
       viewport: parseViewport(env.SCAN_VIEWPORT),
+      protocolTimeoutMs: env.MAX_SCAN_TIME + 10_000,
       maxPages: env.MAX_CONCURRENT_PAGES,
       maxMemoryMb: env.MAX_MEMORY_MB,
       healthCheckIntervalMs: env.MEMORY_HEALTH_CHECK_INTERVAL,

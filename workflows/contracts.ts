@@ -108,6 +108,8 @@ export interface PageScanSummary {
   axeVersion: string;
   finalUrl: string;
   httpStatus: number | null;
+  /** Requests to blocked addresses the page attempted (aborted). */
+  blockedRequests: number;
   durationMs: number;
 }
 

@@ -83,14 +83,20 @@ export class BrowserPool {
     this.healthTimer.unref();
   }
 
-  /** Waits for a free slot, then opens a fresh context and page. */
-  async acquire(signal?: AbortSignal): Promise<PageLease> {
+  /**
+   * Waits for a free slot, then opens a fresh context and page. With `proxyServer` every connection of the
+   * context goes through it, loopback included (Chromium would otherwise bypass a proxy for loopback).
+   */
+  async acquire(signal?: AbortSignal, opts: { proxyServer?: string } = {}): Promise<PageLease> {
     await this.takeSlot(signal);
     try {
       const browser = await this.ensureBrowser();
       const generation = this.generation;
       const context = await withTimeout(
-        browser.createBrowserContext({ downloadBehavior: { policy: 'deny' } }),
+        browser.createBrowserContext({
+          downloadBehavior: { policy: 'deny' },
+          ...(opts.proxyServer && { proxyServer: opts.proxyServer, proxyBypassList: ['<-loopback>'] }),
+        }),
         this.closeTimeoutMs * 2,
         'creating a browser context',
       );
@@ -130,6 +136,15 @@ export class BrowserPool {
       lastHealthCheck: this.lastHealth,
       draining: this.draining,
     };
+  }
+
+  /** Page targets actually open in Chromium right now (all contexts), to check the pool against reality. */
+  async openPages(): Promise<number> {
+    const browser = this.browser;
+    if (!browser?.connected) return 0;
+    // The default context only holds the about:blank tab Chromium starts with; scans never use it.
+    const counts = await Promise.all(browser.browserContexts().filter((c) => c !== browser.defaultBrowserContext()).map((c) => c.pages()));
+    return counts.reduce((n, pages) => n + pages.length, 0);
   }
 
   /** Current Chromium tree RSS, measured now. */

@@ -7,6 +7,7 @@ export interface LaunchConfig {
   chromePath: string;
   launchTimeoutMs: number;
   viewport: { width: number; height: number };
+  protocolTimeoutMs: number;
 }
 
 /**
@@ -30,6 +31,8 @@ export const CHROMIUM_FLAGS = [
   '--no-default-browser-check',
   '--password-store=basic',
   '--use-mock-keychain',
+  // WebRTC's UDP would slip past the egress proxy that enforces the target address rules.
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
 ];
 
 /** A fresh profile directory per launch: nothing survives a browser restart. */
@@ -46,6 +49,8 @@ export function buildLaunchOptions(cfg: LaunchConfig): LaunchOptions & { userDat
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
-    protocolTimeout: 30_000,
+    // Each scan enforces its own budget and closes the page; a CDP call must not give up before that (axe on a
+    // 20,000-element DOM is one long call).
+    protocolTimeout: cfg.protocolTimeoutMs,
   };
 }

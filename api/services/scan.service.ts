@@ -134,7 +134,7 @@ export function createScanService(deps: ScanServiceDeps) {
         include: {
           violations: { orderBy: [{ kind: 'desc' }, { ruleId: 'asc' }] },
           attemptsLog: { orderBy: { attempt: 'asc' } },
-          result: { select: { axeVersion: true, finalUrl: true, httpStatus: true, pageTitle: true } },
+          result: { select: { axeVersion: true, finalUrl: true, httpStatus: true, pageTitle: true, blockedRequests: true } },
         },
       });
       if (!scan) return null;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "scan_results" ADD COLUMN     "blocked_requests" JSONB NOT NULL DEFAULT '[]';
