@@ -204,7 +204,12 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         // Every connection the page makes goes through a per-scan proxy that applies the target address rules and
         // connects to the address it checked (no DNS-rebinding window). Not needed when the rules are off.
         egress = deps.urlPolicy.allowPrivateTargets ? null : await startEgressProxy({ policy: deps.urlPolicy });
-        lease = await Promise.race([deps.pool.acquire(ctx.cancellationSignal, { proxyServer: egress?.url }), limit.promise]);
+        const acquiring = deps.pool.acquire(ctx.cancellationSignal, { proxyServer: egress?.url });
+        lease = await Promise.race([acquiring, limit.promise]).catch((err: unknown) => {
+          // The budget ran out first; the lease may still arrive later: give it straight back.
+          acquiring.then((late) => late.release(), () => undefined);
+          throw err;
+        });
         watch = watchPage(lease.page, deps.config.pageMaxHeapMb);
         const work = scanLeasedPage(lease, egress, input, budgetMs, deps, (s) => (stage = s));
         work.catch(() => undefined); // if the budget or the watch wins, closing the page rejects the abandoned work

@@ -7,6 +7,7 @@ import { BrowserPool } from '../activities/browser/browser-pool';
 import { parseViewport, type Env } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { urlPolicyFrom } from '../lib/url-policy';
+import { temporalLoggerFrom } from './temporal-logger';
 import type { PrismaClient } from '../lib/prisma';
 import { taskQueues } from '../workflows/contracts';
 
@@ -32,7 +33,11 @@ const PREBUILT_BUNDLE = join(__dirname, '..', 'workflow-bundle.js');
 /** The prebuilt bundle in production images, a fresh one in development and tests. */
 export async function loadWorkflowBundle(logger?: Logger): Promise<WorkflowBundleOption> {
   if (existsSync(PREBUILT_BUNDLE)) return { codePath: PREBUILT_BUNDLE };
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  // webpack's own output goes through our logger (at debug), not straight to stderr.
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    ...(logger && { logger: temporalLoggerFrom(logger.child({ component: 'bundler' })) }),
+  });
   logger?.debug({ bytes: bundle.code.length }, 'workflow bundle built');
   return bundle;
 }

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import type { Logger } from '../../lib/logger';
 import { buildLaunchOptions, type LaunchConfig } from './launch-options';
-import { isAlive, killTree, treeRssMb } from './process-tree';
+import { isAlive, killTree, treeMemory, type TreeMemory } from './process-tree';
 
 export type RestartCause = 'crash' | 'unresponsive' | 'memory' | 'killed' | 'manual';
 
@@ -34,7 +34,9 @@ export interface BrowserPoolStats {
   waiting: number;
   leasesGranted: number;
   restarts: Record<RestartCause, number>;
-  chromiumRssMb: number;
+  /** The Chromium tree's memory at the last health check (PSS is what MAX_MEMORY_MB is compared with). */
+  chromium: TreeMemory;
+  launches: number;
   lastHealthCheck: { at: string; ok: boolean; message: string } | null;
   draining: boolean;
 }
@@ -68,7 +70,8 @@ export class BrowserPool {
   private closed = false;
   private healthTimer: NodeJS.Timeout | null = null;
   private lastHealth: BrowserPoolStats['lastHealthCheck'] = null;
-  private lastRssMb = 0;
+  private lastMemory: TreeMemory = { pssMb: 0, rssMb: 0 };
+  private launches = 0;
   private readonly restarts: Record<RestartCause, number> = { crash: 0, unresponsive: 0, memory: 0, killed: 0, manual: 0 };
   private readonly closeTimeoutMs: number;
   private readonly drainGraceMs: number;
@@ -119,6 +122,11 @@ export class BrowserPool {
       };
     } catch (err) {
       this.giveSlot();
+      // A browser that cannot open a context or page in time is wedged: do not hand it the next scan too.
+      if (err instanceof TimeoutError) {
+        this.restarts.unresponsive++;
+        this.killBrowser('unresponsive');
+      }
       throw err;
     }
   }
@@ -132,7 +140,8 @@ export class BrowserPool {
       waiting: this.waiters.length,
       leasesGranted: this.leasesGranted,
       restarts: { ...this.restarts },
-      chromiumRssMb: this.lastRssMb,
+      chromium: { ...this.lastMemory },
+      launches: this.launches,
       lastHealthCheck: this.lastHealth,
       draining: this.draining,
     };
@@ -147,11 +156,11 @@ export class BrowserPool {
     return counts.reduce((n, pages) => n + pages.length, 0);
   }
 
-  /** Current Chromium tree RSS, measured now. */
-  memoryMb(): number {
+  /** The Chromium tree's memory, measured now. */
+  memory(): TreeMemory {
     const pid = this.browser?.process()?.pid;
-    this.lastRssMb = pid ? treeRssMb(pid) : 0;
-    return this.lastRssMb;
+    this.lastMemory = pid ? treeMemory(pid) : { pssMb: 0, rssMb: 0 };
+    return this.lastMemory;
   }
 
   /**
@@ -187,13 +196,13 @@ export class BrowserPool {
       this.killBrowser('unresponsive');
       return;
     }
-    const rss = this.memoryMb();
-    if (rss > this.cfg.maxMemoryMb) {
-      this.lastHealth = { at, ok: false, message: `Chromium tree uses ${rss} MB (limit ${this.cfg.maxMemoryMb} MB)` };
+    const { pssMb } = this.memory();
+    if (pssMb > this.cfg.maxMemoryMb) {
+      this.lastHealth = { at, ok: false, message: `Chromium tree uses ${pssMb} MB PSS (limit ${this.cfg.maxMemoryMb} MB)` };
       await this.restart('memory');
       return;
     }
-    this.lastHealth = { at, ok: true, message: `responsive, ${rss} MB` };
+    this.lastHealth = { at, ok: true, message: `responsive, ${pssMb} MB PSS` };
     if (this.inUse === 0 && Date.now() - this.lastUsedAt > this.cfg.idleTimeoutMs) {
       this.logger.info({ idleMs: Date.now() - this.lastUsedAt }, 'closing idle browser');
       await this.shutdownBrowser();
@@ -254,6 +263,7 @@ export class BrowserPool {
     const started = Date.now();
     const browser = await puppeteer.launch(opts);
     const generation = ++this.generation;
+    this.launches++;
     browser.once('disconnected', () => {
       if (this.browser !== browser) return; // an orderly shutdown already forgot it
       this.browser = null;

@@ -42,9 +42,33 @@ function rssBytes(pid: number): number {
   }
 }
 
-/** Resident memory of the whole tree in MB (RSS double-counts shared pages, so it errs on the safe side). */
-export function treeRssMb(rootPid: number): number {
-  return Math.round(processTree(rootPid).reduce((sum, pid) => sum + rssBytes(pid), 0) / (1024 * 1024));
+function pssBytes(pid: number): number | null {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface TreeMemory {
+  /** Proportional set size: shared pages split between the processes that map them. What the tree really costs. */
+  pssMb: number;
+  /** Sum of resident sizes: counts every shared library once per process (Chromium's ~9 processes: ~3x PSS). */
+  rssMb: number;
+}
+
+/** Memory of the whole tree. Limits use PSS; RSS is reported because it is what `ps` and `top` show. */
+export function treeMemory(rootPid: number): TreeMemory {
+  let pss = 0;
+  let rss = 0;
+  for (const pid of processTree(rootPid)) {
+    const r = rssBytes(pid);
+    rss += r;
+    // Without smaps_rollup (kernels before 4.14) fall back to RSS: it over-counts, which errs on the safe side.
+    pss += pssBytes(pid) ?? r;
+  }
+  return { pssMb: Math.round(pss / 1048576), rssMb: Math.round(rss / 1048576) };
 }
 
 /** SIGKILLs every process of the tree, leaves first, and reports how many were signalled. */

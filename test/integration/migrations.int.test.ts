@@ -231,7 +231,8 @@ describe('refusals', () => {
   it('refuses when an applied migration.sql was edited afterwards', async () => {
     const url = await createScratchDatabase('checksum');
     const dir = await copyMigrations();
-    const [first] = await localMigrationNames(dir);
+    const names = await localMigrationNames(dir);
+    const [first] = names;
     await applyMigrations(url, dir);
 
     const file = path.join(dir, first, 'migration.sql');
@@ -243,7 +244,7 @@ describe('refusals', () => {
 
     // Prisma tolerates git's line-ending rewrites, so the same content with CRLF is not an edit.
     await fs.writeFile(file, original.replace(/\n/g, '\r\n'));
-    await expect(applyMigrations(url, dir)).resolves.toEqual({ applied: [], alreadyApplied: [first] });
+    await expect(applyMigrations(url, dir)).resolves.toEqual({ applied: [], alreadyApplied: names });
   });
 
   it('refuses while a migration is recorded as failed', async () => {
