@@ -1,5 +1,9 @@
 import type { PrismaClient } from '../lib/prisma';
 import { createAssertUrlSafeActivity } from './assert-url-safe.activity';
+import { createBulkRecordActivities } from './bulk-records.activity';
+import { createWorkerControlActivities } from './worker-control.activity';
+
+export { createWorkerControlActivities };
 import type { BrowserPool } from './browser/browser-pool';
 import { createScanPageActivity, type ScanPageConfig } from './scan-page.activity';
 import { createScanRecordActivities } from './scan-records.activity';
@@ -18,6 +22,7 @@ export interface BrowserActivityDeps extends ActivityDeps {
 /** Activities of the scan queues: database writes and URL checks, no browser. */
 export const createScanActivities = (deps: ActivityDeps) => ({
   ...createScanRecordActivities(deps.prisma),
+  ...createBulkRecordActivities(deps.prisma),
   ...createAssertUrlSafeActivity(deps.urlPolicy),
 });
 
@@ -26,4 +31,6 @@ export const createBrowserActivities = (deps: BrowserActivityDeps) => ({
   ...createScanPageActivity({ pool: deps.pool, prisma: deps.prisma, urlPolicy: deps.urlPolicy, config: deps.scanConfig }),
 });
 
-export type Activities = ReturnType<typeof createScanActivities> & ReturnType<typeof createBrowserActivities>;
+export type Activities = ReturnType<typeof createScanActivities> &
+  ReturnType<typeof createBrowserActivities> &
+  ReturnType<typeof createWorkerControlActivities>;

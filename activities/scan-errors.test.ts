@@ -76,12 +76,18 @@ describe('classifyScanError', () => {
     'Protocol error (Page.navigate): Session closed. Most likely the page has been closed.',
     'Protocol error: Connection closed.',
     'Navigating frame was detached',
-    'Execution context was destroyed, most likely because of a navigation.',
     'Attempted to use detached Frame 1F2E3D.',
     'browser has disconnected!',
     'No target with given id found',
   ])('classifies "%s" as a retryable crash', (message) => {
     expect(classifyScanError(new Error(message))).toMatchObject({ category: FailureCategory.Crash, retryable: true, message });
+  });
+
+  it.each([
+    'Execution context was destroyed, most likely because of a navigation.',
+    'Protocol error (Runtime.callFunctionOn): Cannot find context with specified id',
+  ])('classifies "%s" (the page replaced its own document) as a retryable navigation failure', (message) => {
+    expect(classifyScanError(new Error(message))).toMatchObject({ category: FailureCategory.Navigation, retryable: true });
   });
 
   it.each(['ENOTFOUND', 'EAI_AGAIN', 'ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED', 'ENODATA'])(

@@ -51,6 +51,7 @@ interface PageScan {
 }
 
 const HEARTBEAT_MS = 2_000;
+const CLIENT_REDIRECT_WAIT_MS = 5_000;
 const MEMORY_POLL_MS = 1_000;
 // After `load`, wait for the network to go quiet, but never long: streaming and long-polling pages never do.
 const SETTLE = { idleTime: 300, timeout: 1_500, concurrency: 2 };
@@ -178,9 +179,26 @@ async function scanLeasedPage(
   setStage('settle');
   await page.waitForNetworkIdle(SETTLE).catch(() => undefined);
   setStage('axe');
-  const { results, untestedFrames } = await runAxe(page, input.wcagTags);
+  const { results, untestedFrames } = await runAxeOnSettledDocument(page, input.wcagTags);
   const facts = await page.evaluate(collectFacts);
   return { results, untestedFrames, facts, finalUrl: page.url(), httpStatus: nav.httpStatus };
+}
+
+/**
+ * A meta refresh or script redirect can replace the document while axe runs. Then the scan follows it once:
+ * wait for the new document to load and test that one; a page that keeps moving fails as `navigation`.
+ */
+async function runAxeOnSettledDocument(page: Page, tags: string[]) {
+  try {
+    return await runAxe(page, tags);
+  } catch (err) {
+    if (!/Execution context was destroyed|Cannot find context with specified id/i.test((err as Error).message)) throw err;
+    await page.waitForNavigation({ waitUntil: 'load', timeout: CLIENT_REDIRECT_WAIT_MS }).catch(() => undefined);
+    if (page.url().startsWith('chrome-error://')) {
+      throw new ScanFailure(FailureCategory.Navigation, 'the page redirected to an address that could not be loaded', true);
+    }
+    return runAxe(page, tags);
+  }
 }
 
 /** The browser activity: lease a page, navigate, run axe, store the full result, return a small summary. */
@@ -199,7 +217,8 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       let egress: EgressProxy | null = null;
       let limit: ReturnType<typeof budget> | undefined;
       try {
-        await deps.prisma.scan.updateMany({ where: { id: input.scanId }, data: { attempts: attempt } });
+        // Only a running scan: a late attempt of a scan that has already ended must not reopen it.
+        await deps.prisma.scan.updateMany({ where: { id: input.scanId, status: 'running' }, data: { attempts: attempt, stage: 'scanning' } });
         limit = budget(budgetMs, ctx.cancellationSignal);
         // Every connection the page makes goes through a per-scan proxy that applies the target address rules and
         // connects to the address it checked (no DNS-rebinding window). Not needed when the rules are off.
@@ -254,13 +273,19 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         }
         const failure = classifyScanError(err);
         log.warn('scan attempt failed', { scanId: input.scanId, attempt, stage, category: failure.category, message: failure.message });
-        await deps.prisma.scanAttempt
-          .upsert({
-            where: { scanId_attempt: { scanId: input.scanId, attempt } },
-            create: { scanId: input.scanId, attempt, category: failure.category, message: failure.message },
-            update: { category: failure.category, message: failure.message },
-          })
-          .catch(() => undefined); // the attempt log is best effort; the outcome itself is recorded by the workflow
+        // The attempt log is best effort; the outcome itself is recorded by the workflow.
+        const willRetry = failure.retryable && attempt < input.maxAttempts;
+        await deps.prisma
+          .$transaction([
+            deps.prisma.scanAttempt.upsert({
+              where: { scanId_attempt: { scanId: input.scanId, attempt } },
+              create: { scanId: input.scanId, attempt, category: failure.category, message: failure.message },
+              update: { category: failure.category, message: failure.message },
+            }),
+            // Between attempts the scan counts as "delayed" in the queue statistics.
+            deps.prisma.scan.updateMany({ where: { id: input.scanId, stage: 'scanning' }, data: { stage: willRetry ? 'retry_wait' : 'scanning' } }),
+          ])
+          .catch(() => undefined);
         throw ApplicationFailure.create({
           type: failure.category,
           message: failure.message,

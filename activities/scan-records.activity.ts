@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '../lib/prisma';
-import type { FailureCategory, PageScanSummary, ScanStatus } from '../workflows/contracts';
+import { scanWorkflowId, type FailureCategory, type PageScanSummary, type ScanInput, type ScanStatus } from '../workflows/contracts';
 import type { StoredRule } from './axe-summary';
 
 export interface RecordScanFinishedInput {
@@ -41,9 +41,36 @@ export async function saveScanResult(prisma: PrismaClient, r: StoredScanResult):
 /** Postgres writes of the scan workflow; each is idempotent because Temporal may run it more than once. */
 export function createScanRecordActivities(prisma: PrismaClient) {
   return {
+    /** The row for one firing of a schedule (the API creates the row of every other scan). */
+    async createScheduledScan(
+      input: Omit<ScanInput, 'taskQueues' | 'retryInitialIntervalMs' | 'maxScanTimeMs'> & { scheduleId: string; scheduledWorkflowId: string },
+    ): Promise<{ targetHost: string }> {
+      const targetHost = new URL(input.url).hostname;
+      await prisma.scan.upsert({
+        where: { id: input.scanId },
+        update: {},
+        create: {
+          id: input.scanId,
+          workflowId: scanWorkflowId(input.scanId),
+          url: input.url,
+          targetHost,
+          clientId: input.clientId,
+          prospectId: input.prospectId,
+          scheduleId: input.scheduleId,
+          queue: input.queue,
+          priority: input.priority,
+          options: input.options as object,
+        },
+      });
+      return { targetHost };
+    },
+
     async recordScanStarted({ scanId }: { scanId: string }): Promise<void> {
       // Only a queued scan moves to running: a replayed or late call never reopens a terminal scan.
-      await prisma.scan.updateMany({ where: { id: scanId, status: 'queued' }, data: { status: 'running', startedAt: new Date() } });
+      await prisma.scan.updateMany({
+        where: { id: scanId, status: 'queued' },
+        data: { status: 'running', stage: 'waiting', startedAt: new Date() },
+      });
     },
 
     async recordScanFinished(input: RecordScanFinishedInput): Promise<void> {
@@ -55,6 +82,7 @@ export function createScanRecordActivities(prisma: PrismaClient) {
         where: { id: input.scanId },
         data: {
           status: input.status,
+          stage: 'done',
           finishedAt,
           durationMs: finishedAt.getTime() - (scan.startedAt ?? scan.createdAt).getTime(),
           failureReason: input.failureReason ?? null,

@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   API_HOST: z.string().default('0.0.0.0'),
   API_BODY_LIMIT: z.string().default('1mb'),
+  // POST /api/scans/bulk only: 10,000 items of ~300 bytes.
+  API_BULK_BODY_LIMIT: z.string().default('5mb'),
   // The operator key; the API refuses to start without it (see requireAdminKey).
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   // Where operators find a workflow; used to build links in API responses.

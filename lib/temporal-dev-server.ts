@@ -22,6 +22,16 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Task-queue priority and fairness are in server 1.32 but off by default when self-hosted: the browser queue
+ * relies on both (high scans first; one client's bulk cannot starve another client). A production cluster needs
+ * the same two dynamic-config values (see README).
+ */
+export const PRIORITY_AND_FAIRNESS_FLAGS = [
+  '--dynamic-config-value', 'matching.useNewMatcher=true',
+  '--dynamic-config-value', 'matching.enableFairness=true',
+];
+
 /** The flags that register our custom search attributes at start. */
 export function searchAttributeFlags(): string[] {
   // KEYWORD is the SDK's enum value; the CLI spells it Keyword.
@@ -46,6 +56,7 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
     '--namespace', o.namespace ?? 'default',
     '--log-level', o.logLevel ?? 'warn',
     ...searchAttributeFlags(),
+    ...PRIORITY_AND_FAIRNESS_FLAGS,
     ...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
     ...(o.dbFile ? ['--db-filename', o.dbFile] : []),
   ];

@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { createBrowserActivities, createScanActivities } from '../activities';
+import { createBrowserActivities, createScanActivities, createWorkerControlActivities } from '../activities';
 import { BrowserPool } from '../activities/browser/browser-pool';
 import { parseViewport, type Env } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { urlPolicyFrom } from '../lib/url-policy';
 import { temporalLoggerFrom } from './temporal-logger';
 import type { PrismaClient } from '../lib/prisma';
-import { taskQueues } from '../workflows/contracts';
+import { controlQueue, taskQueues } from '../workflows/contracts';
 
 export function createBrowserPool(env: Env, logger: Logger): BrowserPool {
   return new BrowserPool(
@@ -50,15 +50,19 @@ export interface WorkerDeps {
   workflowBundle: WorkflowBundleOption;
   /** Defaults to TEMPORAL_TASK_QUEUE_PREFIX; tests pass their own so they never share queues. */
   taskQueuePrefix?: string;
+  /** What the drain command does: stop polling and exit once in-flight work is done. */
+  drain?: () => void;
 }
 
 /**
- * Three workers in one process: the high and low scan queues (workflows + DB/URL activities) and the browser
- * queue, whose activity slots equal the pool size so Temporal, not the pool, holds the backlog.
+ * Four workers in one process: the high and low scan queues (workflows + DB/URL activities), the browser queue,
+ * whose activity slots equal the pool size so Temporal, not the pool, holds the backlog, and this process's own
+ * control queue for operator commands (restart the browser pool, drain).
  */
 export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const { env, connection } = deps;
-  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
+  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const queues = taskQueues(prefix);
   const identity = `${hostname()}:${process.pid}`;
   const urlPolicy = urlPolicyFrom(env);
   const scanActivities = createScanActivities({ prisma: deps.prisma, urlPolicy });
@@ -92,6 +96,12 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
         },
       }),
       maxConcurrentActivityTaskExecutions: env.MAX_CONCURRENT_PAGES,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: controlQueue(prefix, identity),
+      activities: createWorkerControlActivities({ pool: deps.pool, identity, drain: deps.drain ?? (() => process.kill(process.pid, 'SIGTERM')) }),
+      maxConcurrentActivityTaskExecutions: 2,
     }),
   ]);
 }

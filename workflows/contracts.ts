@@ -51,6 +51,9 @@ export function taskQueues(prefix: string): TaskQueues {
 
 export const scanWorkflowId = (scanId: string): string => `scan-${scanId}`;
 
+/** Each worker process listens for operator commands on a queue of its own. */
+export const controlQueue = (prefix: string, identity: string): string => `${prefix}-control-${identity}`;
+
 /**
  * Temporal's priority keys run 1 (first) to 5 (last). The high queue maps to 1-2 and the low queue to 3-5,
  * so on the shared browser queue every high scan is dispatched before any low one.
@@ -126,3 +129,46 @@ export interface ScanProgress {
   stage: 'queued' | 'checking-url' | 'scanning' | 'recording' | 'done';
   status: ScanStatus;
 }
+
+export const bulkWorkflowId = (bulkId: string): string => `bulk-${bulkId}`;
+
+/** One item of a bulk, as loaded from Postgres by the bulk workflow. */
+export interface BulkItem {
+  scanId: string;
+  bulkIndex: number;
+  url: string;
+  targetHost: string;
+  clientId: string;
+  prospectId?: string;
+  queue: ScanQueue;
+  priority: number;
+  options: ScanOptions;
+}
+
+export interface BulkProgress {
+  total: number;
+  queued: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface BulkInput {
+  bulkId: string;
+  taskQueues: TaskQueues;
+  retryInitialIntervalMs: number;
+  maxScanTimeMs: number;
+  /** Children in flight at most. */
+  window: number;
+  /** Items read from Postgres per activity call. */
+  batchSize: number;
+  /** Children per run before continuing as new (history stays small). */
+  itemsPerRun: number;
+  /** Where this run starts (continueAsNew carries it). */
+  nextIndex: number;
+  progress: BulkProgress;
+}
+
+/** A schedule's fixed workflow input: everything of a scan but its id, which each firing creates. */
+export type ScheduledScanInput = Omit<ScanInput, 'scanId'> & { scheduleId: string };

@@ -1,2 +1,5 @@
 // The worker's workflowsPath: every workflow type this deployment runs.
 export { scanWorkflow } from './scan.workflow';
+export { bulkScanWorkflow } from './bulk-scan.workflow';
+export { scheduledScanWorkflow } from './scheduled-scan.workflow';
+export { workerControlWorkflow } from './worker-control.workflow';

@@ -1,4 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { ScanProgress } from './contracts';
+import type { BulkProgress, ScanProgress } from './contracts';
 
 export const getScanProgressQuery = defineQuery<ScanProgress>('getScanProgress');
+export const getBulkProgressQuery = defineQuery<BulkProgress>('getBulkProgress');

@@ -1,15 +1,18 @@
 import { Router } from 'express';
+import type { PrismaClient } from '../../lib/prisma';
 import { canAccessClient, principalOf } from '../middleware/auth';
+import { idempotent } from '../middleware/idempotency';
 import { validate } from '../middleware/validate';
 import { badRequest, forbidden, notFound } from '../http-errors';
 import { CreateScanBody, ListScansQuery, ScanIdParams } from '../schemas/scans.schema';
 import type { ScanService } from '../services/scan.service';
 
 /** POST /api/scans, GET /api/scans, GET /api/scans/:scanId, POST /api/scans/:scanId/cancel */
-export function scansRouter(scans: ScanService): Router {
+export function scansRouter(scans: ScanService, prisma: PrismaClient): Router {
   const router = Router();
 
-  router.post('/', validate({ body: CreateScanBody }), async (_req, res) => {
+  // A retried submission with the same Idempotency-Key gets the first scan back instead of a second one.
+  router.post('/', validate({ body: CreateScanBody }), idempotent(prisma), async (_req, res) => {
     const { body } = res.locals.input as { body: CreateScanBody };
     const principal = principalOf(res);
     let clientId = body.clientId;

@@ -26,6 +26,8 @@ export interface SubmitScan {
   timeout?: number;
   maxRetries?: number;
   wcagTags?: string[];
+  /** The failed scan this one re-runs (POST /api/monitoring/queue/retry/:jobId). */
+  retryOf?: string;
 }
 
 export interface ScanServiceDeps {
@@ -96,6 +98,7 @@ export function createScanService(deps: ScanServiceDeps) {
           targetHost: target.hostname,
           clientId: req.clientId,
           prospectId: req.prospectId,
+          retryOf: req.retryOf,
           queue: req.queue,
           priority: req.priority,
           options: input.options as object,
@@ -153,6 +156,7 @@ export function createScanService(deps: ScanServiceDeps) {
         url: scan.url,
         clientId: scan.clientId,
         prospectId: scan.prospectId,
+        retryOf: scan.retryOf,
         queue: scan.queue,
         priority: scan.priority,
         status: scan.status,

@@ -1,4 +1,5 @@
 // The pool under stress: page limit, crashes, memory and unresponsiveness restarts, idle close, isolation.
+import { hostname } from 'node:os';
 import request from 'supertest';
 import { isAlive, processTree } from '../../activities/browser/process-tree';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
@@ -83,6 +84,21 @@ describe('browser pool, default settings', () => {
     expect(result).toMatchObject({ status: 'failed', failureReason: 'timeout' });
     expect(stack.pool!.stats().restarts.killed).toBe(before + 1);
     await eventually(async () => (tree.some(isAlive) ? undefined : true), 10_000);
+    expect(await scanToEnd(stack.app, { url: site.url('/clean.html') })).toMatchObject({ status: 'completed' });
+  });
+
+  it('lists this worker and restarts its browser pool on an operator command', async () => {
+    const listed = await eventually(async () => {
+      const r = await request(stack.app).get('/api/monitoring/workers').set(adminAuth).expect(200);
+      return r.body.workers.length ? (r.body.workers as Array<{ identity: string }>) : undefined;
+    });
+    const identity = `${hostname()}:${process.pid}`;
+    expect(listed.map((w) => w.identity)).toContain(identity);
+    const before = stack.pool!.stats().restarts.manual;
+    const res = await request(stack.app).post(`/api/monitoring/workers/${identity}/restart-browser`).set(adminAuth).expect(200);
+    expect(res.body).toMatchObject({ identity, command: 'restart-browser' });
+    expect(stack.pool!.stats().restarts.manual).toBe(before + 1);
+    await request(stack.app).post('/api/monitoring/workers/gone-host:1/restart-browser').set(adminAuth).expect(404);
     expect(await scanToEnd(stack.app, { url: site.url('/clean.html') })).toMatchObject({ status: 'completed' });
   });
 

@@ -98,6 +98,15 @@ describe('hostile pages', () => {
     await expectNextScanSucceeds();
   });
 
+  it.each([
+    ['a meta refresh', '/meta-refresh'],
+    ['a script redirect during the scan', '/script-redirect'],
+  ])('follows %s and scans the final document', async (_name, path) => {
+    const result = await scan(path);
+    expect(result).toMatchObject({ status: 'completed', failedAttempts: [] });
+    await expectNextScanSucceeds();
+  });
+
   it('aborts and counts subresource requests to blocked addresses, and still scans the page', async () => {
     const result = await scan('/blocked-subresource');
     expect(result.status).toBe('completed');

@@ -45,6 +45,10 @@ export function hostileRoutes(opts: { blockedUrl: string }): Record<string, Fixt
       send(res, html('<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="10" height="10">'), {
         'Content-Security-Policy': "default-src 'none'; img-src data:; script-src 'none'; style-src 'none'",
       }),
+    // Replaces itself with another document as soon as it has loaded (meta refresh and script redirect).
+    '/meta-refresh': (_req, res) => send(res, html('<p>Moved.</p>', '<meta http-equiv="refresh" content="0; url=/clean.html">')),
+    '/script-redirect': (_req, res) =>
+      send(res, html('<p>Moving…</p>', `<script>addEventListener('load', () => setTimeout(() => { location.href = '/clean.html'; }, 300));</script>`)),
     // A page that stays busy long enough for a test to break things under it.
     '/slow': (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import pino from 'pino';
-import { createApp } from '../../api/app';
+import { createApp, type AppDeps } from '../../api/app';
 import type { BrowserPool } from '../../activities/browser/browser-pool';
 import { loadEnv, type Env } from '../../lib/env';
 import { createPrisma, type PrismaClient } from '../../lib/prisma';
@@ -57,17 +57,26 @@ export interface Stack {
   pool: BrowserPool | null;
   queues: TaskQueues;
   prefix: string;
+  startBrowserWorker(): void;
   stop(): Promise<void>;
 }
 
 /** Starts the API app and (unless `workers: false`) the workers, on task queues unique to this stack. */
-export async function startStack(opts: { env?: Record<string, string>; workers?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    env?: Record<string, string>;
+    workers?: boolean;
+    /** Create the browser worker but only start polling when `startBrowserWorker()` is called. */
+    deferBrowserWorker?: boolean;
+    bulkTuning?: AppDeps['bulkTuning'];
+  } = {},
+): Promise<Stack> {
   const env = testEnv(opts.env);
   const logger = pino({ level: env.LOG_LEVEL });
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const prisma = createPrisma(env);
   const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }), namespace: env.TEMPORAL_NAMESPACE });
-  const app = createApp({ env, adminKey: ADMIN_KEY, prisma, temporal: client, logger, urlPolicy: urlPolicyFrom(env), taskQueuePrefix: prefix });
+  const app = createApp({ env, adminKey: ADMIN_KEY, prisma, temporal: client, logger, urlPolicy: urlPolicyFrom(env), taskQueuePrefix: prefix, bulkTuning: opts.bulkTuning });
 
   let pool: BrowserPool | null = null;
   let native: NativeConnection | null = null;
@@ -77,7 +86,8 @@ export async function startStack(opts: { env?: Record<string, string>; workers?:
     pool = createBrowserPool(env, logger);
     native = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     workers = await createWorkers({ env, connection: native, prisma, pool, workflowBundle: await workflowBundle(), taskQueuePrefix: prefix });
-    runs = workers.map((w) => w.run());
+    // createWorkers returns [high, low, browser, control]; a created worker does nothing until it runs.
+    runs = workers.filter((_, i) => !(opts.deferBrowserWorker && i === 2)).map((w) => w.run());
   }
   return {
     env,
@@ -87,6 +97,10 @@ export async function startStack(opts: { env?: Record<string, string>; workers?:
     pool,
     queues: taskQueues(prefix),
     prefix,
+    startBrowserWorker() {
+      if (!opts.deferBrowserWorker || workers[2].getState() !== 'INITIALIZED') throw new Error('the browser worker is already running');
+      runs.push(workers[2].run());
+    },
     async stop() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(runs);

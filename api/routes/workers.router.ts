@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
+import type { Env } from '../../lib/env';
+import { controlQueue, taskQueues } from '../../workflows/contracts';
+import { workerControlWorkflow } from '../../workflows';
+import { HttpError, notFound } from '../http-errors';
+import { requireAdmin } from '../middleware/auth';
+import { validate } from '../middleware/validate';
+
+const WorkerCommandParams = z.object({
+  identity: z.string().regex(/^[A-Za-z0-9._-]+:\d+$/, 'must be hostname:pid'),
+  command: z.enum(['restart-browser', 'drain']),
+});
+
+/** GET /api/monitoring/workers, POST /api/monitoring/workers/:identity/(restart-browser|drain): admin only. */
+export function workersRouter(deps: { env: Env; temporal: Client; taskQueuePrefix?: string }): Router {
+  const router = Router();
+  router.use(requireAdmin);
+  const prefix = deps.taskQueuePrefix ?? deps.env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const queues = taskQueues(prefix);
+
+  router.get('/', async (_req, res) => {
+    // Whoever polls the browser queue is a worker with a browser pool; pollers vanish a few minutes after exit.
+    const described = await deps.temporal.workflowService.describeTaskQueue({
+      namespace: deps.env.TEMPORAL_NAMESPACE,
+      taskQueue: { name: queues.browser },
+      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    const workers = (described.pollers ?? []).map((p) => ({
+      identity: p.identity,
+      lastPollAt: p.lastAccessTime?.seconds ? new Date(Number(p.lastAccessTime.seconds) * 1000).toISOString() : null,
+    }));
+    res.json({ workers });
+  });
+
+  router.post('/:identity/:command', validate({ params: WorkerCommandParams }), async (_req, res) => {
+    const { params } = res.locals.input as { params: z.infer<typeof WorkerCommandParams> };
+    try {
+      const result = await deps.temporal.workflow.execute(workerControlWorkflow, {
+        taskQueue: queues.high,
+        workflowId: `worker-control-${randomUUID()}`,
+        args: [{ controlQueue: controlQueue(prefix, params.identity), command: params.command }],
+        workflowExecutionTimeout: '3 minutes',
+      });
+      res.json(result);
+    } catch (err) {
+      // The command's activity was never picked up: that worker is not running.
+      if (err instanceof WorkflowFailedError && err.cause instanceof ActivityFailure && err.cause.cause instanceof TimeoutFailure) {
+        throw notFound('worker');
+      }
+      if (err instanceof WorkflowFailedError) throw new HttpError(502, 'command_failed', 'the worker could not run the command');
+      throw err;
+    }
+  });
+  return router;
+}

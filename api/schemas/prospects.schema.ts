@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { clientIdSchema, CreateScanBody } from './scans.schema';
+
+export const MAX_NAME_LENGTH = 200;
+export const MAX_NOTES_LENGTH = 2000;
+/** Rows in one import; a longer list is refused as a whole rather than imported in part. */
+export const MAX_IMPORT_ROWS = 10_000;
+
+const url = z.string({ error: 'is required' }).trim().min(1, 'is required');
+const name = z.string().trim().max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`);
+const notes = z.string().max(MAX_NOTES_LENGTH, `must be at most ${MAX_NOTES_LENGTH} characters`);
+
+export const CreateProspectBody = z
+  .object({
+    url,
+    // Optional for client keys (their own client is implied), required for the admin key.
+    clientId: clientIdSchema.optional(),
+    name: name.optional(),
+    notes: notes.optional(),
+  })
+  .strict();
+export type CreateProspectBody = z.infer<typeof CreateProspectBody>;
+
+/** `null` clears name or notes; the client of a prospect never changes. */
+export const UpdateProspectBody = z
+  .object({ url: url.optional(), name: name.nullable().optional(), notes: notes.nullable().optional() })
+  .strict()
+  .refine((b) => b.url !== undefined || b.name !== undefined || b.notes !== undefined, {
+    message: 'give at least one of url, name, notes',
+  });
+export type UpdateProspectBody = z.infer<typeof UpdateProspectBody>;
+
+export const ProspectIdParams = z.object({ id: z.string() });
+
+export const ListProspectsQuery = z.object({
+  clientId: clientIdSchema.optional(),
+  /** Case-insensitive substring of url, name or notes. */
+  q: z.string().trim().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** The `next` cursor of the previous page (a plain ISO timestamp also works). */
+  before: z.string().max(100).optional(),
+});
+export type ListProspectsQuery = z.infer<typeof ListProspectsQuery>;
+
+/** One import row as given; each is validated on its own so a bad row never aborts the import. */
+export const ImportRow = z
+  .object({
+    url,
+    name: name.optional(),
+    notes: notes.optional(),
+    clientId: clientIdSchema.optional(),
+  })
+  .strict();
+export type ImportRow = z.infer<typeof ImportRow>;
+
+export const ImportJsonBody = z
+  .object({
+    /** Default for rows without their own clientId (admin key). */
+    clientId: clientIdSchema.optional(),
+    prospects: z
+      .array(z.unknown())
+      .min(1, 'must list at least one prospect')
+      .max(MAX_IMPORT_ROWS, `at most ${MAX_IMPORT_ROWS} prospects per import`),
+  })
+  .strict();
+export type ImportJsonBody = z.infer<typeof ImportJsonBody>;
+
+export const ImportQuery = z.object({
+  /** Default for rows without their own clientId (admin key; the CSV form has no other place for it). */
+  clientId: clientIdSchema.optional(),
+  /** What to do with a (clientId, url) that already exists: leave it and report it, or set its name and notes. */
+  onDuplicate: z.enum(['skip', 'update']).default('skip'),
+});
+export type ImportQuery = z.infer<typeof ImportQuery>;
+
+/** POST /api/prospects/:id/scans: the scan options of POST /api/scans; url and client come from the prospect. */
+export const ScanProspectBody = CreateScanBody.pick({ priority: true, queue: true, timeout: true, maxRetries: true, wcagTags: true }).strict();
+export type ScanProspectBody = z.infer<typeof ScanProspectBody>;
+
+export const ProspectScansQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+export type ProspectScansQuery = z.infer<typeof ProspectScansQuery>;

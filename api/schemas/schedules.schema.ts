@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { clientIdSchema } from './scans.schema';
+
+export const CreateScheduleBody = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    url: z.string().min(1).optional(),
+    prospectId: z.uuid().optional(),
+    clientId: clientIdSchema.optional(),
+    /** Standard 5-field cron ("0 6 1 * *" = 06:00 on the 1st of every month). */
+    cron: z.string().min(9).max(100).optional(),
+    /** Alternatively every N minutes (at least 5). */
+    intervalMinutes: z.number().int().min(5).max(60 * 24 * 366).optional(),
+    timezone: z.string().min(1).max(64).default('UTC'),
+    queue: z.enum(['high', 'low']).default('low'),
+    priority: z.number().int().min(1).max(10).default(5),
+    timeout: z.number().int().min(1_000).optional(),
+    maxRetries: z.number().int().min(0).max(5).optional(),
+    paused: z.boolean().default(false),
+  })
+  .strict()
+  .refine((b) => (b.url ? 1 : 0) + (b.prospectId ? 1 : 0) === 1, { message: 'give exactly one of url or prospectId' })
+  .refine((b) => (b.cron ? 1 : 0) + (b.intervalMinutes ? 1 : 0) === 1, { message: 'give exactly one of cron or intervalMinutes' })
+  .refine((b) => isTimeZone(b.timezone), { message: 'timezone: not an IANA time zone', path: ['timezone'] });
+export type CreateScheduleBody = z.infer<typeof CreateScheduleBody>;
+
+export const ScheduleIdParams = z.object({ scheduleId: z.string().regex(/^scan-schedule-[0-9a-f-]{36}$/, 'unknown schedule') });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

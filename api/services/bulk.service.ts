@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
+import { parseList, type Env } from '../../lib/env';
+import type { Logger } from '../../lib/logger';
+import type { PrismaClient } from '../../lib/prisma';
+import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput, type ScanOptions } from '../../workflows/contracts';
+import { bulkScanWorkflow } from '../../workflows';
+import { conflict, serviceUnavailable } from '../http-errors';
+import type { Principal } from './api-key.service';
+import { clientIdSchema } from '../schemas/scans.schema';
+import type { CreateBulkBody } from '../schemas/bulk.schema';
+
+export interface BulkServiceDeps {
+  env: Env;
+  prisma: PrismaClient;
+  temporal: Client;
+  urlPolicy: UrlPolicy;
+  logger: Logger;
+  taskQueuePrefix?: string;
+  /** Tests shrink these to exercise windows and continueAsNew with a few items. */
+  bulkTuning?: Partial<Pick<BulkInput, 'window' | 'batchSize' | 'itemsPerRun'>>;
+}
+
+interface AcceptedItem {
+  url: string;
+  host: string;
+  clientId: string;
+  prospectId?: string;
+}
+
+// The window bounds Temporal work in flight, not page work: the browser queue's slots do that.
+const CHILD_WINDOW = 100;
+const BATCH_SIZE = 200;
+const ITEMS_PER_RUN = 1_000;
+const INSERT_CHUNK = 1_000;
+
+/** Bulk submissions: per-item validation, one row per accepted scan, one bulkScanWorkflow. */
+export function createBulkService(deps: BulkServiceDeps) {
+  const { env, prisma, temporal } = deps;
+  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
+  const defaultTags = parseList(env.SCAN_WCAG_TAGS);
+
+  async function resolveItems(body: CreateBulkBody, principal: Principal) {
+    const accepted: Array<AcceptedItem & { index: number }> = [];
+    const rejected: Array<{ index: number; reason: string }> = [];
+    const ownClient = principal.kind === 'client' ? principal.clientId : undefined;
+
+    const acceptUrl = (index: number, url: unknown, clientId: string, prospectId?: string) => {
+      if (typeof url !== 'string') return rejected.push({ index, reason: 'url: is required' });
+      const check = checkUrlSyntax(url, deps.urlPolicy);
+      if (!check.ok) return rejected.push({ index, reason: `url: ${check.reason}` });
+      accepted.push({ index, url: check.url.href, host: check.url.hostname, clientId, prospectId });
+    };
+
+    if (body.prospectIds) {
+      const ids = body.prospectIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+      const prospects = await prisma.prospect.findMany({ where: { id: { in: ids } } });
+      const byId = new Map(prospects.map((p) => [p.id, p]));
+      body.prospectIds.forEach((id, index) => {
+        const p = byId.get(id);
+        // Another client's prospect is "not found", as everywhere else.
+        if (!p || (ownClient && p.clientId !== ownClient)) return rejected.push({ index, reason: `prospect ${id} not found` });
+        acceptUrl(index, p.url, p.clientId, p.id);
+      });
+    } else {
+      body.scans!.forEach((item, index) => {
+        const parsed = clientIdSchema.safeParse(item.clientId ?? body.clientId ?? ownClient);
+        if (!parsed.success) return rejected.push({ index, reason: 'clientId: is required' });
+        if (ownClient && parsed.data !== ownClient) return rejected.push({ index, reason: 'clientId: this key can only submit scans for its own client' });
+        const prospectId = typeof item.prospectId === 'string' ? item.prospectId : undefined;
+        acceptUrl(index, item.url, parsed.data, prospectId);
+      });
+    }
+    return { accepted, rejected };
+  }
+
+  return {
+    async submit(body: CreateBulkBody, principal: Principal) {
+      const total = body.prospectIds?.length ?? body.scans!.length;
+      const { accepted, rejected } = await resolveItems(body, principal);
+      const bulkId = randomUUID();
+      const workflowId = bulkWorkflowId(bulkId);
+      const options: ScanOptions = {
+        timeoutMs: Math.min(body.timeout ?? env.SCAN_DEFAULT_TIMEOUT, env.MAX_SCAN_TIME),
+        maxRetries: body.maxRetries ?? env.SCAN_MAX_RETRIES,
+        wcagTags: body.wcagTags ?? defaultTags,
+      };
+      const response = { bulkId, workflowId, total, accepted: accepted.length, rejected };
+      if (accepted.length === 0) return { ...response, status: 'rejected' as const };
+
+      await prisma.$transaction(async (tx) => {
+        await tx.bulk.create({
+          data: {
+            id: bulkId,
+            workflowId,
+            submittedBy: principal.kind === 'admin' ? 'admin' : principal.clientId,
+            queue: body.queue,
+            priority: body.priority,
+            total,
+            accepted: accepted.length,
+            rejected,
+          },
+        });
+        for (let i = 0; i < accepted.length; i += INSERT_CHUNK) {
+          await tx.scan.createMany({
+            data: accepted.slice(i, i + INSERT_CHUNK).map((item, j) => {
+              const scanId = randomUUID();
+              return {
+                id: scanId,
+                workflowId: scanWorkflowId(scanId),
+                url: item.url,
+                targetHost: item.host,
+                clientId: item.clientId,
+                prospectId: item.prospectId,
+                bulkId,
+                bulkIndex: i + j,
+                queue: body.queue,
+                priority: body.priority,
+                options: options as object,
+              };
+            }),
+          });
+        }
+      }, { timeout: 60_000 });
+
+      const input: BulkInput = {
+        bulkId,
+        taskQueues: queues,
+        retryInitialIntervalMs: env.SCAN_RETRY_INITIAL_INTERVAL,
+        maxScanTimeMs: env.MAX_SCAN_TIME,
+        window: deps.bulkTuning?.window ?? CHILD_WINDOW,
+        batchSize: deps.bulkTuning?.batchSize ?? BATCH_SIZE,
+        itemsPerRun: deps.bulkTuning?.itemsPerRun ?? ITEMS_PER_RUN,
+        nextIndex: 0,
+        progress: { total: accepted.length, queued: accepted.length, running: 0, completed: 0, failed: 0, cancelled: 0 },
+      };
+      try {
+        await temporal.workflow.start(bulkScanWorkflow, { taskQueue: queues[body.queue], workflowId, args: [input] });
+      } catch (err) {
+        deps.logger.error({ err, bulkId }, 'could not start bulk workflow');
+        const now = new Date();
+        await prisma.$transaction([
+          prisma.scan.updateMany({
+            where: { bulkId },
+            data: { status: 'failed', stage: 'done', failureReason: 'internal', failureMessage: 'bulk could not be started', finishedAt: now },
+          }),
+          prisma.bulk.update({ where: { id: bulkId }, data: { status: 'failed', finishedAt: now } }),
+        ]);
+        throw serviceUnavailable('the bulk could not be queued; try again shortly');
+      }
+      return { ...response, status: 'queued' as const };
+    },
+
+    /** Live progress from Postgres (the source of truth for every item), or null. */
+    async progress(bulkId: string, page: { limit: number; offset: number }) {
+      const bulk = await prisma.bulk.findUnique({ where: { id: bulkId } });
+      if (!bulk) return null;
+      const [groups, items] = await Promise.all([
+        prisma.scan.groupBy({ by: ['status'], where: { bulkId }, _count: { _all: true } }),
+        prisma.scan.findMany({
+          where: { bulkId },
+          orderBy: { bulkIndex: 'asc' },
+          skip: page.offset,
+          take: page.limit,
+          select: { id: true, bulkIndex: true, url: true, clientId: true, status: true, score: true, failureReason: true },
+        }),
+      ]);
+      const counts = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+      for (const g of groups) counts[g.status] = g._count._all;
+      return {
+        bulkId,
+        workflowId: bulk.workflowId,
+        status: bulk.status,
+        submittedBy: bulk.submittedBy,
+        queue: bulk.queue,
+        priority: bulk.priority,
+        total: bulk.accepted,
+        submitted: bulk.total,
+        ...counts,
+        done: counts.completed + counts.failed + counts.cancelled === bulk.accepted,
+        rejected: bulk.rejected,
+        createdAt: bulk.createdAt,
+        finishedAt: bulk.finishedAt,
+        items: items.map((s) => ({
+          index: s.bulkIndex,
+          scanId: s.id,
+          url: s.url,
+          clientId: s.clientId,
+          status: s.status,
+          score: s.score,
+          failureReason: s.failureReason ?? undefined,
+        })),
+        page: { offset: page.offset, limit: page.limit },
+      };
+    },
+
+    /** Cancels the bulk workflow: running scans are cancelled, unstarted ones closed as cancelled. */
+    async cancel(bulkId: string, status: string) {
+      if (status !== 'running') throw conflict(`bulk is already ${status}`);
+      try {
+        await temporal.workflow.getHandle(bulkWorkflowId(bulkId)).cancel();
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw conflict('bulk is no longer running');
+        throw err;
+      }
+    },
+
+    async owner(bulkId: string) {
+      return prisma.bulk.findUnique({ where: { id: bulkId }, select: { submittedBy: true, status: true } });
+    },
+  };
+}
+export type BulkService = ReturnType<typeof createBulkService>;

@@ -1,0 +1,362 @@
+import { randomUUID } from 'node:crypto';
+import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
+import { Prisma, type PrismaClient } from '../../lib/prisma';
+import { badRequest, HttpError, notFound } from '../http-errors';
+import { describeZodError } from '../middleware/validate';
+import {
+  ImportRow,
+  type ListProspectsQuery,
+  type ScanProspectBody,
+  type UpdateProspectBody,
+} from '../schemas/prospects.schema';
+import type { RawImportRow, RowRef } from './prospect-import';
+import type { ScanService } from './scan.service';
+
+export interface ProspectServiceDeps {
+  prisma: PrismaClient;
+  urlPolicy: UrlPolicy;
+  scans: ScanService;
+}
+
+export interface NewProspect {
+  clientId: string;
+  url: string;
+  name?: string;
+  notes?: string;
+}
+
+export interface LatestScan {
+  scanId: string;
+  status: string;
+  score: number | null;
+  finishedAt: Date | null;
+}
+
+export type SkippedRow = RowRef & { url?: string; reason: string; prospectId?: string };
+
+export interface ImportOptions {
+  /** clientId for rows without one. */
+  defaultClientId?: string;
+  /** Set for client keys: every row must belong to this client. */
+  scope?: string;
+  onDuplicate: 'skip' | 'update';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type ProspectRow = Prisma.ProspectGetPayload<object>;
+
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+const pairKey = (clientId: string, url: string) => `${clientId}\n${url}`;
+/** Empty or blank name/notes are stored as absent. */
+const orNull = (s: string | null | undefined) => (s === undefined ? undefined : s === null || s.trim() === '' ? null : s);
+
+/** The page cursor: `<createdAt ISO>_<id>`, so prospects imported in one statement (same createdAt) page correctly. */
+function parseCursor(before: string): { createdAt: Date; id?: string } {
+  const [at, id, extra] = before.split('_');
+  const createdAt = new Date(at);
+  if (extra !== undefined || Number.isNaN(createdAt.getTime()) || (id !== undefined && !UUID.test(id))) {
+    throw badRequest('before: must be the `next` value of a previous page', { fields: [{ field: 'before', message: 'is not a cursor' }] });
+  }
+  return { createdAt, id };
+}
+
+/** Prospects (sites a client may pitch or audit) and their scans; knows nothing of HTTP requests. */
+export function createProspectService(deps: ProspectServiceDeps) {
+  const { prisma, urlPolicy, scans } = deps;
+
+  /** Same URL rules as a scan submission, syntax only (no DNS: a prospect list may hold sites not yet live). */
+  function checkUrl(raw: string): { ok: true; url: string } | { ok: false; reason: string; category: string } {
+    const check = checkUrlSyntax(raw, urlPolicy);
+    return check.ok ? { ok: true, url: check.url.href } : { ok: false, reason: check.reason, category: check.category };
+  }
+  function normalizeUrl(raw: string): string {
+    const check = checkUrl(raw);
+    if (!check.ok) throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+    return check.url;
+  }
+
+  async function duplicateOf(clientId: string, url: string): Promise<HttpError> {
+    const existing = await prisma.prospect.findUnique({ where: { clientId_url: { clientId, url } }, select: { id: true } });
+    return new HttpError(
+      409,
+      'conflict',
+      `client ${clientId} already has a prospect for ${url}`,
+      existing ? { prospectId: existing.id } : undefined,
+      existing ? { Location: `/api/prospects/${existing.id}` } : {},
+    );
+  }
+
+  /** The newest scan of each prospect (of its own client: a scan's prospectId is not a foreign key). */
+  async function latestScans(prospectIds: string[]): Promise<Map<string, LatestScan>> {
+    if (prospectIds.length === 0) return new Map();
+    const rows = await prisma.$queryRaw<Array<{ prospect_id: string; id: string; status: string; score: number | null; finished_at: Date | null }>>`
+      SELECT DISTINCT ON (s.prospect_id) s.prospect_id, s.id::text AS id, s.status::text AS status, s.score, s.finished_at
+      FROM scans s
+      JOIN prospects p ON p.id::text = s.prospect_id AND p.client_id = s.client_id
+      WHERE s.prospect_id = ANY(${prospectIds}::text[])
+      ORDER BY s.prospect_id, s.created_at DESC, s.id DESC`;
+    return new Map(rows.map((r) => [r.prospect_id, { scanId: r.id, status: r.status, score: r.score, finishedAt: r.finished_at }]));
+  }
+
+  const dto = (p: ProspectRow, latestScan: LatestScan | null) => ({
+    id: p.id,
+    clientId: p.clientId,
+    url: p.url,
+    name: p.name,
+    notes: p.notes,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    latestScan,
+  });
+
+  /** The prospect if it exists and `scope` (a client key's client) may see it. */
+  async function find(id: string, scope?: string): Promise<ProspectRow | null> {
+    if (!UUID.test(id)) return null;
+    const p = await prisma.prospect.findUnique({ where: { id } });
+    return p && (scope === undefined || p.clientId === scope) ? p : null;
+  }
+
+  async function findOrThrow(id: string, scope?: string): Promise<ProspectRow> {
+    const p = await find(id, scope);
+    // Another client's prospect is reported as absent, not forbidden: its existence is not ours to reveal.
+    if (!p) throw notFound('prospect');
+    return p;
+  }
+
+  return {
+    async create(input: NewProspect) {
+      const url = normalizeUrl(input.url);
+      try {
+        const p = await prisma.prospect.create({
+          data: { id: randomUUID(), clientId: input.clientId, url, name: orNull(input.name), notes: orNull(input.notes) },
+        });
+        return dto(p, null);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw await duplicateOf(input.clientId, url);
+        throw err;
+      }
+    },
+
+    async get(id: string, scope?: string) {
+      const p = await findOrThrow(id, scope);
+      return dto(p, (await latestScans([p.id])).get(p.id) ?? null);
+    },
+
+    /** Newest first; `next` is the `before` cursor of the next page, null on the last. */
+    async list(q: ListProspectsQuery) {
+      const cursor = q.before ? parseCursor(q.before) : undefined;
+      const where: Prisma.ProspectWhereInput = {
+        ...(q.clientId && { clientId: q.clientId }),
+        ...(q.q && {
+          OR: [
+            { url: { contains: q.q, mode: 'insensitive' } },
+            { name: { contains: q.q, mode: 'insensitive' } },
+            { notes: { contains: q.q, mode: 'insensitive' } },
+          ],
+        }),
+      };
+      const page: Prisma.ProspectWhereInput | undefined = cursor && {
+        OR: cursor.id
+          ? [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }]
+          : [{ createdAt: { lt: cursor.createdAt } }],
+      };
+      const rows = await prisma.prospect.findMany({
+        where: page ? { AND: [where, page] } : where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: q.limit,
+      });
+      const latest = await latestScans(rows.map((p) => p.id));
+      const last = rows[rows.length - 1];
+      return {
+        prospects: rows.map((p) => dto(p, latest.get(p.id) ?? null)),
+        next: rows.length === q.limit ? `${last.createdAt.toISOString()}_${last.id}` : null,
+      };
+    },
+
+    async update(id: string, scope: string | undefined, patch: UpdateProspectBody) {
+      const p = await findOrThrow(id, scope);
+      const url = patch.url === undefined ? undefined : normalizeUrl(patch.url);
+      try {
+        const updated = await prisma.prospect.update({
+          where: { id: p.id },
+          data: { url, name: orNull(patch.name), notes: orNull(patch.notes) },
+        });
+        return dto(updated, (await latestScans([p.id])).get(p.id) ?? null);
+      } catch (err) {
+        if (isUniqueViolation(err) && url) throw await duplicateOf(p.clientId, url);
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') throw notFound('prospect');
+        throw err;
+      }
+    },
+
+    /** Deletes the prospect; its scans keep their prospect_id, so their history stays attributable. */
+    async remove(id: string, scope?: string): Promise<void> {
+      const p = await findOrThrow(id, scope);
+      const { count } = await prisma.prospect.deleteMany({ where: { id: p.id } });
+      if (count === 0) throw notFound('prospect');
+    },
+
+    /**
+     * Creates the valid rows; every refused row is reported with its line or index and never stops the others.
+     * A (clientId, url) that already exists is skipped as a duplicate, or with `onDuplicate: 'update'` gets the
+     * row's name and notes (the ones the row gives; an empty cell leaves the stored value alone).
+     */
+    async importRows(rows: RawImportRow[], opts: ImportOptions) {
+      const skipped: SkippedRow[] = [];
+      const skip = (ref: RowRef, reason: string, extra: { url?: string; prospectId?: string } = {}) =>
+        skipped.push({ ...ref, ...extra, reason });
+      const refText = (ref: RowRef) => ('line' in ref ? `line ${ref.line}` : `index ${ref.index}`);
+
+      type Valid = { ref: RowRef; clientId: string; url: string; name?: string; notes?: string };
+      const valid = new Map<string, Valid>();
+      for (const row of rows) {
+        if (row.error !== undefined || !row.data) {
+          skip(row.ref, row.error ?? 'could not be read');
+          continue;
+        }
+        const given = typeof row.data.url === 'string' ? { url: row.data.url } : {};
+        const parsed = ImportRow.safeParse(row.data);
+        if (!parsed.success) {
+          skip(row.ref, describeZodError(parsed.error).message, given);
+          continue;
+        }
+        const r = parsed.data;
+        const clientId = r.clientId ?? opts.defaultClientId ?? opts.scope;
+        if (!clientId) {
+          skip(row.ref, 'clientId: is required (in the row, or as the import\'s clientId)', given);
+          continue;
+        }
+        if (opts.scope !== undefined && clientId !== opts.scope) {
+          skip(row.ref, 'clientId: this key can only import prospects for its own client', given);
+          continue;
+        }
+        const check = checkUrl(r.url);
+        if (!check.ok) {
+          skip(row.ref, `url: ${check.reason}`, given);
+          continue;
+        }
+        const key = pairKey(clientId, check.url);
+        const first = valid.get(key);
+        if (first) {
+          skip(row.ref, `duplicate of ${refText(first.ref)} in this import`, { url: check.url });
+          continue;
+        }
+        valid.set(key, { ref: row.ref, clientId, url: check.url, name: orNull(r.name) ?? undefined, notes: orNull(r.notes) ?? undefined });
+      }
+
+      // Set-based SQL over unnest(): Prisma's createMany and `in` lists take seconds per thousand rows here,
+      // these statements take about a second for the 10,000-row maximum.
+      const candidates = [...valid.values()];
+      const found = candidates.length === 0 ? [] : await prisma.$queryRaw<Array<{ id: string; client_id: string; url: string }>>`
+        SELECT p.id::text AS id, p.client_id, p.url
+        FROM prospects p
+        JOIN unnest(${candidates.map((v) => v.clientId)}::text[], ${candidates.map((v) => v.url)}::text[]) AS w(client_id, url)
+          ON p.client_id = w.client_id AND p.url = w.url`;
+      const existing = new Map(found.map((f) => [pairKey(f.client_id, f.url), f.id]));
+
+      const toCreate = candidates.filter((v) => !existing.has(pairKey(v.clientId, v.url))).map((v) => ({ ...v, id: randomUUID() }));
+      let created = 0;
+      if (toCreate.length > 0) {
+        // ON CONFLICT DO NOTHING: a row another request created meanwhile is reported, not fatal.
+        const inserted = await prisma.$queryRaw<Array<{ id: string }>>`
+          INSERT INTO prospects (id, client_id, url, name, notes)
+          SELECT * FROM unnest(
+            ${toCreate.map((v) => v.id)}::uuid[], ${toCreate.map((v) => v.clientId)}::text[], ${toCreate.map((v) => v.url)}::text[],
+            ${toCreate.map((v) => v.name ?? null)}::text[], ${toCreate.map((v) => v.notes ?? null)}::text[])
+          ON CONFLICT (client_id, url) DO NOTHING
+          RETURNING id::text AS id`;
+        const ids = new Set(inserted.map((i) => i.id));
+        created = ids.size;
+        for (const v of toCreate) if (!ids.has(v.id)) skip(v.ref, 'duplicate: the prospect already exists', { url: v.url });
+      }
+
+      let updated = 0;
+      const duplicates = candidates
+        .filter((v) => existing.has(pairKey(v.clientId, v.url)))
+        .map((v) => ({ ...v, id: existing.get(pairKey(v.clientId, v.url)) as string }));
+      if (opts.onDuplicate === 'skip') {
+        for (const d of duplicates) skip(d.ref, 'duplicate: the prospect already exists', { url: d.url, prospectId: d.id });
+      } else {
+        const changes = duplicates.filter((d) => d.name !== undefined || d.notes !== undefined);
+        for (const d of duplicates) {
+          if (d.name === undefined && d.notes === undefined) {
+            skip(d.ref, 'duplicate: the prospect already exists and the row has no name or notes to update', { url: d.url, prospectId: d.id });
+          }
+        }
+        if (changes.length > 0) {
+          // A value the row does not give (NULL here) leaves the stored one alone.
+          updated = await prisma.$executeRaw`
+            UPDATE prospects p
+            SET name = COALESCE(w.name, p.name), notes = COALESCE(w.notes, p.notes), updated_at = CURRENT_TIMESTAMP
+            FROM unnest(${changes.map((d) => d.id)}::uuid[], ${changes.map((d) => d.name ?? null)}::text[], ${changes.map((d) => d.notes ?? null)}::text[])
+              AS w(id, name, notes)
+            WHERE p.id = w.id`;
+        }
+      }
+
+      const order = (s: SkippedRow) => ('line' in s ? s.line : s.index);
+      skipped.sort((a, b) => order(a) - order(b));
+      return { created, updated, skipped };
+    },
+
+    /** Scans the prospect's URL with the normal scan submission, linked by prospectId. */
+    async scan(id: string, scope: string | undefined, options: ScanProspectBody) {
+      const p = await findOrThrow(id, scope);
+      const submitted = await scans.submit({
+        url: p.url,
+        clientId: p.clientId,
+        prospectId: p.id,
+        priority: options.priority,
+        queue: options.queue,
+        timeout: options.timeout,
+        maxRetries: options.maxRetries,
+        wcagTags: options.wcagTags,
+      });
+      return { ...submitted, prospectId: p.id };
+    },
+
+    /**
+     * The prospect's scans, newest first, and the score trend: completed, conclusive scans oldest → newest,
+     * `latestScore` the newest of them, `delta` its change from the one before.
+     */
+    async history(id: string, scope: string | undefined, limit: number) {
+      const p = await findOrThrow(id, scope);
+      const mine = { prospectId: p.id, clientId: p.clientId };
+      const [rows, scored] = await Promise.all([
+        prisma.scan.findMany({
+          where: mine,
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: limit,
+          select: {
+            id: true, url: true, status: true, score: true, inconclusive: true, inconclusiveReason: true,
+            failureReason: true, createdAt: true, finishedAt: true,
+          },
+        }),
+        prisma.scan.findMany({
+          where: { ...mine, status: 'completed', inconclusive: false, score: { not: null }, finishedAt: { not: null } },
+          orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
+          take: limit,
+          select: { id: true, finishedAt: true, score: true },
+        }),
+      ]);
+      const trend = scored.reverse().map((s) => ({ scanId: s.id, finishedAt: s.finishedAt as Date, score: s.score as number }));
+      const latest = trend[trend.length - 1];
+      const previous = trend[trend.length - 2];
+      return {
+        prospectId: p.id,
+        url: p.url,
+        latestScore: latest?.score ?? null,
+        ...(previous && { delta: latest.score - previous.score }),
+        trend,
+        scans: rows.map(({ id, inconclusiveReason, failureReason, ...s }) => ({
+          scanId: id,
+          ...s,
+          inconclusiveReason: inconclusiveReason ?? undefined,
+          failureReason: failureReason ?? undefined,
+        })),
+      };
+    },
+  };
+}
+export type ProspectService = ReturnType<typeof createProspectService>;

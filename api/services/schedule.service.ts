@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
+import { parseList, type Env } from '../../lib/env';
+import type { PrismaClient } from '../../lib/prisma';
+import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../workflows/contracts';
+import { scheduledScanWorkflow } from '../../workflows';
+import { badRequest, notFound } from '../http-errors';
+import type { Principal } from './api-key.service';
+import type { CreateScheduleBody } from '../schemas/schedules.schema';
+
+export interface ScheduleServiceDeps {
+  env: Env;
+  prisma: PrismaClient;
+  temporal: Client;
+  urlPolicy: UrlPolicy;
+  taskQueuePrefix?: string;
+}
+
+interface ScheduleMemo {
+  clientId: string;
+  // Temporal describes a cron spec back as calendars; keep the expression the user gave.
+  cron?: string;
+  url: string;
+  prospectId?: string;
+  name?: string;
+}
+
+/** Recurring audits as Temporal Schedules: visible in the Web UI and `temporal schedule list`. */
+export function createScheduleService(deps: ScheduleServiceDeps) {
+  const { env, temporal } = deps;
+  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
+
+  const view = (d: ScheduleDescription) => {
+    const memo = (d.memo ?? {}) as unknown as ScheduleMemo;
+    return {
+      scheduleId: d.scheduleId,
+      name: memo.name,
+      clientId: memo.clientId,
+      url: memo.url,
+      prospectId: memo.prospectId,
+      cron: memo.cron,
+      intervalMinutes: d.spec.intervals?.[0] ? Number(d.spec.intervals[0].every) / 60_000 : undefined,
+      timezone: d.spec.timezone ?? 'UTC',
+      overlap: 'skip' as const,
+      paused: d.state.paused,
+      note: d.state.note,
+      nextRuns: d.info.nextActionTimes.slice(0, 5),
+      recentRuns: d.info.recentActions.slice(-5).map((a) => ({
+        scheduledAt: a.scheduledAt,
+        startedAt: a.takenAt,
+        workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : undefined,
+      })),
+      runningScans: d.info.runningActions.length,
+      createdAt: d.info.createdAt,
+    };
+  };
+
+  /** The schedule, if this principal may see it; otherwise "not found", whoever owns it. */
+  async function describeVisible(scheduleId: string, principal: Principal) {
+    try {
+      const handle = temporal.schedule.getHandle(scheduleId);
+      const d = await handle.describe();
+      const owner = ((d.memo ?? {}) as unknown as ScheduleMemo).clientId;
+      if (principal.kind === 'client' && owner !== principal.clientId) throw notFound('schedule');
+      return { handle, description: d };
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) throw notFound('schedule');
+      throw err;
+    }
+  }
+
+  return {
+    async create(body: CreateScheduleBody, principal: Principal) {
+      let url = body.url;
+      let clientId = principal.kind === 'client' ? principal.clientId : body.clientId;
+      if (principal.kind === 'client' && body.clientId && body.clientId !== principal.clientId) {
+        throw badRequest('clientId: this key can only schedule scans for its own client');
+      }
+      if (body.prospectId) {
+        const prospect = await deps.prisma.prospect.findUnique({ where: { id: body.prospectId } });
+        if (!prospect || (clientId && prospect.clientId !== clientId)) throw notFound('prospect');
+        url = prospect.url;
+        clientId = prospect.clientId;
+      }
+      if (!clientId) throw badRequest('clientId: is required');
+      const check = checkUrlSyntax(url!, deps.urlPolicy);
+      if (!check.ok) throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+
+      const scheduleId = `scan-schedule-${randomUUID()}`;
+      const input: ScheduledScanInput = {
+        scheduleId,
+        url: check.url.href,
+        clientId,
+        prospectId: body.prospectId,
+        queue: body.queue,
+        priority: body.priority,
+        options: {
+          timeoutMs: Math.min(body.timeout ?? env.SCAN_DEFAULT_TIMEOUT, env.MAX_SCAN_TIME),
+          maxRetries: body.maxRetries ?? env.SCAN_MAX_RETRIES,
+          wcagTags: parseList(env.SCAN_WCAG_TAGS),
+        },
+        taskQueues: queues,
+        retryInitialIntervalMs: env.SCAN_RETRY_INITIAL_INTERVAL,
+        maxScanTimeMs: env.MAX_SCAN_TIME,
+      };
+      const memo: ScheduleMemo = { clientId, cron: body.cron, url: input.url, prospectId: body.prospectId, name: body.name };
+      try {
+        await temporal.schedule.create({
+          scheduleId,
+          spec: {
+            ...(body.cron ? { cronExpressions: [body.cron] } : { intervals: [{ every: body.intervalMinutes! * 60_000 }] }),
+            timezone: body.timezone,
+          },
+          action: {
+            type: 'startWorkflow',
+            workflowType: scheduledScanWorkflow,
+            args: [input],
+            taskQueue: queues[body.queue],
+            workflowId: `${scheduleId}-run`,
+          },
+          policies: {
+            // A monthly audit still running when the next one is due is not doubled: the late one is skipped.
+            overlap: ScheduleOverlapPolicy.SKIP,
+            // After an outage, run a missed audit if it is less than a day late.
+            catchupWindow: '1 day',
+            pauseOnFailure: false,
+          },
+          state: { paused: body.paused, note: body.paused ? 'created paused' : undefined },
+          memo: memo as unknown as Record<string, unknown>,
+          typedSearchAttributes: [
+            { key: SearchAttributes.ClientId, value: clientId },
+            { key: SearchAttributes.Queue, value: body.queue },
+            { key: SearchAttributes.TargetHost, value: check.url.hostname },
+          ],
+        });
+      } catch (err) {
+        // The server validates cron expressions; its message names the problem.
+        if (/invalid|cron|parse/i.test((err as Error).message ?? '')) throw badRequest(`cron: ${(err as Error).message}`);
+        throw err;
+      }
+      return view(await temporal.schedule.getHandle(scheduleId).describe());
+    },
+
+    async list(principal: Principal) {
+      const out = [];
+      const query = principal.kind === 'client' ? `ClientId="${principal.clientId}"` : undefined;
+      for await (const s of temporal.schedule.list({ query })) {
+        if (!s.scheduleId.startsWith('scan-schedule-')) continue;
+        const memo = (s.memo ?? {}) as unknown as ScheduleMemo;
+        if (principal.kind === 'client' && memo.clientId !== principal.clientId) continue;
+        out.push({ scheduleId: s.scheduleId, name: memo.name, clientId: memo.clientId, url: memo.url, paused: s.state.paused, nextRuns: s.info.nextActionTimes.slice(0, 3) });
+        if (out.length >= 1_000) break;
+      }
+      return out;
+    },
+
+    async get(scheduleId: string, principal: Principal) {
+      return view((await describeVisible(scheduleId, principal)).description);
+    },
+
+    async pause(scheduleId: string, principal: Principal, paused: boolean) {
+      const { handle } = await describeVisible(scheduleId, principal);
+      if (paused) await handle.pause('paused through the API');
+      else await handle.unpause('resumed through the API');
+      return view(await handle.describe());
+    },
+
+    /** Runs it now, whatever the calendar says (still subject to the overlap policy). */
+    async trigger(scheduleId: string, principal: Principal) {
+      const { handle } = await describeVisible(scheduleId, principal);
+      await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+    },
+
+    async remove(scheduleId: string, principal: Principal) {
+      const { handle } = await describeVisible(scheduleId, principal);
+      await handle.delete();
+    },
+  };
+}
+export type ScheduleService = ReturnType<typeof createScheduleService>;

@@ -1,0 +1,88 @@
+// Determinism guard: recorded histories of scan and bulk workflows must replay against the current workflow
+// code. A change that reorders or renames workflow commands fails here before it breaks in-flight workflows.
+// Re-record (after an intentional, versioned change) with: RECORD_HISTORIES=1 npx jest test/integration/replay
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { bulkWorkflowId, scanWorkflowId } from '../../workflows/contracts';
+import { startFixtureServer } from '../support/fixture-server';
+import { hostileRoutes } from '../support/hostile-routes';
+import { adminAuth, scanToEnd, submitScan, waitForTerminal } from '../support/scan-client';
+import { eventually, startStack, workflowBundle } from '../support/stack';
+
+const DIR = join(__dirname, '..', 'fixtures', 'histories');
+
+async function recordHistories(): Promise<void> {
+  const site = await startFixtureServer({
+    ...hostileRoutes({ blockedUrl: 'http://10.0.0.1/' }),
+    '/flaky': (() => {
+      let calls = 0;
+      return (_req, res) => {
+        calls++;
+        if (calls === 1) return void res.writeHead(503).end('busy');
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><head><title>Flaky</title></head><body><main><h1>Flaky</h1><p>Second time lucky.</p></main></body></html>');
+      };
+    })(),
+  });
+  const stack = await startStack({ bulkTuning: { window: 2, batchSize: 2, itemsPerRun: 3 } });
+  try {
+    // The CLI's JSON is the format historyFromJSON reads (and what an operator would export from production).
+    const save = async (name: string, workflowId: string, runId?: string) => {
+      const cli = process.env.TEMPORAL_CLI_PATH ?? join(__dirname, '..', '..', '.tools', 'venv', 'bin', 'temporal');
+      const args = ['workflow', 'show', '--address', stack.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId, '--output', 'json'];
+      if (runId) args.push('--run-id', runId);
+      writeFileSync(join(DIR, `${name}.json`), execFileSync(cli, args, { encoding: 'utf8' }));
+    };
+    const completed = await scanToEnd(stack.app, { url: site.url('/violations.html') });
+    await save('scan-completed', completed.workflowId);
+    const retried = await scanToEnd(stack.app, { url: site.url('/flaky'), maxRetries: 2 });
+    expect(retried.attempts).toBe(2);
+    await save('scan-retried-then-completed', retried.workflowId);
+    const failed = await scanToEnd(stack.app, { url: site.url('/redirect-loop'), maxRetries: 1 });
+    expect(failed.status).toBe('failed');
+    await save('scan-failed', failed.workflowId);
+    const cancelledId = await submitScan(stack.app, { url: site.url('/never-finishes'), timeout: 60_000 });
+    await eventually(async () => ((await stack.prisma.scan.findUnique({ where: { id: cancelledId } }))?.stage === 'scanning' ? true : undefined));
+    await request(stack.app).post(`/api/scans/${cancelledId}/cancel`).set(adminAuth).expect(202);
+    await waitForTerminal(stack.app, cancelledId);
+    await save('scan-cancelled', scanWorkflowId(cancelledId));
+
+    const bulk = await request(stack.app)
+      .post('/api/scans/bulk')
+      .set(adminAuth)
+      .send({ clientId: 'replay', scans: Array.from({ length: 5 }, (_, i) => ({ url: site.url(`/clean.html?i=${i}`) })) })
+      .expect(202);
+    const handle = stack.client.workflow.getHandle(bulkWorkflowId(bulk.body.bulkId));
+    await handle.result();
+    // The first run ends in continueAsNew, the last one completes: keep both.
+    const runs: string[] = [];
+    for await (const wf of stack.client.workflow.list({ query: `WorkflowId="${handle.workflowId}"` })) runs.push(wf.runId);
+    const firstRunId = (await handle.describe()).runId === runs[0] ? runs[runs.length - 1] : runs[0];
+    await save('bulk-continued-as-new', handle.workflowId, firstRunId);
+    await save('bulk-completed', handle.workflowId);
+  } finally {
+    await stack.stop();
+    await site.close();
+  }
+}
+
+describe('workflow replay', () => {
+  beforeAll(async () => {
+    if (process.env.RECORD_HISTORIES === '1') await recordHistories();
+  });
+
+  const EXPECTED = ['bulk-completed', 'bulk-continued-as-new', 'scan-cancelled', 'scan-completed', 'scan-failed', 'scan-retried-then-completed'];
+
+  it('replays every recorded scan and bulk history against the current workflow code', async () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+    expect(files).toEqual(EXPECTED.map((n) => `${n}.json`));
+    const bundle = await workflowBundle();
+    for (const file of files) {
+      const history = historyFromJSON(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
+      await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, file)).resolves.toBeUndefined();
+    }
+  });
+});
