@@ -19,5 +19,15 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
       slowTestThreshold: 60,
     },
+    {
+      // Long acceptance runs (`npm run soak:bulk`): same setup as integration, never part of `npm test`.
+      displayName: 'soak',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/soak/**/*.soak.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+    },
   ],
 };

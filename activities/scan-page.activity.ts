@@ -9,6 +9,7 @@ import { AXE_VERSION, runAxe } from './browser/run-axe';
 import { inconclusiveReason, type PageFacts } from './page-facts';
 import { classifyScanError, httpStatusFailure, ScanFailure } from './scan-errors';
 import { saveScanResult } from './scan-records.activity';
+import { isDatabaseUnavailable, retryWhileDatabaseUnavailable } from './db-retry';
 import type { UrlPolicy } from './url-safety';
 
 export interface ScanPageInput {
@@ -185,6 +186,25 @@ async function scanLeasedPage(
 }
 
 /**
+ * Records that an attempt started (only while the scan runs: a late attempt must not reopen an ended scan). An
+ * attempt after one that left no record (its worker died, so Temporal timed it out) records that one as `timeout`.
+ * Best effort: the scan itself does not need these writes.
+ */
+async function markAttemptStarted(prisma: PrismaClient, scanId: string, attempt: number, lastBeat: { stage?: string } | undefined) {
+  try {
+    await prisma.scan.updateMany({ where: { id: scanId, status: 'running' }, data: { attempts: attempt, stage: 'scanning' } });
+    if (attempt > 1) {
+      await prisma.scanAttempt.createMany({
+        data: [{ scanId, attempt: attempt - 1, category: FailureCategory.Timeout, message: `the worker stopped responding${lastBeat?.stage ? ` during ${lastBeat.stage}` : ''}` }],
+        skipDuplicates: true,
+      });
+    }
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+  }
+}
+
+/**
  * A meta refresh or script redirect can replace the document while axe runs. Then the scan follows it once:
  * wait for the new document to load and test that one; a page that keeps moving fails as `navigation`.
  */
@@ -217,8 +237,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       let egress: EgressProxy | null = null;
       let limit: ReturnType<typeof budget> | undefined;
       try {
-        // Only a running scan: a late attempt of a scan that has already ended must not reopen it.
-        await deps.prisma.scan.updateMany({ where: { id: input.scanId, status: 'running' }, data: { attempts: attempt, stage: 'scanning' } });
+        await markAttemptStarted(deps.prisma, input.scanId, attempt, ctx.info.heartbeatDetails as { stage?: string } | undefined);
         limit = budget(budgetMs, ctx.cancellationSignal);
         // Every connection the page makes goes through a per-scan proxy that applies the target address rules and
         // connects to the address it checked (no DNS-rebinding window). Not needed when the rules are off.
@@ -244,7 +263,9 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           .map((e) => ({ url: (e.url ?? `${e.host}:${e.port}`).slice(0, 300), reason: e.reason }));
         const rules = storedRules(scan.results);
         const violations = rules.filter((r) => r.kind === 'violation');
-        await saveScanResult(deps.prisma, {
+        // Until just before Temporal's own limit for this attempt: the page work is done and worth keeping.
+        const saveDeadline = started + deps.config.maxScanTimeMs + 10_000;
+        const stored = {
           scanId: input.scanId,
           axeVersion: AXE_VERSION,
           finalUrl: scan.finalUrl,
@@ -253,7 +274,8 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           blockedRequests: blocked.slice(0, 100),
           raw: { ...scan.results, untestedFrames: scan.untestedFrames },
           rules,
-        });
+        };
+        await retryWhileDatabaseUnavailable(() => saveScanResult(deps.prisma, stored), saveDeadline, () => ctx.heartbeat({ stage, attempt }));
         return {
           score: reason ? null : score(violations),
           violationCount: violations.length,

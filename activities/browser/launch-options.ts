@@ -52,5 +52,8 @@ export function buildLaunchOptions(cfg: LaunchConfig): LaunchOptions & { userDat
     // Each scan enforces its own budget and closes the page; a CDP call must not give up before that (axe on a
     // 20,000-element DOM is one long call).
     protocolTimeout: cfg.protocolTimeoutMs,
+    // CDP over a pipe, not a websocket: when the worker dies (even SIGKILLed) Chromium sees the pipe close and
+    // exits, instead of living on as an orphan.
+    pipe: true,
   };
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
-import { parseList, type Env } from '../../lib/env';
+import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
-import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput, type ScanOptions } from '../../workflows/contracts';
+import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../workflows/contracts';
 import { bulkScanWorkflow } from '../../workflows';
 import { conflict, serviceUnavailable } from '../http-errors';
+import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
 import { clientIdSchema } from '../schemas/scans.schema';
 import type { CreateBulkBody } from '../schemas/bulk.schema';
@@ -38,8 +39,8 @@ const INSERT_CHUNK = 1_000;
 /** Bulk submissions: per-item validation, one row per accepted scan, one bulkScanWorkflow. */
 export function createBulkService(deps: BulkServiceDeps) {
   const { env, prisma, temporal } = deps;
-  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
-  const defaultTags = parseList(env.SCAN_WCAG_TAGS);
+  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const queues = taskQueues(prefix);
 
   async function resolveItems(body: CreateBulkBody, principal: Principal) {
     const accepted: Array<AcceptedItem & { index: number }> = [];
@@ -81,11 +82,7 @@ export function createBulkService(deps: BulkServiceDeps) {
       const { accepted, rejected } = await resolveItems(body, principal);
       const bulkId = randomUUID();
       const workflowId = bulkWorkflowId(bulkId);
-      const options: ScanOptions = {
-        timeoutMs: Math.min(body.timeout ?? env.SCAN_DEFAULT_TIMEOUT, env.MAX_SCAN_TIME),
-        maxRetries: body.maxRetries ?? env.SCAN_MAX_RETRIES,
-        wcagTags: body.wcagTags ?? defaultTags,
-      };
+      const options = scanOptionsFrom(env, body);
       const response = { bulkId, workflowId, total, accepted: accepted.length, rejected };
       if (accepted.length === 0) return { ...response, status: 'rejected' as const };
 
@@ -126,9 +123,7 @@ export function createBulkService(deps: BulkServiceDeps) {
 
       const input: BulkInput = {
         bulkId,
-        taskQueues: queues,
-        retryInitialIntervalMs: env.SCAN_RETRY_INITIAL_INTERVAL,
-        maxScanTimeMs: env.MAX_SCAN_TIME,
+        ...workflowSettings(env, prefix),
         window: deps.bulkTuning?.window ?? CHILD_WINDOW,
         batchSize: deps.bulkTuning?.batchSize ?? BATCH_SIZE,
         itemsPerRun: deps.bulkTuning?.itemsPerRun ?? ITEMS_PER_RUN,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { checkUrlSafety, type UrlPolicy } from '../../activities/url-safety';
-import { parseList, type Env } from '../../lib/env';
+import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../../workflows/contracts';
 import { scanWorkflow } from '../../workflows';
 import { badRequest, conflict, serviceUnavailable } from '../http-errors';
+import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { ListScansQuery } from '../schemas/scans.schema';
 
 export interface SubmitScan {
@@ -51,8 +52,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Starts, reads and cancels scans; knows nothing of HTTP requests. */
 export function createScanService(deps: ScanServiceDeps) {
   const { env, prisma, temporal } = deps;
-  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
-  const defaultTags = parseList(env.SCAN_WCAG_TAGS);
+  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const queues = taskQueues(prefix);
 
   /** The submitted URL must pass the same rules the worker applies; reasons are safe to show. */
   async function assertSubmittable(url: string): Promise<URL> {
@@ -80,14 +81,8 @@ export function createScanService(deps: ScanServiceDeps) {
         prospectId: req.prospectId,
         queue: req.queue,
         priority: req.priority,
-        options: {
-          timeoutMs: Math.min(req.timeout ?? env.SCAN_DEFAULT_TIMEOUT, env.MAX_SCAN_TIME),
-          maxRetries: req.maxRetries ?? env.SCAN_MAX_RETRIES,
-          wcagTags: req.wcagTags ?? defaultTags,
-        },
-        taskQueues: queues,
-        retryInitialIntervalMs: env.SCAN_RETRY_INITIAL_INTERVAL,
-        maxScanTimeMs: env.MAX_SCAN_TIME,
+        options: scanOptionsFrom(env, req),
+        ...workflowSettings(env, prefix),
       };
       // The row first, so the scan exists for GET at once; if the start fails it is closed as failed, not lost.
       await prisma.scan.create({

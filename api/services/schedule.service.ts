@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
-import { parseList, type Env } from '../../lib/env';
+import type { Env } from '../../lib/env';
 import type { PrismaClient } from '../../lib/prisma';
 import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../workflows/contracts';
 import { scheduledScanWorkflow } from '../../workflows';
 import { badRequest, notFound } from '../http-errors';
+import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
 import type { CreateScheduleBody } from '../schemas/schedules.schema';
 
@@ -29,7 +30,8 @@ interface ScheduleMemo {
 /** Recurring audits as Temporal Schedules: visible in the Web UI and `temporal schedule list`. */
 export function createScheduleService(deps: ScheduleServiceDeps) {
   const { env, temporal } = deps;
-  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
+  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const queues = taskQueues(prefix);
 
   const view = (d: ScheduleDescription) => {
     const memo = (d.memo ?? {}) as unknown as ScheduleMemo;
@@ -95,14 +97,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         prospectId: body.prospectId,
         queue: body.queue,
         priority: body.priority,
-        options: {
-          timeoutMs: Math.min(body.timeout ?? env.SCAN_DEFAULT_TIMEOUT, env.MAX_SCAN_TIME),
-          maxRetries: body.maxRetries ?? env.SCAN_MAX_RETRIES,
-          wcagTags: parseList(env.SCAN_WCAG_TAGS),
-        },
-        taskQueues: queues,
-        retryInitialIntervalMs: env.SCAN_RETRY_INITIAL_INTERVAL,
-        maxScanTimeMs: env.MAX_SCAN_TIME,
+        options: scanOptionsFrom(env, body),
+        ...workflowSettings(env, prefix),
       };
       const memo: ScheduleMemo = { clientId, cron: body.cron, url: input.url, prospectId: body.prospectId, name: body.name };
       try {
