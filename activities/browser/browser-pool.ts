@@ -262,6 +262,9 @@ export class BrowserPool {
     this.userDataDir = opts.userDataDir;
     const started = Date.now();
     const browser = await puppeteer.launch(opts);
+    // CDP runs over stdio pipes 3 and 4. puppeteer drops its error listeners when its transport closes, so a
+    // killed browser's late ECONNRESET/EPIPE would be an unhandled 'error' event that takes the worker down.
+    for (const stream of browser.process()?.stdio.slice(3, 5) ?? []) stream?.on('error', () => undefined);
     const generation = ++this.generation;
     this.launches++;
     browser.once('disconnected', () => {

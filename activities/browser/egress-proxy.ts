@@ -392,6 +392,21 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
 
   // Absolute-form requests carrying Upgrade (ws:// without CONNECT): after the request line is rewritten the
   // exchange is relayed byte for byte, so the 101 and the frames need no parsing here.
+  /** Opens the checked upstream for a raw-socket client, or answers the refusal on that socket; null when refused. */
+  const openForRawClient = async (target: Parameters<typeof open>[0], client: Duplex): Promise<net.Socket | null> => {
+    const outcome = await open(target);
+    if (!('socket' in outcome)) {
+      const text = outcome.status === 403 ? 'Forbidden' : 'Bad Gateway';
+      client.end(rawStatus(outcome.status, text, { [outcome.header]: outcome.value }));
+      return null;
+    }
+    if (client.destroyed) {
+      outcome.socket.destroy();
+      return null;
+    }
+    return outcome.socket;
+  };
+
   const handleUpgrade = async (req: http.IncomingMessage, client: Duplex, head: Buffer): Promise<void> => {
     const parsed = parseAbsolute(req.url, ['http:', 'ws:']);
     if (!parsed.ok) {
@@ -400,17 +415,8 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
       return;
     }
     const { target, path } = parsed;
-    const outcome = await open(target);
-    if (!('socket' in outcome)) {
-      const text = outcome.status === 403 ? 'Forbidden' : 'Bad Gateway';
-      client.end(rawStatus(outcome.status, text, { [outcome.header]: outcome.value }));
-      return;
-    }
-    const upstream = outcome.socket;
-    if (client.destroyed) {
-      upstream.destroy();
-      return;
-    }
+    const upstream = await openForRawClient(target, client);
+    if (!upstream) return;
     const websocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
     const headers = endToEndHeaders(req.rawHeaders, websocket);
     // Any other Upgrade (h2c…) is dropped; Connection: close makes it a plain one-shot exchange over the raw relay.
@@ -429,17 +435,8 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
       client.end(rawStatus(400, 'Bad Request', {}));
       return;
     }
-    const outcome = await open(target);
-    if (!('socket' in outcome)) {
-      const text = outcome.status === 403 ? 'Forbidden' : 'Bad Gateway';
-      client.end(rawStatus(outcome.status, text, { [outcome.header]: outcome.value }));
-      return;
-    }
-    const upstream = outcome.socket;
-    if (client.destroyed) {
-      upstream.destroy();
-      return;
-    }
+    const upstream = await openForRawClient(target, client);
+    if (!upstream) return;
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length > 0) upstream.write(head);
     relay(client, upstream);

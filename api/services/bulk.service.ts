@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
-import type { Env } from '../../lib/env';
-import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../lib/prisma';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { checkUrlSyntax } from '../../activities/url-safety';
 import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../workflows/contracts';
 import { bulkScanWorkflow } from '../../workflows';
 import { conflict, serviceUnavailable } from '../http-errors';
+import type { ScanServiceDeps } from './scan.service';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
 import { clientIdSchema } from '../schemas/scans.schema';
 import type { CreateBulkBody } from '../schemas/bulk.schema';
 
-export interface BulkServiceDeps {
-  env: Env;
-  prisma: PrismaClient;
-  temporal: Client;
-  urlPolicy: UrlPolicy;
-  logger: Logger;
-  taskQueuePrefix?: string;
+export interface BulkServiceDeps extends ScanServiceDeps {
   /** Tests shrink these to exercise windows and continueAsNew with a few items. */
   bulkTuning?: Partial<Pick<BulkInput, 'window' | 'batchSize' | 'itemsPerRun'>>;
 }

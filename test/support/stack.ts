@@ -17,7 +17,7 @@ export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 // Worker state changes at INFO would bury test output; the Runtime can be installed once per process.
 try {
-  Runtime.install({ logger: new DefaultLogger((process.env.TEST_TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  Runtime.install({ logger: new DefaultLogger((process.env.TEST_TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
 } catch {
   // already installed by an earlier test file in this process
 }
