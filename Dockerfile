@@ -1,27 +1,53 @@
-# One image, two roles: `node dist/api/main.js` or `node dist/workers/main.js`.
-# The production hardening (HEALTHCHECK, metrics, memory limits) is tracked in the operations issue.
+# One image, two roles (the command picks): `node dist/api/main.js` (the default) or `node dist/workers/main.js`;
+# `node dist/scripts/migrate.js` applies the migrations. See docker-compose.yml and the README's "Deployment".
+# Secrets (ADMIN_API_KEY, DATABASE_URL, ...) come from the environment at run time, never from the image.
 
+# --- build: compile TypeScript, generate the Prisma client, prebuild the workflow bundle -------------------------
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# No browser download (puppeteer-core never does; this guards a future dependency) and no audit noise.
+ENV PUPPETEER_SKIP_DOWNLOAD=true
 RUN npm ci --no-audit --no-fund
-COPY . .
+COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
+COPY prisma ./prisma
 # generate needs no schema engine; the CLI only insists the variable points at a file.
-RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx prisma generate && npm run build && npm prune --omit=dev
+RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx prisma generate
+COPY lib ./lib
+COPY workflows ./workflows
+COPY activities ./activities
+COPY workers ./workers
+COPY api ./api
+COPY scripts ./scripts
+# tsc → dist/, then webpack → dist/workflow-bundle.js (workers load it instead of bundling at start).
+RUN npm run build && npm prune --omit=dev
 
+# --- runtime: Debian's Chromium and fonts, tini, an unprivileged user ----------------------------------------------
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-noto-color-emoji tini ca-certificates \
+ && apt-get install -y --no-install-recommends \
+      chromium tini ca-certificates \
+      fonts-liberation fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production CHROME_PATH=/usr/bin/chromium
+ENV NODE_ENV=production \
+    CHROME_PATH=/usr/bin/chromium \
+    PORT=3001 \
+    WORKER_METRICS_PORT=9464
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The Web UI's static files (tsc copies only code)
+COPY --from=build /app/api/ui/assets ./dist/api/ui/assets
 # dist/scripts/migrate.js reads ../prisma/migrations
 COPY --from=build /app/prisma ./dist/prisma
+# The operator CLI inside the container: `docker compose exec api node scripts/wcag.js stats` (it uses dist/).
+COPY --from=build /app/scripts/wcag.js ./scripts/wcag.js
 RUN useradd --create-home --uid 10001 wcag
 USER wcag
-# tini reaps Chromium's orphaned children
+EXPOSE 3001 9464
+# The API answers /healthz; a worker serves /metrics (compose passes the role: `healthcheck.js worker`).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/scripts/healthcheck.js"]
+# tini is PID 1: it forwards SIGTERM to Node (graceful drain) and reaps Chromium's orphaned children.
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/api/main.js"]

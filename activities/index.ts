@@ -1,13 +1,18 @@
 import type { PrismaClient } from '../lib/prisma';
 import { createAssertUrlSafeActivity } from './assert-url-safe.activity';
 import { createBulkRecordActivities } from './bulk-records.activity';
+import { createRetentionActivities } from './retention.activity';
 import { createWorkerControlActivities } from './worker-control.activity';
 
 export { createWorkerControlActivities };
+import { createHealthCheckActivities } from './health-check.activity';
+
+export { createHealthCheckActivities };
 import type { BrowserPool } from './browser/browser-pool';
 import { createScanPageActivity, type ScanPageConfig } from './scan-page.activity';
 import { createScanRecordActivities } from './scan-records.activity';
 import type { UrlPolicy } from './url-safety';
+import type { BreakerConfig } from '../lib/circuit-breakers';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
@@ -17,6 +22,8 @@ export interface ActivityDeps {
 export interface BrowserActivityDeps extends ActivityDeps {
   pool: BrowserPool;
   scanConfig: ScanPageConfig;
+  /** Per-target-host circuit breaker (BREAKER_* settings). */
+  hostBreaker?: BreakerConfig;
 }
 
 /** Activities of the scan queues: database writes and URL checks, no browser. */
@@ -24,13 +31,16 @@ export const createScanActivities = (deps: ActivityDeps) => ({
   ...createScanRecordActivities(deps.prisma),
   ...createBulkRecordActivities(deps.prisma),
   ...createAssertUrlSafeActivity(deps.urlPolicy),
+  // the daily retention prune runs on the low scan queue (lib/retention-schedule.ts)
+  ...createRetentionActivities(deps.prisma),
 });
 
 /** Activities of the browser queue, whose slots equal the pool size. */
 export const createBrowserActivities = (deps: BrowserActivityDeps) => ({
-  ...createScanPageActivity({ pool: deps.pool, prisma: deps.prisma, urlPolicy: deps.urlPolicy, config: deps.scanConfig }),
+  ...createScanPageActivity({ pool: deps.pool, prisma: deps.prisma, urlPolicy: deps.urlPolicy, config: deps.scanConfig, hostBreaker: deps.hostBreaker }),
 });
 
 export type Activities = ReturnType<typeof createScanActivities> &
   ReturnType<typeof createBrowserActivities> &
-  ReturnType<typeof createWorkerControlActivities>;
+  ReturnType<typeof createWorkerControlActivities> &
+  ReturnType<typeof createHealthCheckActivities>;

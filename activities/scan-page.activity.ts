@@ -9,15 +9,22 @@ import { AXE_VERSION, runAxe } from './browser/run-axe';
 import { inconclusiveReason, type PageFacts } from './page-facts';
 import { classifyScanError, httpStatusFailure, ScanFailure } from './scan-errors';
 import { saveScanResult } from './scan-records.activity';
+import { capturePage, saveScreenshot, type PageScreenshot } from './scan-screenshot';
 import { isDatabaseUnavailable, retryWhileDatabaseUnavailable } from './db-retry';
 import type { UrlPolicy } from './url-safety';
+import type { BreakerConfig } from '../lib/circuit-breakers';
+import { deferIfHostOpen, hostOf, noteScanOutcome } from './host-breaker';
 
 export interface ScanPageInput {
   scanId: string;
+  /** For log lines only: every scan-related line carries the client it is for. */
+  clientId?: string;
   url: string;
   timeoutMs: number;
   wcagTags: string[];
   maxAttempts: number;
+  /** Set by the patched scan workflow: an open host breaker fails the call non-retryably and the workflow waits. */
+  deferWhenHostOpen?: boolean;
 }
 
 export interface ScanPageConfig {
@@ -27,6 +34,8 @@ export interface ScanPageConfig {
   /** JS heap above which a page is killed and the scan fails as `memory`. */
   pageMaxHeapMb: number;
   maxRedirects: number;
+  /** Store a viewport JPEG and the flagged elements' boxes with the result (SCAN_SCREENSHOTS; Web UI report). */
+  screenshots?: boolean;
 }
 
 export interface ScanPageDeps {
@@ -34,6 +43,8 @@ export interface ScanPageDeps {
   prisma: PrismaClient;
   urlPolicy: UrlPolicy;
   config: ScanPageConfig;
+  /** Per-target-host circuit breaker settings; absent = no host breaker. */
+  hostBreaker?: BreakerConfig;
 }
 
 type Stage = 'lease' | 'navigate' | 'settle' | 'axe' | 'store';
@@ -49,13 +60,14 @@ interface PageScan {
   facts: PageFacts;
   finalUrl: string;
   httpStatus: number | null;
+  screenshot: PageScreenshot | null;
 }
 
 const HEARTBEAT_MS = 2_000;
 const CLIENT_REDIRECT_WAIT_MS = 5_000;
 const MEMORY_POLL_MS = 1_000;
 // After `load`, wait for the network to go quiet, but never long: streaming and long-polling pages never do.
-const SETTLE = { idleTime: 300, timeout: 1_500, concurrency: 2 };
+export const SETTLE = { idleTime: 300, timeout: 1_500, concurrency: 2 };
 
 function collectFacts(): PageFacts {
   const body = document.body;
@@ -112,7 +124,8 @@ function watchPage(page: Page, capMb: number): { promise: Promise<never>; clear:
   return { promise, clear: () => (clearInterval(timer), page.off('error', onCrash)) };
 }
 
-async function preparePage(page: Page, cfg: ScanPageConfig): Promise<void> {
+/** Dialog and popup handlers, CSP bypass and headers: also used by the benchmark's bare loop. */
+export async function preparePage(page: Page, cfg: ScanPageConfig): Promise<void> {
   // Without a handler an alert blocks `load` forever. beforeunload is accepted: dismissing it cancels navigation.
   page.on('dialog', (d) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => undefined));
   page.on('popup', (p) => void p?.close().catch(() => undefined));
@@ -182,7 +195,9 @@ async function scanLeasedPage(
   setStage('axe');
   const { results, untestedFrames } = await runAxeOnSettledDocument(page, input.wcagTags);
   const facts = await page.evaluate(collectFacts);
-  return { results, untestedFrames, facts, finalUrl: page.url(), httpStatus: nav.httpStatus };
+  // Best effort and bounded (5 s): a page that cannot be captured still has its result.
+  const screenshot = deps.config.screenshots ? await capturePage(page, results) : null;
+  return { results, untestedFrames, facts, finalUrl: page.url(), httpStatus: nav.httpStatus, screenshot };
 }
 
 /**
@@ -228,6 +243,8 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       const ctx = Context.current();
       const { attempt } = ctx.info;
       const started = Date.now();
+      const host = hostOf(input.url);
+      if (deps.hostBreaker && host) await deferIfHostOpen(deps.prisma, deps.hostBreaker, host, input.deferWhenHostOpen === true);
       let stage: Stage = 'lease';
       const beat = setInterval(() => ctx.heartbeat({ stage, attempt }), HEARTBEAT_MS);
       ctx.heartbeat({ stage, attempt });
@@ -276,6 +293,12 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           rules,
         };
         await retryWhileDatabaseUnavailable(() => saveScanResult(deps.prisma, stored), saveDeadline, () => ctx.heartbeat({ stage, attempt }));
+        if (scan.screenshot) {
+          await saveScreenshot(deps.prisma, input.scanId, scan.screenshot).catch((err: unknown) =>
+            log.warn('screenshot not stored', { scanId: input.scanId, clientId: input.clientId, message: (err as Error).message }),
+          );
+        }
+        await noteScanOutcome(deps.prisma, deps.hostBreaker, host, { category: 'completed', durationMs: Date.now() - started });
         return {
           score: reason ? null : score(violations),
           violationCount: violations.length,
@@ -291,10 +314,12 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         };
       } catch (err) {
         if (ctx.cancellationSignal.aborted || err instanceof CancelledFailure) {
+          await noteScanOutcome(deps.prisma, deps.hostBreaker, host, { category: 'cancelled', durationMs: Date.now() - started });
           throw err instanceof CancelledFailure ? err : new CancelledFailure('scan cancelled');
         }
         const failure = classifyScanError(err);
-        log.warn('scan attempt failed', { scanId: input.scanId, attempt, stage, category: failure.category, message: failure.message });
+        await noteScanOutcome(deps.prisma, deps.hostBreaker, host, { category: failure.category, message: failure.message, durationMs: Date.now() - started });
+        log.warn('scan attempt failed', { scanId: input.scanId, clientId: input.clientId, attempt, stage, category: failure.category, message: failure.message });
         // The attempt log is best effort; the outcome itself is recorded by the workflow.
         const willRetry = failure.retryable && attempt < input.maxAttempts;
         await deps.prisma

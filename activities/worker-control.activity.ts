@@ -1,4 +1,4 @@
-import type { BrowserPool, BrowserPoolStats } from './browser/browser-pool';
+import type { BrowserPool, BrowserPoolStats, RestartCause } from './browser/browser-pool';
 
 export type WorkerCommand = 'restart-browser' | 'drain';
 
@@ -11,10 +11,11 @@ export interface WorkerCommandResult {
 /** Operator commands for one worker process, served on that process's own control task queue. */
 export function createWorkerControlActivities(deps: { pool: BrowserPool; identity: string; drain: () => void }) {
   return {
-    async runWorkerCommand({ command }: { command: WorkerCommand }): Promise<WorkerCommandResult> {
+    // `cause` is set by the health check's recovery (memory, unresponsive); an operator's command counts as manual.
+    async runWorkerCommand({ command, cause }: { command: WorkerCommand; cause?: RestartCause }): Promise<WorkerCommandResult> {
       if (command === 'restart-browser') {
         // Graceful: in-flight scans finish (up to the drain grace), then the browser is relaunched on demand.
-        await deps.pool.restart('manual');
+        await deps.pool.restart(cause ?? 'manual');
       } else {
         // Answer first, then stop polling: in-flight scans finish, the browser closes, the process exits.
         setTimeout(deps.drain, 200).unref();

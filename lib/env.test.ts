@@ -40,6 +40,18 @@ describe('loadEnv', () => {
     ['TEMPORAL_TASK_QUEUE_PREFIX', 'wcag'],
     ['SCAN_WCAG_TAGS', DEFAULT_WCAG_TAGS.join(',')],
     ['ADMIN_API_KEY', undefined],
+    ['WORKER_TELEMETRY_INTERVAL', 5_000],
+    ['HEALTH_CHECK_INTERVAL', 60_000],
+    ['ALERT_WEBHOOK_URL', undefined],
+    ['ALERT_DEDUPE_WINDOW', 900_000],
+    ['ALERT_SUCCESS_RATE_THRESHOLD', 0.9],
+    ['ALERT_MIN_VOLUME', 10],
+    ['MAX_SCANS_PER_HOUR', 10],
+    ['BREAKER_FAILURE_THRESHOLD', 5],
+    ['BREAKER_SUCCESS_THRESHOLD', 2],
+    ['BREAKER_TIMEOUT', 30_000],
+    ['WORKER_METRICS_PORT', 9464],
+    ['METRICS_TOKEN', undefined],
   ])('defaults %s to %p', (name, expected) => {
     expect(loadEnv({})[name as keyof ReturnType<typeof loadEnv>]).toEqual(expected);
   });
@@ -86,6 +98,12 @@ describe('loadEnv', () => {
     ['DATABASE_URL', 'not a url'],
     ['TEMPORAL_TASK_QUEUE_PREFIX', 'has spaces'],
     ['ADMIN_API_KEY', 'too-short'],
+    ['HEALTH_CHECK_INTERVAL', '5000'],
+    ['ALERT_WEBHOOK_URL', 'hooks.slack.com/x'],
+    ['ALERT_SUCCESS_RATE_THRESHOLD', '90'],
+    ['MAX_SCANS_PER_HOUR', '-1'],
+    ['BREAKER_FAILURE_THRESHOLD', '0'],
+    ['METRICS_TOKEN', 'short'],
   ])('rejects %s=%s with an error naming the variable', (name, value) => {
     const message = errorOf({ [name]: value });
     expect(message).toMatch(/^Invalid configuration:/);

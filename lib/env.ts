@@ -34,6 +34,14 @@ const EnvSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().default('.tools/venv/bin/temporal'),
   TEMPORAL_DB_FILE: z.string().default('.data/temporal.sqlite'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  // An existing cluster or Temporal Cloud (same names the temporal CLI reads): an API key, and/or an mTLS client
+  // certificate and key (PEM file paths); TEMPORAL_TLS_CA verifies a private CA. Any of them turns TLS on.
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  // TLS with neither a key nor a certificate (a cluster behind a TLS proxy that does its own auth).
+  TEMPORAL_TLS: flag.default(false),
 
   // Browser pool (seed: PuppeteerService)
   CHROME_PATH: z.string().default('/usr/bin/chromium'),
@@ -57,6 +65,51 @@ const EnvSchema = z.object({
   SCAN_ACCEPT_LANGUAGE: z.string().default('en-US,en;q=0.9'),
   SCAN_VIEWPORT: z.string().regex(/^\d{3,5}x\d{3,5}$/, 'must look like 1280x800').default('1280x800'),
   SCAN_WCAG_TAGS: z.string().default(DEFAULT_WCAG_TAGS.join(',')),
+
+  // Safety: rate limits, abuse limits, circuit breakers, metrics (README "Safety, rate limits and circuit breakers").
+  // Scans a client key may submit per clock hour; per-client overrides live in Postgres (client_rate_limits).
+  MAX_SCANS_PER_HOUR: z.coerce.number().int().min(0).default(10),
+  // HTTP abuse limits per API instance (token buckets): requests per minute per API key and per client IP; 0 = off.
+  API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(600),
+  API_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),
+  // Seed CircuitBreaker: consecutive failures that open a breaker, successes in half-open that close it, open time.
+  BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  BREAKER_SUCCESS_THRESHOLD: z.coerce.number().int().min(1).default(2),
+  BREAKER_TIMEOUT: ms(30_000, 100),
+  // Deadline of one API call to Temporal (start a scan): a dead server fails the call instead of hanging it.
+  TEMPORAL_CALL_TIMEOUT: ms(5_000, 100),
+  // GET /metrics on the API accepts this bearer token as well as the admin key.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Each worker serves Prometheus metrics on this port (0 = off); the Temporal SDK's own metrics on the second.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
+
+  // Monitoring: worker telemetry, the scheduled health check and alerts (README "Monitoring").
+  // Each worker writes its state this often; one silent for 3 intervals is reported lost.
+  WORKER_TELEMETRY_INTERVAL: ms(5_000, 500),
+  // The Temporal Schedule that runs healthCheckWorkflow (snapshot, alerts, recovery).
+  HEALTH_CHECK_INTERVAL: ms(60_000, 10_000),
+  // Slack-compatible incoming webhook ({ text } JSON POST); unset = alerts go to the log only.
+  ALERT_WEBHOOK_URL: z.string().url().optional(),
+  ALERT_WEBHOOK_TIMEOUT: ms(5_000, 100),
+  ALERT_WEBHOOK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  // A firing alert is not sent again within this window (it is re-sent once per window while it keeps firing).
+  ALERT_DEDUPE_WINDOW: ms(15 * 60_000, 1_000),
+  // Success rate over the last hour below this (0-1) raises an alert, once at least ALERT_MIN_VOLUME scans ended.
+  ALERT_SUCCESS_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.9),
+  ALERT_MIN_VOLUME: z.coerce.number().int().min(1).default(10),
+  // A viewport JPEG (quality 60, ~30-120 KB) per completed scan, in Postgres, shown in the Web UI report.
+  SCAN_SCREENSHOTS: flag.default(true),
+
+  // Web UI: a signed-in browser session lasts this long (the cookie and its row in ui_sessions).
+  UI_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  // Web UI sign-in attempts (POST /login) per client IP per minute, bursts of the same size; 0 = unlimited.
+  UI_LOGIN_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(10),
+
+  // Data retention (README "Data retention"): raw axe results, element details and screenshots of scans that
+  // finished longer ago than this are pruned daily; scan rows (score, counts, status) are kept forever.
+  RESULT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
 });
 
 export type Env = Readonly<z.infer<typeof EnvSchema>>;

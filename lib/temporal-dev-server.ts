@@ -25,11 +25,15 @@ export interface DevServer {
 /**
  * Task-queue priority and fairness are in server 1.32 but off by default when self-hosted: the browser queue
  * relies on both (high scans first; one client's bulk cannot starve another client). A production cluster needs
- * the same two dynamic-config values (see README).
+ * the same two dynamic-config values (see README). Priority is ordered within a task-queue partition, and a
+ * poller served by one partition can take a low task while a high one waits in another: a single-node server
+ * gains nothing from the default 4 partitions, so it runs one and the ordering is strict.
  */
 export const PRIORITY_AND_FAIRNESS_FLAGS = [
   '--dynamic-config-value', 'matching.useNewMatcher=true',
   '--dynamic-config-value', 'matching.enableFairness=true',
+  '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
 ];
 
 /** The flags that register our custom search attributes at start. */

@@ -2,14 +2,15 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { createBrowserActivities, createScanActivities, createWorkerControlActivities } from '../activities';
+import { createBrowserActivities, createHealthCheckActivities, createScanActivities, createWorkerControlActivities } from '../activities';
 import { BrowserPool } from '../activities/browser/browser-pool';
 import { parseViewport, type Env } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { urlPolicyFrom } from '../lib/url-policy';
+import { breakerConfigFrom } from '../lib/circuit-breakers';
 import { temporalLoggerFrom } from './temporal-logger';
 import type { PrismaClient } from '../lib/prisma';
-import { controlQueue, taskQueues } from '../workflows/contracts';
+import { controlQueue, healthQueue, taskQueues } from '../workflows/contracts';
 
 export function createBrowserPool(env: Env, logger: Logger): BrowserPool {
   return new BrowserPool(
@@ -55,9 +56,9 @@ export interface WorkerDeps {
 }
 
 /**
- * Four workers in one process: the high and low scan queues (workflows + DB/URL activities), the browser queue,
- * whose activity slots equal the pool size so Temporal, not the pool, holds the backlog, and this process's own
- * control queue for operator commands (restart the browser pool, drain).
+ * Five workers in one process: the high and low scan queues (workflows + DB/URL activities), the browser queue,
+ * whose activity slots equal the pool size so Temporal, not the pool, holds the backlog, this process's own
+ * control queue for operator commands (restart the browser pool, drain), and the shared control queue (health check).
  */
 export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const { env, connection } = deps;
@@ -93,7 +94,9 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
           acceptLanguage: env.SCAN_ACCEPT_LANGUAGE,
           pageMaxHeapMb: env.PAGE_MAX_HEAP_MB,
           maxRedirects: 10,
+          screenshots: env.SCAN_SCREENSHOTS,
         },
+        hostBreaker: breakerConfigFrom(env),
       }),
       maxConcurrentActivityTaskExecutions: env.MAX_CONCURRENT_PAGES,
     }),
@@ -102,6 +105,15 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
       taskQueue: controlQueue(prefix, identity),
       activities: createWorkerControlActivities({ pool: deps.pool, identity, drain: deps.drain ?? (() => process.kill(process.pid, 'SIGTERM')) }),
       maxConcurrentActivityTaskExecutions: 2,
+    }),
+    // The shared control queue: the scheduled health check (healthCheckWorkflow and its activities), kept off the
+    // scan queues so a scan backlog never delays it. Every worker serves it; any one may run a round.
+    Worker.create({
+      ...common,
+      taskQueue: healthQueue(prefix),
+      workflowBundle: deps.workflowBundle,
+      activities: createHealthCheckActivities({ env, prisma: deps.prisma, prefix }),
+      maxConcurrentActivityTaskExecutions: 4,
     }),
   ]);
 }

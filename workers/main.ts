@@ -1,29 +1,76 @@
 import 'dotenv/config';
+import { hostname } from 'node:os';
+import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { loadEnv } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { createPrisma } from '../lib/prisma';
 import { connectNative } from '../lib/temporal';
+import { startWorkerMetricsServer, workerMetrics } from '../lib/metrics';
+import { ensureHealthSchedule } from '../lib/monitoring/health-schedule';
+import { ensureRetentionSchedule } from '../lib/retention-schedule';
+import { startWorkerTelemetry, type TelemetryPublisher } from '../lib/monitoring/telemetry';
 import { createBrowserPool, createWorkers, loadWorkflowBundle } from './create-workers';
 import { temporalLoggerFrom } from './temporal-logger';
 
 async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(env, 'worker');
-  Runtime.install({ logger: temporalLoggerFrom(logger.child({ component: 'temporal' })) });
+  Runtime.install({
+    logger: temporalLoggerFrom(logger.child({ component: 'temporal' })),
+    // The SDK's own metrics (task latencies, poller counts, sticky cache...) on a port of their own.
+    ...(env.WORKER_SDK_METRICS_PORT > 0 && {
+      telemetryOptions: { metrics: { prometheus: { bindAddress: `${env.WORKER_METRICS_HOST}:${env.WORKER_SDK_METRICS_PORT}` } } },
+    }),
+  });
   const prisma = createPrisma(env);
   const pool = createBrowserPool(env, logger);
+  workerMetrics().watchPool(() => pool.stats());
+  // Metrics are not worth a worker: a second worker on the same host finds the port taken and scans without them.
+  const metricsServer =
+    env.WORKER_METRICS_PORT > 0
+      ? await startWorkerMetricsServer(env.WORKER_METRICS_PORT, env.WORKER_METRICS_HOST).catch((err: NodeJS.ErrnoException) => {
+          logger.error(
+            { port: env.WORKER_METRICS_PORT, code: err.code },
+            'worker metrics endpoint not started: give each worker on one host its own WORKER_METRICS_PORT (0 = off)',
+          );
+          return null;
+        })
+      : null;
   const connection = await connectNative(env);
+  let telemetry: TelemetryPublisher | undefined;
   try {
     const workers = await createWorkers({ env, connection, prisma, pool, workflowBundle: await loadWorkflowBundle(logger) });
+    telemetry = startWorkerTelemetry({
+      prisma,
+      pool,
+      identity: `${hostname()}:${process.pid}`,
+      taskQueuePrefix: env.TEMPORAL_TASK_QUEUE_PREFIX,
+      taskQueues: workers.map((w) => w.options.taskQueue),
+      intervalMs: env.WORKER_TELEMETRY_INTERVAL,
+      logger: logger.child({ component: 'telemetry' }),
+    });
+    // Idempotent: every worker makes sure the periodic health check exists (and has the configured interval).
+    await ensureHealthSchedule(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), {
+      prefix: env.TEMPORAL_TASK_QUEUE_PREFIX,
+      intervalMs: env.HEALTH_CHECK_INTERVAL,
+    }).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'health check schedule not ensured'));
+    // Idempotent too: the daily prune of raw results older than RESULT_RETENTION_DAYS.
+    await ensureRetentionSchedule(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), {
+      prefix: env.TEMPORAL_TASK_QUEUE_PREFIX,
+      retentionDays: env.RESULT_RETENTION_DAYS,
+    }).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'retention schedule not ensured'));
     logger.info({ queues: workers.map((w) => w.options.taskQueue), pages: env.MAX_CONCURRENT_PAGES }, 'worker started');
     // run() resolves after SIGINT/SIGTERM once in-flight tasks finish (or the grace time ends).
     await Promise.all(workers.map((w) => w.run()));
   } finally {
     // Order matters: no more tasks → close the browser → release the database → drop the connection.
     await pool.close();
+    // A clean stop is recorded as such, so this worker is reported stopped, not lost.
+    await telemetry?.stop({ clean: true });
     await prisma.$disconnect();
     await connection.close();
+    metricsServer?.close();
     logger.info('worker stopped');
   }
 }

@@ -54,6 +54,9 @@ export const scanWorkflowId = (scanId: string): string => `scan-${scanId}`;
 /** Each worker process listens for operator commands on a queue of its own. */
 export const controlQueue = (prefix: string, identity: string): string => `${prefix}-control-${identity}`;
 
+/** Served by every worker: the scheduled health check (healthCheckWorkflow and its activities) runs here. */
+export const healthQueue = (prefix: string): string => `${prefix}-control`;
+
 /**
  * Temporal's priority keys run 1 (first) to 5 (last). The high queue maps to 1-2 and the low queue to 3-5,
  * so on the shared browser queue every high scan is dispatched before any low one.

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -12,6 +13,7 @@ import { browserActivity, recordActivity, SCAN_DEADLINE_MS, urlCheckActivity } f
 import { FailureCategory, SearchAttributes, type ScanInput, type ScanOutcome, type ScanProgress, type ScanStatus } from './contracts';
 import { toFailureOutcome, type FailureOutcome } from './failure';
 import { getScanProgressQuery } from './messages';
+import { HOST_BREAKER_PATCH, hostCircuitWaitMs, MAX_HOST_WAITS } from './host-breaker';
 
 /** One URL → safety check → browser scan (stores the full result) → exactly one recorded terminal state. */
 export async function scanWorkflow(input: ScanInput): Promise<ScanOutcome> {
@@ -41,13 +43,34 @@ export async function scanWorkflow(input: ScanInput): Promise<ScanOutcome> {
       setStatus('running', 'checking-url');
       await assertUrlSafe({ url: input.url });
       progress = { ...progress, stage: 'scanning' };
-      return scanPage({
+      const pageInput = {
         scanId,
+        clientId: input.clientId,
         url: input.url,
         timeoutMs: input.options.timeoutMs,
         wcagTags: input.options.wcagTags,
         maxAttempts: input.options.maxRetries + 1,
-      });
+      };
+      // Executions started before the host circuit breaker existed keep their original command sequence.
+      if (!patched(HOST_BREAKER_PATCH)) return scanPage(pageInput);
+      // While the target host's breaker is open the activity refuses at once; the scan sleeps until the breaker
+      // admits trial calls, then tries again with its full retry budget, instead of failing.
+      for (let waits = 0; ; waits++) {
+        try {
+          return await scanPage({ ...pageInput, deferWhenHostOpen: true });
+        } catch (err) {
+          const waitMs = hostCircuitWaitMs(err);
+          if (waitMs === null) throw err;
+          if (waits >= MAX_HOST_WAITS) {
+            throw ApplicationFailure.create({
+              type: FailureCategory.Blocked,
+              message: 'the target host kept refusing the scanner (its circuit breaker stayed open)',
+              nonRetryable: true,
+            });
+          }
+          await sleep(waitMs);
+        }
+      }
     });
     progress = { ...progress, stage: 'recording' };
     await recordScanFinished({ scanId, status: 'completed', summary });

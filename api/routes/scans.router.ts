@@ -21,7 +21,7 @@ export function scansRouter(scans: ScanService, prisma: PrismaClient): Router {
       clientId = principal.clientId;
     }
     if (!clientId) throw badRequest('clientId: is required', { fields: [{ field: 'clientId', message: 'is required' }] });
-    const scan = await scans.submit({ ...body, clientId });
+    const scan = await scans.submit({ ...body, clientId, enforceQuota: principal.kind === 'client' });
     res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
   });
 

@@ -7,7 +7,7 @@ const KEY_PREFIX = 'wcag_';
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-function sameSecret(a: string, b: string): boolean {
+export function sameSecret(a: string, b: string): boolean {
   // Compare digests so the comparison takes the same time whatever the lengths.
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { checkUrlSyntax } from '../../activities/url-safety';
 import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../workflows/contracts';
 import { bulkScanWorkflow } from '../../workflows';
-import { conflict, serviceUnavailable } from '../http-errors';
+import { conflict, HttpError, serviceUnavailable } from '../http-errors';
 import type { ScanServiceDeps } from './scan.service';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
 import { clientIdSchema } from '../schemas/scans.schema';
 import type { CreateBulkBody } from '../schemas/bulk.schema';
+import { rateLimited } from './rate-limit.service';
+import { recordRejections, rejectionReasons } from './safety.service';
+import { apiMetrics } from '../../lib/metrics';
 
 export interface BulkServiceDeps extends ScanServiceDeps {
   /** Tests shrink these to exercise windows and continueAsNew with a few items. */
@@ -71,7 +74,23 @@ export function createBulkService(deps: BulkServiceDeps) {
   return {
     async submit(body: CreateBulkBody, principal: Principal) {
       const total = body.prospectIds?.length ?? body.scans!.length;
-      const { accepted, rejected } = await resolveItems(body, principal);
+      const resolved = await resolveItems(body, principal);
+      const { rejected } = resolved;
+      let { accepted } = resolved;
+      if (accepted.length > 0) deps.temporalBreaker?.assertAvailable();
+      // Client keys draw on their hourly quota item by item: the items past the remaining budget are rejected.
+      const quota = principal.kind === 'client' && accepted.length > 0 ? deps.rateLimits : undefined;
+      let granted = 0;
+      if (quota && principal.kind === 'client') {
+        const grant = await quota.consume(principal.clientId, accepted.length);
+        granted = grant.granted;
+        const reason = `rate_limited: ${grant.status.limit} scans per hour; resets at ${grant.status.resetTime}`;
+        for (const item of accepted.slice(granted)) rejected.push({ index: item.index, reason });
+        rejected.sort((a, b) => a.index - b.index);
+        if (granted === 0) throw rateLimited(grant, { total, rejected });
+        accepted = accepted.slice(0, granted);
+      }
+      void recordRejections(prisma, rejectionReasons(rejected), deps.logger);
       const bulkId = randomUUID();
       const workflowId = bulkWorkflowId(bulkId);
       const options = scanOptionsFrom(env, body);
@@ -123,9 +142,11 @@ export function createBulkService(deps: BulkServiceDeps) {
         progress: { total: accepted.length, queued: accepted.length, running: 0, completed: 0, failed: 0, cancelled: 0 },
       };
       try {
-        await temporal.workflow.start(bulkScanWorkflow, { taskQueue: queues[body.queue], workflowId, args: [input] });
+        const start = (client: Client) => client.workflow.start(bulkScanWorkflow, { taskQueue: queues[body.queue], workflowId, args: [input] });
+        await (deps.temporalBreaker ? deps.temporalBreaker.execute(start) : start(temporal));
       } catch (err) {
         deps.logger.error({ err, bulkId }, 'could not start bulk workflow');
+        if (quota && principal.kind === 'client') await quota.refund(principal.clientId, granted).catch(() => undefined);
         const now = new Date();
         await prisma.$transaction([
           prisma.scan.updateMany({
@@ -134,8 +155,10 @@ export function createBulkService(deps: BulkServiceDeps) {
           }),
           prisma.bulk.update({ where: { id: bulkId }, data: { status: 'failed', finishedAt: now } }),
         ]);
+        if (err instanceof HttpError && err.status === 503) throw err;
         throw serviceUnavailable('the bulk could not be queued; try again shortly');
       }
+      apiMetrics().scansSubmitted.inc({ kind: 'bulk' }, accepted.length);
       return { ...response, status: 'queued' as const };
     },
 

@@ -11,6 +11,7 @@ import {
 } from '../schemas/prospects.schema';
 import type { RawImportRow, RowRef } from './prospect-import';
 import type { ScanService } from './scan.service';
+import { isUuid } from '../../lib/ids';
 
 export interface ProspectServiceDeps {
   prisma: PrismaClient;
@@ -42,7 +43,6 @@ export interface ImportOptions {
   onDuplicate: 'skip' | 'update';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type ProspectRow = Prisma.ProspectGetPayload<object>;
 
@@ -55,7 +55,7 @@ const orNull = (s: string | null | undefined) => (s === undefined ? undefined : 
 function parseCursor(before: string): { createdAt: Date; id?: string } {
   const [at, id, extra] = before.split('_');
   const createdAt = new Date(at);
-  if (extra !== undefined || Number.isNaN(createdAt.getTime()) || (id !== undefined && !UUID.test(id))) {
+  if (extra !== undefined || Number.isNaN(createdAt.getTime()) || (id !== undefined && !isUuid(id))) {
     throw badRequest('before: must be the `next` value of a previous page', { fields: [{ field: 'before', message: 'is not a cursor' }] });
   }
   return { createdAt, id };
@@ -112,7 +112,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
 
   /** The prospect if it exists and `scope` (a client key's client) may see it. */
   async function find(id: string, scope?: string): Promise<ProspectRow | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const p = await prisma.prospect.findUnique({ where: { id } });
     return p && (scope === undefined || p.clientId === scope) ? p : null;
   }
@@ -312,6 +312,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
         timeout: options.timeout,
         maxRetries: options.maxRetries,
         wcagTags: options.wcagTags,
+        enforceQuota: scope !== undefined,
       });
       return { ...submitted, prospectId: p.id };
     },

@@ -7,6 +7,7 @@ import { taskQueues, type ScanQueue } from '../../workflows/contracts';
 import { conflict, notFound } from '../http-errors';
 import type { FailedJobsQuery, QueueStatsQuery, ReconcileQuery } from '../schemas/monitoring.schema';
 import type { ScanService } from './scan.service';
+import { isUuid } from '../../lib/ids';
 
 /**
  * The numbers partition the scans of one queue: every scan not yet terminal is exactly one of waiting, active,
@@ -59,7 +60,6 @@ export interface MonitoringDeps {
 
 const TEMPORAL_CACHE_MS = 5_000;
 const TEMPORAL_DEADLINE_MS = 2_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const zero = (): QueueCounts => ({ waiting: 0, active: 0, finishing: 0, completed: 0, failed: 0, delayed: 0, cancelled: 0 });
 
 interface StatsRow {
@@ -241,7 +241,7 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
      * retry of it is queued or running, that retry is returned instead of a second one (`existing: true`).
      */
     retry(jobId: string) {
-      if (!UUID.test(jobId)) throw notFound('scan');
+      if (!isUuid(jobId)) throw notFound('scan');
       return serialised(() =>
         prisma.$transaction(
           async (tx) => {

@@ -14,9 +14,13 @@ import {
   type ScanQueue,
 } from '../../workflows/contracts';
 import { scanWorkflow } from '../../workflows';
-import { badRequest, conflict, serviceUnavailable } from '../http-errors';
+import { badRequest, conflict, HttpError, serviceUnavailable } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { ListScansQuery } from '../schemas/scans.schema';
+import { rateLimited, type RateLimitService } from './rate-limit.service';
+import type { TemporalBreaker } from './temporal-breaker';
+import { apiMetrics } from '../../lib/metrics';
+import { isUuid } from '../../lib/ids';
 
 export interface SubmitScan {
   url: string;
@@ -29,6 +33,8 @@ export interface SubmitScan {
   wcagTags?: string[];
   /** The failed scan this one re-runs (POST /api/monitoring/queue/retry/:jobId). */
   retryOf?: string;
+  /** Count it against the client's MAX_SCANS_PER_HOUR: client-key submissions; operator (admin) ones are exempt. */
+  enforceQuota?: boolean;
 }
 
 export interface ScanServiceDeps {
@@ -39,6 +45,9 @@ export interface ScanServiceDeps {
   logger: Logger;
   /** Defaults to TEMPORAL_TASK_QUEUE_PREFIX; tests isolate themselves with their own. */
   taskQueuePrefix?: string;
+  /** Safety layer (createApp wires both): fail fast while Temporal is down, per-client hourly quota. */
+  temporalBreaker?: TemporalBreaker;
+  rateLimits?: RateLimitService;
 }
 
 const TARGETS_SHOWN = 5;
@@ -47,7 +56,6 @@ const TARGETS_SHOWN = 5;
 function displayTarget(target: unknown): unknown {
   return Array.isArray(target) && target.length === 1 && typeof target[0] === 'string' ? target[0] : target;
 }
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Starts, reads and cancels scans; knows nothing of HTTP requests. */
 export function createScanService(deps: ScanServiceDeps) {
@@ -72,6 +80,12 @@ export function createScanService(deps: ScanServiceDeps) {
   return {
     async submit(req: SubmitScan) {
       const target = await assertSubmittable(req.url);
+      deps.temporalBreaker?.assertAvailable();
+      const quota = req.enforceQuota ? deps.rateLimits : undefined;
+      if (quota) {
+        const grant = await quota.consume(req.clientId, 1);
+        if (grant.granted === 0) throw rateLimited(grant);
+      }
       const scanId = randomUUID();
       const workflowId = scanWorkflowId(scanId);
       const input: ScanInput = {
@@ -100,7 +114,7 @@ export function createScanService(deps: ScanServiceDeps) {
         },
       });
       try {
-        await temporal.workflow.start(scanWorkflow, {
+        const start = (client: Client) => client.workflow.start(scanWorkflow, {
           taskQueue: queues[req.queue],
           workflowId,
           args: [input],
@@ -113,20 +127,24 @@ export function createScanService(deps: ScanServiceDeps) {
             { key: SearchAttributes.ScanId, value: scanId },
           ]),
         });
+        await (deps.temporalBreaker ? deps.temporalBreaker.execute(start) : start(temporal));
       } catch (err) {
         deps.logger.error({ err, scanId }, 'could not start scan workflow');
+        await quota?.refund(req.clientId, 1).catch(() => undefined);
         await prisma.scan.update({
           where: { id: scanId },
           data: { status: 'failed', failureReason: 'internal', failureMessage: 'workflow could not be started', finishedAt: new Date() },
         });
+        if (err instanceof HttpError && err.status === 503) throw err;
         throw serviceUnavailable('the scan could not be queued; try again shortly');
       }
+      apiMetrics().scansSubmitted.inc({ kind: 'single' });
       return { scanId, workflowId, status: 'queued' as const };
     },
 
     /** The scan with its violations, or null when it does not exist. */
     async get(scanId: string) {
-      if (!UUID.test(scanId)) return null;
+      if (!isUuid(scanId)) return null;
       const scan = await prisma.scan.findUnique({
         where: { id: scanId },
         include: {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Runtime, type Worker } from '@temporalio/worker';
+import type { BrowserPool } from '../../activities/browser/browser-pool';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { loadEnv, type Env } from '../../lib/env';
@@ -24,6 +25,8 @@ export interface InProcessPipeline {
   /** A key made up for this run: the in-process API's admin key, never written anywhere. */
   apiKey: string;
   taskQueuePrefix: string;
+  /** The workers' browser pool (the benchmark reads its stats and Chromium pid). */
+  pool: BrowserPool;
   stop(): Promise<void>;
 }
 
@@ -102,7 +105,7 @@ export async function startInProcessPipeline(o: InProcessOptions): Promise<InPro
           server.closeAllConnections();
         }),
     );
-    return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey, taskQueuePrefix, stop };
+    return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey, taskQueuePrefix, pool, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -138,6 +138,8 @@ function spawnWorker(o: WorkerSpawnOptions, dir: string): WorkerProcess {
       TEMPORAL_TASK_QUEUE_PREFIX: o.taskQueuePrefix,
       SCAN_ALLOW_PRIVATE_TARGETS: 'true',
       MAX_CONCURRENT_PAGES: String(o.maxConcurrentPages ?? 1),
+      // Several test workers run on one host (and maybe beside a developer's `npm start`).
+      WORKER_METRICS_PORT: '0',
       CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium',
       ...o.env,
     },

@@ -45,6 +45,12 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     SCAN_ALLOW_PRIVATE_TARGETS: 'true',
     SCAN_RETRY_INITIAL_INTERVAL: '200',
+    // Suites submit far more than 10 scans an hour and hammer 127.0.0.1 with hostile pages: the safety limits and
+    // the host breaker stay out of their way. test/integration/safety.int.test.ts turns them on.
+    MAX_SCANS_PER_HOUR: '1000000',
+    API_RATE_LIMIT_PER_KEY: '0',
+    API_RATE_LIMIT_PER_IP: '0',
+    BREAKER_FAILURE_THRESHOLD: '1000000',
     ...overrides,
   });
 }

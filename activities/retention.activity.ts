@@ -1,0 +1,65 @@
+// Data retention: the bulky parts of old scans go, the per-scan summary stays (README "Data retention").
+import { heartbeat, log } from '@temporalio/activity';
+import type { PrismaClient } from '../lib/prisma';
+
+export interface PruneInput {
+  /** Scans that finished before now minus this many days are pruned. */
+  retentionDays: number;
+  /** Scans per transaction: small enough that one batch never holds locks for long. */
+  batchSize: number;
+  /** Stop after this many batches (the next daily run continues); bounds one run's time. */
+  maxBatches: number;
+}
+
+export interface PruneResult {
+  cutoff: string;
+  scans: number;
+  batches: number;
+  /** True when maxBatches stopped the run before it ran out of prunable scans. */
+  more: boolean;
+}
+
+// What a pruned result's raw column holds: the column is NOT NULL, and the marker says why it is empty.
+const PRUNED_RAW = { pruned: true };
+
+/**
+ * Per batch, in one transaction: the full axe JSON (scan_results.raw) becomes a marker, the element details of each
+ * rule (scan_violations.nodes: selectors and HTML) become [], the screenshot row is deleted, and the scan is stamped
+ * raw_pruned_at. Kept: the scan row (status, score, counts, timings, failure reason), each rule's id, impact, WCAG
+ * criteria and node count, the attempts log, and scan_results' final URL, HTTP status, title and axe version, so
+ * trends, reliability figures, queue statistics and the rule list of an old scan still work.
+ */
+export function createRetentionActivities(prisma: PrismaClient) {
+  return {
+    async pruneScanResults(input: PruneInput): Promise<PruneResult> {
+      const cutoff = new Date(Date.now() - input.retentionDays * 86_400_000);
+      let scans = 0;
+      let batches = 0;
+      for (; batches < input.maxBatches; batches += 1) {
+        const ids = await prisma.$transaction(async (tx) => {
+          const rows = await tx.scan.findMany({
+            where: { rawPrunedAt: null, finishedAt: { lt: cutoff } },
+            orderBy: { finishedAt: 'asc' },
+            take: input.batchSize,
+            select: { id: true },
+          });
+          const batch = rows.map((r) => r.id);
+          if (batch.length === 0) return batch;
+          await tx.scanResult.updateMany({ where: { scanId: { in: batch } }, data: { raw: PRUNED_RAW } });
+          await tx.scanViolation.updateMany({ where: { scanId: { in: batch } }, data: { nodes: [] } });
+          await tx.scanScreenshot.deleteMany({ where: { scanId: { in: batch } } });
+          await tx.scan.updateMany({ where: { id: { in: batch } }, data: { rawPrunedAt: new Date() } });
+          return batch;
+        });
+        scans += ids.length;
+        heartbeat({ scans, batches: batches + 1 });
+        if (ids.length < input.batchSize) {
+          log.info('scan results pruned', { cutoff: cutoff.toISOString(), scans, batches: batches + 1 });
+          return { cutoff: cutoff.toISOString(), scans, batches: batches + 1, more: false };
+        }
+      }
+      log.info('scan results pruned; more remain for the next run', { cutoff: cutoff.toISOString(), scans, batches });
+      return { cutoff: cutoff.toISOString(), scans, batches, more: true };
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { Logger } from '../../lib/logger';
+import type { PrismaClient } from '../../lib/prisma';
+import { HttpError } from '../http-errors';
+import { recordRejections, type RejectionReason } from '../services/safety.service';
+import { principalOf } from './auth';
+
+/**
+ * Token buckets in this process's memory: `perMinute` requests per minute with bursts of the same size. Per API
+ * instance on purpose: it guards the instance against floods; the per-client scan quota is the cross-instance one.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    private readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes one token; returns 0 when allowed, otherwise the seconds until a token is back. */
+  take(key: string): number {
+    if (this.perMinute <= 0) return 0;
+    const now = this.now();
+    const rate = this.perMinute / 60_000;
+    const b = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
+    b.tokens = Math.min(this.perMinute, b.tokens + (now - b.at) * rate);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (this.buckets.size > 50_000) this.prune(now);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000));
+  }
+
+  /** Full buckets carry no information: drop them. */
+  private prune(now: number): void {
+    for (const [k, b] of this.buckets) if (b.tokens + (now - b.at) * (this.perMinute / 60_000) >= this.perMinute) this.buckets.delete(k);
+  }
+}
+
+// Health probes and scrapes must work however busy a caller is.
+const EXEMPT = /^\/(healthz|readyz|metrics)$|^\/api\/monitoring\/(health|queue\/health)$/;
+
+const tooMany = (retryAfter: number, scope: string) =>
+  new HttpError(429, 'too_many_requests', `too many requests from this ${scope}; slow down`, { reason: 'abuse_limited', scope }, {
+    'Retry-After': String(retryAfter),
+  });
+
+/** Per client IP: before authentication, so a flood of bad keys is throttled too. */
+export function ipRateLimit(perMinute: number): RequestHandler {
+  const buckets = new TokenBuckets(perMinute);
+  return (req, _res, next) => {
+    if (EXEMPT.test(req.originalUrl.split('?')[0])) return next();
+    const wait = buckets.take(`ip:${req.ip ?? 'unknown'}`);
+    next(wait ? tooMany(wait, 'address') : undefined);
+  };
+}
+
+/** Per API key (the admin key is one key): after authentication. */
+export function keyRateLimit(perMinute: number): RequestHandler {
+  const buckets = new TokenBuckets(perMinute);
+  return (req, res, next) => {
+    if (EXEMPT.test(req.originalUrl.split('?')[0])) return next();
+    const p = principalOf(res);
+    const wait = buckets.take(p.kind === 'admin' ? 'admin' : `key:${p.keyId}`);
+    next(wait ? tooMany(wait, 'key') : undefined);
+  };
+}
+
+const SUBMISSION = /^\/api\/(scans|prospects)(\/|$)/;
+
+/** Which refusal an error is, for the durable counters of /safety; null when it is not the safety layer's. */
+export function rejectionReasonOf(err: unknown, req: Pick<Request, 'method' | 'originalUrl'>): RejectionReason | null {
+  if (err instanceof HttpError) {
+    const details = (err.details ?? {}) as { reason?: string; category?: string };
+    if (err.status === 429) return details.reason === 'rate_limited' ? 'rate_limited' : 'abuse_limited';
+    if (err.status === 413) return 'body_too_large';
+    if (err.status === 503 && err.code === 'unavailable' && req.method === 'POST' && SUBMISSION.test(req.originalUrl)) return 'temporal_unavailable';
+    if (err.status === 400 && req.method === 'POST' && SUBMISSION.test(req.originalUrl)) {
+      if (details.category === 'blocked_target') return 'blocked_target';
+      if (details.category === 'invalid_url' || /^url:/.test(err.message)) return 'invalid_url';
+      return 'invalid_request';
+    }
+    return null;
+  }
+  const type = (err as { type?: string })?.type;
+  if (type === 'entity.too.large') return 'body_too_large';
+  if (type === 'entity.parse.failed' && req.method === 'POST' && SUBMISSION.test(req.originalUrl)) return 'invalid_request';
+  return null;
+}
+
+/** Counts safety refusals on their way to the error handler (never changes the response). */
+export function countRejections(prisma: PrismaClient, logger: Logger): ErrorRequestHandler {
+  return (err, req, _res, next) => {
+    const reason = rejectionReasonOf(err, req);
+    if (reason) void recordRejections(prisma, { [reason]: 1 }, logger);
+    next(err);
+  };
+}

@@ -1,0 +1,83 @@
+import { Router } from 'express';
+import { requireAdmin } from '../middleware/auth';
+import { validate } from '../middleware/validate';
+import { AlertsQuery, ReliabilityQuery } from '../schemas/health-monitoring.schema';
+import type { HealthMonitoringService } from '../services/health-monitoring.service';
+import type { QueueMonitoringService } from '../services/queue-monitoring.service';
+
+export interface DashboardSources {
+  health: HealthMonitoringService;
+  queue: QueueMonitoringService;
+  /** The safety report (rate limits, breakers); null until a safety service is wired in. */
+  safety: (() => Promise<unknown>) | null;
+}
+
+/** A part that failed shows as `{ error }` and the rest of the dashboard still answers. */
+async function part<T>(p: Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await p;
+  } catch {
+    return { error: 'unavailable' };
+  }
+}
+
+/**
+ * Admin-only: GET /api/monitoring/health, /queue/health, /puppeteer, /reliability?days=, /alerts, /dashboard and
+ * POST /api/monitoring/recover.
+ */
+export function healthMonitoringRouter(src: DashboardSources): Router {
+  const router = Router();
+  router.use(requireAdmin);
+  const { health } = src;
+
+  router.get('/health', async (_req, res) => {
+    const report = await health.health();
+    // 503 when critical, so a load balancer or uptime checker can use this endpoint directly.
+    res.status(report.status === 'critical' ? 503 : 200).set('Cache-Control', 'no-store').json(report);
+  });
+
+  router.get('/queue/health', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(await health.queueHealth());
+  });
+
+  router.get('/puppeteer', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(await health.puppeteer());
+  });
+
+  router.get('/reliability', validate({ query: ReliabilityQuery }), async (_req, res) => {
+    const { query } = res.locals.input as { query: ReliabilityQuery };
+    res.json(await health.reliability(query.days));
+  });
+
+  router.get('/alerts', validate({ query: AlertsQuery }), async (_req, res) => {
+    const { query } = res.locals.input as { query: AlertsQuery };
+    res.set('Cache-Control', 'no-store').json(await health.alerts(query));
+  });
+
+  router.get('/dashboard', async (_req, res) => {
+    const [report, queueHealth, queueStats, puppeteer, reliability, alerts, safety] = await Promise.all([
+      part(health.health()),
+      part(health.queueHealth()),
+      part(src.queue.stats({ window: { text: '24h', ms: 24 * 3600_000 } })),
+      part(health.puppeteer()),
+      part(health.reliability(7)),
+      part(health.alerts({ status: 'firing', limit: 20 })),
+      src.safety ? part(src.safety()) : Promise.resolve(null),
+    ]);
+    res.set('Cache-Control', 'no-store').json({
+      health: report,
+      queue: { health: queueHealth, stats: queueStats },
+      puppeteer,
+      reliability,
+      alerts,
+      safety,
+      asOf: new Date().toISOString(),
+    });
+  });
+
+  router.post('/recover', async (_req, res) => {
+    res.json(await health.recover());
+  });
+
+  return router;
+}

@@ -1,0 +1,155 @@
+import type { Env } from '../../lib/env';
+import type { Logger } from '../../lib/logger';
+import { apiMetrics } from '../../lib/metrics';
+import type { PrismaClient } from '../../lib/prisma';
+import type { TemporalBreaker } from './temporal-breaker';
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface BreakerReport {
+  name: string;
+  kind: 'temporal' | 'host' | string;
+  state: BreakerState | string;
+  failures: number;
+  openedAt: string | null;
+  /** When an open breaker lets its next trial calls through. */
+  halfOpenAt: string | null;
+  lastError: string | null;
+  updatedAt: string;
+}
+
+export interface SafetyReport {
+  limits: {
+    MAX_SCAN_TIME: number;
+    MAX_MEMORY_MB: number;
+    MAX_CONCURRENT_SCANS: number;
+    MAX_SCANS_PER_HOUR: number;
+    MAX_URL_LENGTH: number;
+    API_BODY_LIMIT: string;
+    API_BULK_BODY_LIMIT: string;
+    API_RATE_LIMIT_PER_KEY: number;
+    API_RATE_LIMIT_PER_IP: number;
+    PAGE_MAX_HEAP_MB: number;
+    clientOverrides: number;
+  };
+  /** Requests (and bulk items) refused by the safety layer, per reason: last 24 h and all time. */
+  rejections: { last24h: Record<string, number>; total: Record<string, number> };
+  /** Page attempts ended by a limit or a dead browser, per category (timeout, memory, killed, crash), last 24 h. */
+  kills: { timeout: number; memory: number; killed: number; crash: number };
+  /** Requests the SSRF guard refused during scans (scan_results.blocked_requests), and scans refused outright. */
+  blockedTargets: { requestsLast24h: number; scansWithBlockedRequests: number; scansFailedBlockedTarget: number; hostsRefusingScanner: number };
+  circuitBreakers: BreakerReport[];
+  breakerConfig: { failureThreshold: number; successThreshold: number; timeoutMs: number };
+  asOf: string;
+}
+
+/** Rejection reasons, counted per hour in safety_rejections: what /safety reports and metrics export. */
+export type RejectionReason =
+  | 'rate_limited'
+  | 'abuse_limited'
+  | 'invalid_url'
+  | 'blocked_target'
+  | 'body_too_large'
+  | 'invalid_request'
+  | 'temporal_unavailable';
+
+/** Adds to the durable per-hour counters; never fails the request it belongs to. */
+export async function recordRejections(prisma: PrismaClient, counts: Partial<Record<RejectionReason, number>>, logger?: Logger): Promise<void> {
+  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+  const metrics = apiMetrics();
+  for (const [reason, n] of Object.entries(counts)) {
+    if (!n) continue;
+    metrics.rejections.inc({ reason }, n);
+    await prisma.$executeRaw`
+      INSERT INTO safety_rejections (reason, hour, count) VALUES (${reason}, ${hour}, ${n}::int)
+      ON CONFLICT (reason, hour) DO UPDATE SET count = safety_rejections.count + EXCLUDED.count`.catch((err: unknown) =>
+      logger?.warn({ err, reason }, 'could not count a rejection'),
+    );
+  }
+}
+
+/** Bulk item reasons ("url: ...", "rate_limited: ...") → counter reasons. */
+export function rejectionReasons(items: Array<{ reason: string }>): Partial<Record<RejectionReason, number>> {
+  const out: Partial<Record<RejectionReason, number>> = {};
+  for (const { reason } of items) {
+    const key: RejectionReason = reason.startsWith('rate_limited')
+      ? 'rate_limited'
+      : /blocked|private|not allowed/i.test(reason)
+        ? 'blocked_target'
+        : reason.startsWith('url:')
+          ? 'invalid_url'
+          : 'invalid_request';
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+const KILL_KINDS = ['timeout', 'memory', 'killed', 'crash'] as const;
+
+/** Everything the safety layer enforces and what it refused; GET /api/monitoring/safety. */
+export async function getSafetyReport(deps: { prisma: PrismaClient; env: Env; temporalBreaker?: TemporalBreaker }): Promise<SafetyReport> {
+  const { env, prisma } = deps;
+  const since = new Date(Date.now() - 24 * 3_600_000);
+  const [breakers, overrides, recent, total, kills, blocked, failedBlocked] = await Promise.all([
+    prisma.circuitBreaker.findMany({ orderBy: [{ kind: 'desc' }, { name: 'asc' }], take: 200 }),
+    prisma.clientRateLimit.count(),
+    prisma.safetyRejection.groupBy({ by: ['reason'], where: { hour: { gte: since } }, _sum: { count: true } }),
+    prisma.safetyRejection.groupBy({ by: ['reason'], _sum: { count: true } }),
+    prisma.scanAttempt.groupBy({ by: ['category'], where: { createdAt: { gte: since }, category: { in: [...KILL_KINDS] } }, _count: { _all: true } }),
+    prisma.$queryRaw<Array<{ requests: number; scans: number }>>`
+      SELECT COALESCE(SUM(jsonb_array_length(blocked_requests)), 0)::int AS requests,
+             COUNT(*) FILTER (WHERE jsonb_array_length(blocked_requests) > 0)::int AS scans
+      FROM scan_results WHERE created_at >= ${since}`,
+    prisma.scan.count({ where: { failureReason: 'blocked_target', createdAt: { gte: since } } }),
+  ]);
+  const sums = (rows: Array<{ reason: string; _sum: { count: number | null } }>) =>
+    Object.fromEntries(rows.map((r) => [r.reason, r._sum.count ?? 0]));
+  const killCounts = { timeout: 0, memory: 0, killed: 0, crash: 0 };
+  for (const k of kills) killCounts[k.category as keyof typeof killCounts] = k._count._all;
+
+  const report: BreakerReport[] = breakers.map((b) => ({
+    name: b.name,
+    kind: b.kind,
+    state: b.state,
+    failures: b.failures,
+    openedAt: b.openedAt?.toISOString() ?? null,
+    halfOpenAt: b.state === 'open' && b.openedAt ? new Date(b.openedAt.getTime() + env.BREAKER_TIMEOUT).toISOString() : null,
+    lastError: b.lastError,
+    updatedAt: b.updatedAt.toISOString(),
+  }));
+  // This API instance's own Temporal breaker is authoritative for it, even before its first transition is stored.
+  const own = deps.temporalBreaker?.state();
+  if (own) {
+    const row = report.find((b) => b.name === own.name);
+    const halfOpenAt = own.state === 'open' && own.openedAt ? new Date(Date.parse(own.openedAt) + env.BREAKER_TIMEOUT).toISOString() : null;
+    const merged = { name: own.name, kind: 'temporal', state: own.state, failures: own.failures, openedAt: own.openedAt, halfOpenAt };
+    if (row) Object.assign(row, merged);
+    else report.unshift({ ...merged, lastError: null, updatedAt: new Date().toISOString() });
+  }
+  return {
+    limits: {
+      MAX_SCAN_TIME: env.MAX_SCAN_TIME,
+      MAX_MEMORY_MB: env.MAX_MEMORY_MB,
+      MAX_CONCURRENT_SCANS: env.MAX_CONCURRENT_PAGES,
+      MAX_SCANS_PER_HOUR: env.MAX_SCANS_PER_HOUR,
+      MAX_URL_LENGTH: env.MAX_URL_LENGTH,
+      API_BODY_LIMIT: env.API_BODY_LIMIT,
+      API_BULK_BODY_LIMIT: env.API_BULK_BODY_LIMIT,
+      API_RATE_LIMIT_PER_KEY: env.API_RATE_LIMIT_PER_KEY,
+      API_RATE_LIMIT_PER_IP: env.API_RATE_LIMIT_PER_IP,
+      PAGE_MAX_HEAP_MB: env.PAGE_MAX_HEAP_MB,
+      clientOverrides: overrides,
+    },
+    rejections: { last24h: sums(recent), total: sums(total) },
+    kills: killCounts,
+    blockedTargets: {
+      requestsLast24h: blocked[0]?.requests ?? 0,
+      scansWithBlockedRequests: blocked[0]?.scans ?? 0,
+      scansFailedBlockedTarget: failedBlocked,
+      hostsRefusingScanner: report.filter((b) => b.kind === 'host' && b.state !== 'closed').length,
+    },
+    circuitBreakers: report,
+    breakerConfig: { failureThreshold: env.BREAKER_FAILURE_THRESHOLD, successThreshold: env.BREAKER_SUCCESS_THRESHOLD, timeoutMs: env.BREAKER_TIMEOUT },
+    asOf: new Date().toISOString(),
+  };
+}

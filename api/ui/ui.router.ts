@@ -1,0 +1,239 @@
+// The Web UI: server-rendered pages on the API's Express app, signed in with a session cookie (see session.ts).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { parseDuration } from '../../lib/time-window';
+import { FAILURE_CATEGORIES, isFailureCategory } from '../../workflows/contracts';
+import { HttpError } from '../http-errors';
+import { TokenBuckets } from '../middleware/abuse-limit';
+import type { ApiKeyService, Principal } from '../services/api-key.service';
+import { buildScanExport, EXPORT_FORMATS, sendScanExport } from './scan-exports';
+import {
+  cookiesOf,
+  LOGIN_CSRF_COOKIE,
+  loadSession,
+  newToken,
+  requireCsrf,
+  requireSession,
+  sameToken,
+  SESSION_COOKIE,
+  sessionOf,
+  setCookie,
+  type SessionStore,
+} from './session';
+import { isRange, type UiService } from './ui.service';
+import { dashboardPage, dashboardRegions, dashboardSummary } from './views/dashboard';
+import { errorPage, homePage, loginPage, type PageContext } from './views/layout';
+import { comparePage, failedPage, prospectPage, scanReportPage } from './views/reports';
+import { isUuid } from '../../lib/ids';
+
+export interface UiRouterDeps {
+  ui: UiService;
+  keys: ApiKeyService;
+  sessions: SessionStore;
+  /** Sign-in attempts per client IP per minute (the API's abuse limiter's buckets); 0 or absent = unlimited. */
+  loginPerMinute?: number;
+  /** Told of each throttled sign-in (the safety layer's `abuse_limited` counter). */
+  onLoginLimited?: () => void;
+}
+
+// Pages load their own stylesheet, script and screenshots, and nothing else; forms post only here.
+const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const ASSETS = [join(__dirname, 'assets'), join(__dirname, '..', '..', '..', 'api', 'ui', 'assets')].find((d) => existsSync(d)) ?? join(__dirname, 'assets');
+
+/** Only a path on this site: never an absolute or protocol-relative URL (no open redirect). */
+const localPath = (v: unknown, fallback = '/'): string =>
+  typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/\\') ? v : fallback;
+
+const ctxOf = (res: Response): PageContext & { csrfToken: string } => {
+  const s = sessionOf(res);
+  return { principal: s?.principal, csrfToken: s?.csrfToken ?? '' };
+};
+const principal = (res: Response): Principal => sessionOf(res)!.principal;
+// Messages after an action come from this fixed list (a free-text `?msg=` would let a link put words in our mouth).
+const FLASH: Record<string, (scanId: string) => string> = {
+  cancelled: (id) => `Cancellation requested for scan ${id}.`,
+  retried: (id) => `Retry queued as scan ${id}.`,
+  'retry-running': (id) => `A retry is already running: scan ${id}.`,
+};
+function flashOf(req: Request): string | undefined {
+  const { done, scan } = req.query;
+  return typeof done === 'string' && FLASH[done] && typeof scan === 'string' && isUuid(scan) ? FLASH[done](scan) : undefined;
+}
+const sendPage = (res: Response, body: string, status = 200) => res.status(status).type('html').send(body);
+
+export function uiRouter(deps: UiRouterDeps): Router {
+  const { ui, keys, sessions } = deps;
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 });
+
+  router.use('/ui/assets', express.static(ASSETS, { index: false, maxAge: '5m', setHeaders: (res) => res.setHeader('Cache-Control', 'public, max-age=300') }));
+
+  const pages = Router();
+  pages.use((req, res, next) => {
+    // The JSON API keeps its own headers and auth.
+    if (req.path === '/api' || req.path.startsWith('/api/')) return next('router');
+    res.set('Content-Security-Policy', CSP);
+    next();
+  });
+  pages.use(loadSession(sessions));
+
+  const adminOnly = (_req: Request, res: Response, next: (err?: unknown) => void) =>
+    next(principal(res).kind === 'admin' ? undefined : new HttpError(403, 'forbidden', 'This page is for operators.'));
+
+  // --- sign in / out -------------------------------------------------------------------------------------
+  pages.get('/login', (req, res) => {
+    if (sessionOf(res)) return res.redirect(303, localPath(req.query.next));
+    // Login CSRF: a double-submit token (cookie + form field) until a session exists.
+    const token = newToken();
+    setCookie(req, res, LOGIN_CSRF_COOKIE, token, 3_600_000);
+    sendPage(res, loginPage({ csrfToken: token, next: localPath(req.query.next) }));
+  });
+
+  // Key guessing is throttled per client IP (behind a trusted proxy, the forwarded address), before the body is read.
+  const loginBuckets = new TokenBuckets(deps.loginPerMinute ?? 0);
+  const loginLimit = (req: Request, res: Response, next: () => void) => {
+    const wait = loginBuckets.take(`login:${req.ip ?? 'unknown'}`);
+    if (!wait) return next();
+    deps.onLoginLimited?.();
+    // The form shown again keeps the browser's login CSRF token (a new one only if it has none).
+    let token = cookiesOf(req)[LOGIN_CSRF_COOKIE];
+    if (!token) setCookie(req, res, LOGIN_CSRF_COOKIE, (token = newToken()), 3_600_000);
+    res.set('Retry-After', String(wait));
+    const error = `Too many sign-in attempts from your network address. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again.`;
+    sendPage(res, loginPage({ csrfToken: token, next: localPath(req.query.next), error }), 429);
+  };
+
+  pages.post('/login', loginLimit, form, async (req, res) => {
+    const body = req.body as { apiKey?: unknown; _csrf?: unknown; next?: unknown };
+    const next = localPath(body.next);
+    if (typeof body._csrf !== 'string' || !sameToken(body._csrf, cookiesOf(req)[LOGIN_CSRF_COOKIE])) {
+      const token = newToken();
+      setCookie(req, res, LOGIN_CSRF_COOKIE, token, 3_600_000);
+      return sendPage(res, loginPage({ csrfToken: token, next, error: 'The sign-in form expired. Please enter your key again.' }), 403);
+    }
+    const key = typeof body.apiKey === 'string' ? body.apiKey.trim() : '';
+    const who = key && key.length <= 200 ? await keys.authenticate(key) : null;
+    if (!who) {
+      return sendPage(res, loginPage({ csrfToken: body._csrf, next, error: 'That API key is not valid (or has been revoked).' }), 401);
+    }
+    const { token } = await sessions.create(who);
+    res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' });
+    setCookie(req, res, SESSION_COOKIE, token, sessions.ttlMs);
+    res.redirect(303, next === '/' && who.kind === 'admin' ? '/dashboard' : next);
+  });
+
+  pages.post('/logout', form, requireSession, requireCsrf, async (req, res) => {
+    await sessions.destroy(sessionOf(res)!.tokenHash);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/login');
+  });
+
+  // --- pages ---------------------------------------------------------------------------------------------
+  pages.get('/', requireSession, async (_req, res) => {
+    const p = principal(res);
+    if (p.kind === 'admin') return res.redirect(303, '/dashboard');
+    sendPage(res, homePage(ctxOf(res), await ui.recentScans(p.clientId)));
+  });
+
+  pages.get('/dashboard', requireSession, adminOnly, async (req, res) => {
+    const range = isRange(req.query.range) ? req.query.range : '24h';
+    sendPage(res, dashboardPage(await ui.dashboard(range), ctxOf(res), flashOf(req)));
+  });
+
+  pages.get('/dashboard/live', requireSession, adminOnly, async (req, res) => {
+    const range = isRange(req.query.range) ? req.query.range : '24h';
+    const d = await ui.dashboard(range);
+    res.json({ asOf: d.asOf, summary: dashboardSummary(d), regions: dashboardRegions(d, ctxOf(res).csrfToken) });
+  });
+
+  pages.get('/failed', requireSession, adminOnly, async (req, res) => {
+    const q = req.query;
+    const filters = {
+      category: typeof q.category === 'string' && isFailureCategory(q.category) ? q.category : undefined,
+      clientId: typeof q.clientId === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(q.clientId) ? q.clientId : undefined,
+      since: typeof q.since === 'string' && parseDuration(q.since) !== null ? q.since : undefined,
+    };
+    let before: { at: Date; id?: string } | undefined;
+    if (typeof q.before === 'string') {
+      const [at, id] = q.before.split('_');
+      const d = new Date(at);
+      if (!Number.isNaN(d.getTime()) && (id === undefined || isUuid(id))) before = { at: d, id };
+    }
+    const data = await ui.failed({
+      category: filters.category,
+      clientId: filters.clientId,
+      since: filters.since ? new Date(Date.now() - (parseDuration(filters.since) as number)) : undefined,
+      limit: 50,
+      before,
+    });
+    sendPage(res, failedPage(data, filters, FAILURE_CATEGORIES, ctxOf(res), flashOf(req)));
+  });
+
+  pages.post('/failed/:id/retry', form, requireSession, requireCsrf, adminOnly, async (req, res) => {
+    const id = String(req.params.id);
+    if (!isUuid(id)) throw new HttpError(404, 'not_found', 'No such scan.');
+    const r = await ui.retry(id);
+    res.redirect(303, `/failed?done=${r.existing ? 'retry-running' : 'retried'}&scan=${r.scanId}`);
+  });
+
+  pages.post('/scans/:id/cancel', form, requireSession, requireCsrf, async (req, res) => {
+    const scan = await ui.cancel(String(req.params.id), principal(res));
+    if (!scan) throw new HttpError(404, 'not_found', 'No such scan.');
+    const back = localPath((req.body as { next?: unknown }).next, `/scans/${scan.scanId}`);
+    res.redirect(303, `${back}${back.includes('?') ? '&' : '?'}done=cancelled&scan=${scan.scanId}`);
+  });
+
+  const reportOr404 = async (req: Request, res: Response) => {
+    const rep = await ui.report(String(req.params.id), principal(res));
+    // Another client's scan is reported as absent, as the API does.
+    if (!rep) throw new HttpError(404, 'not_found', 'No such scan, or it is not yours to see.');
+    return rep;
+  };
+
+  pages.get('/scans/:id', requireSession, async (req, res) => {
+    sendPage(res, scanReportPage(await reportOr404(req, res), ctxOf(res)));
+  });
+
+  pages.get('/scans/:id/screenshot.jpg', requireSession, async (req, res) => {
+    const shot = await ui.screenshot(String(req.params.id), principal(res));
+    if (!shot) throw new HttpError(404, 'not_found', 'No screenshot.');
+    res.set('Cache-Control', 'private, max-age=3600').type(shot.mime).send(Buffer.from(shot.image));
+  });
+
+  // Exports: the same builder as GET /api/scans/:id/<format> (scan-exports.ts).
+  for (const format of EXPORT_FORMATS) {
+    pages.get(`/scans/:id/${format}`, requireSession, async (req, res) => {
+      const exp = await buildScanExport(ui, String(req.params.id), principal(res), format);
+      if (!exp) throw new HttpError(404, 'not_found', 'No such scan, or it is not yours to see.');
+      sendScanExport(res, exp);
+    });
+  }
+
+  pages.get('/prospects/:id', requireSession, async (req, res) => {
+    const p = await ui.prospect(String(req.params.id), principal(res));
+    if (!p) throw new HttpError(404, 'not_found', 'No such prospect, or it is not yours to see.');
+    sendPage(res, prospectPage(p, ctxOf(res)));
+  });
+
+  pages.get('/prospects/:id/compare', requireSession, async (req, res) => {
+    const c = await ui.compare(String(req.params.id), String(req.query.a ?? ''), String(req.query.b ?? ''), principal(res));
+    if (!c) throw new HttpError(404, 'not_found', 'No such prospect, or it is not yours to see.');
+    sendPage(res, comparePage(c, ctxOf(res)));
+  });
+
+  // Errors on pages are pages (JSON only for the live endpoint); never internals.
+  const onError: ErrorRequestHandler = (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const http = err instanceof HttpError ? err : null;
+    const status = http?.status ?? 500;
+    if (status >= 500) deps.ui.logError(err, req.path);
+    const message = http ? http.message : 'The page could not be built. Try again; if it persists, the operators have the details in the API log.';
+    if (req.path.endsWith('/live') || req.path.match(/\.(csv|json|jsonld|jpg)$/)) return res.status(status).json({ error: http?.code ?? 'internal', message });
+    sendPage(res, errorPage(status, message, ctxOf(res)), status);
+  };
+  pages.use(onError);
+
+  router.use(pages);
+  return router;
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# One-shot job (temporalio/admin-tools) after the server is up: creates the namespace and registers the search
+# attributes our workflows set (workflows/contracts.ts SearchAttributes). Idempotent: existing ones are skipped.
+set -eu
+NS=${TEMPORAL_NAMESPACE:-default}
+RETENTION=${TEMPORAL_NAMESPACE_RETENTION:-720h}
+until temporal operator cluster health >/dev/null 2>&1; do
+  echo 'waiting for the Temporal server...'
+  sleep 2
+done
+temporal operator namespace describe --namespace "$NS" >/dev/null 2>&1 \
+  || temporal operator namespace create --namespace "$NS" --retention "$RETENTION"
+existing=$(temporal operator search-attribute list --namespace "$NS")
+for name in ClientId TargetHost Queue ScanStatus ScanId FailureCategory; do
+  if echo "$existing" | grep -qw "$name"; then
+    echo "search attribute $name exists"
+  else
+    temporal operator search-attribute create --namespace "$NS" --name "$name" --type Keyword
+  fi
+done
+echo "namespace $NS is ready"

@@ -1,0 +1,156 @@
+// `npm run bench`: throughput against the machine's limit, enqueue and monitoring latency, and a soak, each on
+// an embedded stack of its own (Temporal dev server, fresh Postgres database, in-process API and workers) over a
+// generated corpus served from 127.0.0.1. Prints a Markdown table and writes one JSON file to bench-results/.
+// Parts live in scripts/bench/; this file wires them. Exit 0 when every part ran (figures are never asserted),
+// 1 when a part could not run, 2 on a bad command line.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadEnv } from '../lib/env';
+import { parseArgs, USAGE } from './bench/args';
+import { runBareLoop } from './bench/bare-loop';
+import type { BenchContext, BenchOptions, Part } from './bench/context';
+import { checkCorrectness, describeCorpus, generateCorpus, type CorpusPage } from './bench/corpus';
+import { startCorpusServer, type CorpusServer } from './bench/corpus-server';
+import { runEnqueue } from './bench/enqueue';
+import { startBenchInfra, type BenchInfra } from './bench/infra';
+import { runMonitoring } from './bench/monitoring';
+import { formatReport, type BenchResult, type Machine } from './bench/report';
+import { leftovers, runSoak } from './bench/soak';
+import { runThroughput } from './bench/throughput';
+import type { LogLevel } from './conformance/in-process';
+
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+function machine(chromePath: string): Machine {
+  let chromium = 'Chromium (version unknown)';
+  try {
+    chromium = execFileSync(chromePath, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // reported as unknown
+  }
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    loadStart: loadavg(),
+    loadEnd: [],
+    node: process.version,
+    chromium,
+  };
+}
+
+/** The corpus part alone: write the pages out and check every expected violation with the reused-page loop. */
+async function corpusPart(o: BenchOptions, corpus: CorpusPage[], server: CorpusServer, verify: boolean) {
+  const dir = join(o.outDir, 'corpus');
+  mkdirSync(dir, { recursive: true });
+  for (const p of corpus) writeFileSync(join(dir, p.path.split('/').pop()!), p.html);
+  writeFileSync(join(dir, 'expected.json'), JSON.stringify(corpus.map((p) => ({ path: p.path, bytes: p.bytes, elements: p.elements, expected: p.expected })), null, 1));
+  const facts: Record<string, unknown> = { ...describeCorpus(corpus), writtenTo: dir };
+  if (verify) {
+    log(`corpus: checking ${corpus.length} pages against their expected violations`);
+    const env = loadEnv({ ...process.env, LOG_LEVEL: 'silent', MAX_CONCURRENT_PAGES: '3' });
+    const run = await runBareLoop(env, corpus.map((p) => server.url(p.path)), 'reuse');
+    const found = new Map(run.timings.filter((t) => !t.error).map((t) => [new URL(t.url).pathname, t.violations]));
+    facts.correctness = checkCorrectness(corpus, found);
+  }
+  return facts;
+}
+
+async function main(): Promise<number> {
+  let o: ReturnType<typeof parseArgs>;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const started = new Date();
+  const env0 = loadEnv({ ...process.env, LOG_LEVEL: 'silent' });
+  const result: BenchResult = {
+    startedAt: started.toISOString(),
+    finishedAt: '',
+    durationS: 0,
+    options: { ...o },
+    machine: machine(env0.CHROME_PATH),
+    errors: [],
+  };
+  const corpus = generateCorpus({ pages: o.pages, seed: o.seed });
+  const server = await startCorpusServer(corpus);
+  let infra: BenchInfra | null = null;
+  const needsStack = o.only.some((p) => p !== 'corpus');
+  // Everything bounds itself; this is the backstop for a wedged dependency.
+  const watchdog = setTimeout(() => {
+    log('bench: run exceeded its time limit, stopping');
+    void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+  }, (o.quick ? 15 : 150) * 60_000);
+  watchdog.unref();
+  // Ctrl-C or a CI timeout: take the dev server, the database and the browsers down with us.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log(`bench: ${sig}, stopping`);
+      void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+    });
+  }
+  try {
+    if (needsStack) infra = await startBenchInfra({ logLevel: o.logLevel as LogLevel, log });
+    const ctx: BenchContext | null = infra ? { opts: o, infra, corpus, server, log } : null;
+    const parts: Record<Part, () => Promise<void>> = {
+      corpus: async () => {
+        result.corpus = await corpusPart(o, corpus, server, !o.only.includes('throughput'));
+      },
+      throughput: async () => {
+        result.throughput = await runThroughput(ctx!);
+      },
+      enqueue: async () => {
+        result.enqueue = await runEnqueue(ctx!);
+      },
+      monitoring: async () => {
+        result.monitoring = await runMonitoring(ctx!);
+      },
+      soak: async () => {
+        const soak = await runSoak(ctx!);
+        result.soak = { ...soak, orphans: [], zombies: [] };
+      },
+    };
+    for (const part of o.only) {
+      const t = Date.now();
+      try {
+        await parts[part]();
+        log(`${part}: done in ${Math.round((Date.now() - t) / 1000)} s`);
+      } catch (err) {
+        log(`${part}: failed: ${(err as Error).stack ?? String(err)}`);
+        result.errors.push({ part, message: (err as Error).message });
+      }
+    }
+  } catch (err) {
+    result.errors.push({ part: 'stack', message: (err as Error).message });
+    log(`bench: could not start: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    await infra?.stop().catch((err: Error) => log(`bench: stopping the stack: ${err.message}`));
+    await server.close();
+    clearTimeout(watchdog);
+  }
+  if (result.soak) {
+    // Only now is every browser closed: whatever Chromium the run started and is still here leaked.
+    await new Promise((r) => setTimeout(r, 1_000));
+    Object.assign(result.soak, leftovers(result.soak.chromiumPidsSeen));
+  }
+  result.machine.loadEnd = loadavg();
+  result.finishedAt = new Date().toISOString();
+  result.durationS = Math.round((Date.now() - started.getTime()) / 1000);
+  mkdirSync(o.outDir, { recursive: true });
+  const file = resolve(o.outDir, `bench-${result.startedAt.replace(/[:.]/g, '-')}${o.quick ? '-quick' : ''}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  process.stdout.write(`${formatReport(result)}\nfull results: ${file}\n`);
+  return result.errors.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

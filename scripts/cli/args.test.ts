@@ -1,0 +1,63 @@
+import { parseCli, resolveApiKey, resolveApiUrl, UsageError } from './args';
+
+describe('parseCli', () => {
+  it('parses scan with its options and defaults the queue to low', () => {
+    expect(parseCli(['scan', 'https://example.com/', '--wait', '--client', 'acme', '--priority', '8'])).toEqual({
+      apiUrl: undefined,
+      command: { kind: 'scan', url: 'https://example.com/', wait: true, clientId: 'acme', queue: 'low', priority: 8 },
+    });
+  });
+
+  it('parses bulk with --urls, a queue, an interval and a normalised --api', () => {
+    expect(parseCli(['bulk', 'ids.txt', '--urls', '--queue', 'high', '--interval', '0.5', '--api', 'http://h:3001/'])).toEqual({
+      apiUrl: 'http://h:3001',
+      command: { kind: 'bulk', file: 'ids.txt', urls: true, queue: 'high', clientId: undefined, intervalMs: 500 },
+    });
+  });
+
+  it('parses stats, monitor, health and keys create', () => {
+    expect(parseCli(['stats']).command).toEqual({ kind: 'stats' });
+    expect(parseCli(['monitor']).command).toEqual({ kind: 'monitor', intervalMs: 5000 });
+    expect(parseCli(['monitor', '--interval', '10']).command).toEqual({ kind: 'monitor', intervalMs: 10_000 });
+    expect(parseCli(['health']).command).toEqual({ kind: 'health' });
+    expect(parseCli(['keys', 'create', '--client', 'acme', '--name', 'ci']).command).toEqual({ kind: 'keys-create', clientId: 'acme', name: 'ci' });
+  });
+
+  it('answers help for no command and --help', () => {
+    expect(parseCli([]).command).toEqual({ kind: 'help' });
+    expect(parseCli(['bulk', '--help']).command).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    [['bogus'], /unknown command "bogus"/],
+    [['scan'], /scan: expected one URL, got nothing/],
+    [['bulk', 'a', 'b'], /bulk: expected one file, got "a" "b"/],
+    [['scan', 'u', '--queue', 'medium'], /--queue: must be high or low/],
+    [['scan', 'u', '--priority', '11'], /--priority: must be an integer 1-10/],
+    [['monitor', '--interval', 'soon'], /--interval: must be a number of seconds/],
+    [['keys', 'create'], /--client <id> is required/],
+    [['keys', 'list'], /the only subcommand is/],
+    [['stats', '--api', 'ftp://x'], /--api: must be an http\(s\) URL/],
+    [['stats', '--api', 'not a url'], /--api: not a URL/],
+    [['stats', '--nope'], /Unknown option '--nope'/],
+  ])('rejects %j with one line', (argv, message) => {
+    expect(() => parseCli(argv)).toThrow(UsageError);
+    expect(() => parseCli(argv)).toThrow(message);
+  });
+});
+
+describe('resolveApiUrl and resolveApiKey', () => {
+  it('prefers --api, then WCAG_API_URL, then the local default', () => {
+    expect(resolveApiUrl('http://a:1', { WCAG_API_URL: 'http://b:2' })).toBe('http://a:1');
+    expect(resolveApiUrl(undefined, { WCAG_API_URL: 'http://b:2/' })).toBe('http://b:2');
+    expect(resolveApiUrl(undefined, {})).toBe('http://127.0.0.1:3001');
+  });
+
+  it('prefers WCAG_API_KEY, then ADMIN_API_KEY, then .env', () => {
+    expect(resolveApiKey({ WCAG_API_KEY: 'w', ADMIN_API_KEY: 'a' }, { ADMIN_API_KEY: 'd' })).toBe('w');
+    expect(resolveApiKey({ ADMIN_API_KEY: 'a' }, { ADMIN_API_KEY: 'd' })).toBe('a');
+    expect(resolveApiKey({}, { ADMIN_API_KEY: 'd' })).toBe('d');
+    expect(resolveApiKey({}, { ADMIN_API_KEY: '' })).toBeUndefined();
+    expect(resolveApiKey({}, undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,151 @@
+// The `wcag` command line: pure parsing, so every usage error is unit-tested and says what to type instead.
+import { parseArgs } from 'node:util';
+
+export const USAGE = `usage: wcag <command> [options]
+
+  scan <url> [--wait] [--client <id>] [--queue high|low] [--priority 1-10]
+                                 submit one scan; --wait follows it to the end (exit 0 completed, 1 otherwise)
+  bulk <file> [--urls] [--queue high|low] [--client <id>] [--interval <s>]
+                                 prospect ids (or URLs with --urls) one per line; live progress, then a summary
+                                 (exit 0 only if every item completed)
+  stats                          queue statistics once
+  monitor [--interval <s>]       queue statistics and health, refreshed in place until Ctrl-C (default 5 s)
+  health                         health report with recommendations (exit 0 healthy, 1 warning, 2 critical)
+  keys create --client <id> [--name <name>]
+                                 create a client API key (shown once)
+
+common options:
+  --api <url>     the API (default $WCAG_API_URL, else http://127.0.0.1:3001)
+  -h, --help      this text
+
+The key comes from $WCAG_API_KEY, else $ADMIN_API_KEY, else ADMIN_API_KEY in .env.
+Exit status 2 means the command could not run (unreachable API, refused key, bad file or arguments).`;
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:3001';
+
+export type Queue = 'high' | 'low';
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'scan'; url: string; wait: boolean; clientId?: string; queue: Queue; priority?: number }
+  | { kind: 'bulk'; file: string; urls: boolean; queue: Queue; clientId?: string; intervalMs: number }
+  | { kind: 'stats' }
+  | { kind: 'monitor'; intervalMs: number }
+  | { kind: 'health' }
+  | { kind: 'keys-create'; clientId: string; name?: string };
+
+export interface Invocation {
+  command: Command;
+  /** Explicit --api, if given; the environment fallback is applied by resolveApiUrl. */
+  apiUrl?: string;
+}
+
+/** A command line the CLI cannot act on; the message says what was wrong. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const OPTIONS = {
+  api: { type: 'string' },
+  wait: { type: 'boolean', default: false },
+  client: { type: 'string' },
+  queue: { type: 'string' },
+  priority: { type: 'string' },
+  urls: { type: 'boolean', default: false },
+  interval: { type: 'string' },
+  name: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function queueOf(v: string | undefined): Queue {
+  if (v === undefined) return 'low';
+  if (v === 'high' || v === 'low') return v;
+  throw new UsageError(`--queue: must be high or low, not "${v}"`);
+}
+
+function secondsOf(v: string | undefined, def: number): number {
+  if (v === undefined) return def * 1000;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0.2 || n > 3600) throw new UsageError(`--interval: must be a number of seconds between 0.2 and 3600, not "${v}"`);
+  return Math.round(n * 1000);
+}
+
+function apiUrlOf(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return normaliseApiUrl(v);
+}
+
+/** `http://host:3001/` → `http://host:3001`; anything but an http(s) URL is a usage error. */
+export function normaliseApiUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new UsageError(`--api: not a URL: "${v}" (for example http://127.0.0.1:3001)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--api: must be an http(s) URL, not "${v}"`);
+  return u.href.replace(/\/+$/, '');
+}
+
+/** Parses `argv` (without node and the script) into one command. */
+export function parseCli(argv: readonly string[]): Invocation {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const { values: v, positionals: pos } = parsed;
+  const apiUrl = apiUrlOf(v.api);
+  const [name, ...rest] = pos;
+  if (v.help || name === undefined || name === 'help') return { command: { kind: 'help' }, apiUrl };
+  const expect = (n: number, what: string) => {
+    if (rest.length !== n) throw new UsageError(`${name}: expected ${what}, got ${rest.length ? rest.map((r) => `"${r}"`).join(' ') : 'nothing'}`);
+  };
+
+  switch (name) {
+    case 'scan': {
+      expect(1, 'one URL');
+      let priority: number | undefined;
+      if (v.priority !== undefined) {
+        priority = Number(v.priority);
+        if (!Number.isInteger(priority) || priority < 1 || priority > 10) throw new UsageError(`--priority: must be an integer 1-10, not "${v.priority}"`);
+      }
+      return { apiUrl, command: { kind: 'scan', url: rest[0], wait: v.wait, clientId: v.client, queue: queueOf(v.queue), priority } };
+    }
+    case 'bulk':
+      expect(1, 'one file');
+      return {
+        apiUrl,
+        command: { kind: 'bulk', file: rest[0], urls: v.urls, queue: queueOf(v.queue), clientId: v.client, intervalMs: secondsOf(v.interval, 2) },
+      };
+    case 'stats':
+      expect(0, 'no arguments');
+      return { apiUrl, command: { kind: 'stats' } };
+    case 'monitor':
+      expect(0, 'no arguments');
+      return { apiUrl, command: { kind: 'monitor', intervalMs: secondsOf(v.interval, 5) } };
+    case 'health':
+      expect(0, 'no arguments');
+      return { apiUrl, command: { kind: 'health' } };
+    case 'keys': {
+      if (rest[0] !== 'create' || rest.length !== 1) throw new UsageError('keys: the only subcommand is `keys create --client <id>`');
+      if (!v.client) throw new UsageError('keys create: --client <id> is required');
+      return { apiUrl, command: { kind: 'keys-create', clientId: v.client, name: v.name } };
+    }
+    default:
+      throw new UsageError(`unknown command "${name}" (try wcag --help)`);
+  }
+}
+
+/** --api, else WCAG_API_URL, else the local default. */
+export function resolveApiUrl(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (explicit) return explicit;
+  if (env.WCAG_API_URL) return normaliseApiUrl(env.WCAG_API_URL);
+  return DEFAULT_API_URL;
+}
+
+/** WCAG_API_KEY, else ADMIN_API_KEY from the environment, else ADMIN_API_KEY from the .env contents given. */
+export function resolveApiKey(env: NodeJS.ProcessEnv, dotenv: Record<string, string> | undefined): string | undefined {
+  return env.WCAG_API_KEY || env.ADMIN_API_KEY || dotenv?.ADMIN_API_KEY || undefined;
+}

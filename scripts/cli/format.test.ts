@@ -1,0 +1,81 @@
+import { bulkSummary, healthBlock, healthExitCode, progressBar, progressLine, recommendations, statsBlock, type QueueStats } from './format';
+
+describe('healthExitCode', () => {
+  it('maps healthy, warning and critical to 0, 1 and 2, and anything else to 2', () => {
+    expect(healthExitCode('healthy')).toBe(0);
+    expect(healthExitCode('warning')).toBe(1);
+    expect(healthExitCode('critical')).toBe(2);
+    expect(healthExitCode('degraded')).toBe(2);
+  });
+});
+
+describe('bulk output', () => {
+  it('writes a progress line per finished item', () => {
+    expect(progressLine(12, 100, 'p-1', { status: 'completed', score: 87 })).toBe('[12/100] ✅ p-1 completed (score 87)');
+    expect(progressLine(13, 100, 'p-2', { status: 'completed', score: null })).toBe('[13/100] ✅ p-2 completed (inconclusive)');
+    expect(progressLine(14, 100, 'p-3', { status: 'failed', score: null, failureReason: 'timeout' })).toBe('[14/100] ❌ p-3 failed: timeout');
+    expect(progressLine(15, 100, 'p-4', { status: 'cancelled', score: null })).toBe('[15/100] ❌ p-4 cancelled');
+  });
+
+  it('draws a bar proportional to the finished items', () => {
+    expect(progressBar(5, 10, { ok: 4, failed: 1, running: 2 }, 10)).toBe('[█████░░░░░] 5/10  ✅ 4  ❌ 1  running 2');
+    expect(progressBar(0, 0, { ok: 0, failed: 0, running: 0 }, 4)).toBe('[████] 0/0  ✅ 0  ❌ 0  running 0');
+  });
+
+  it("ends with the seed's summary and every failed item with its reason", () => {
+    expect(bulkSummary({ total: 3, successful: 3, failed: [] })).toEqual([
+      '✅ Bulk scan completed!',
+      '📊 Total processed: 3',
+      '✅ Successful: 3',
+      '❌ Failed: 0',
+    ]);
+    const lines = bulkSummary({ total: 5, successful: 2, failed: [{ label: 'p-1', reason: 'timeout' }, { label: 'p-2', reason: 'rejected: prospect p-2 not found' }, { label: 'p-3', reason: 'cancelled' }] }, 2);
+    expect(lines).toEqual([
+      '⚠️  Bulk scan completed with failures',
+      '📊 Total processed: 5',
+      '✅ Successful: 2',
+      '❌ Failed: 3',
+      '   - p-1: timeout',
+      '   - p-2: rejected: prospect p-2 not found',
+      '   … and 1 more',
+    ]);
+  });
+});
+
+describe('stats and health blocks', () => {
+  const counts = { waiting: 10, active: 2, finishing: 0, completed: 150, failed: 3, delayed: 1, cancelled: 0 };
+  it('prints queue statistics in the seed layout with the per-queue split and Temporal', () => {
+    const s: QueueStats = { ...counts, window: '24h', queues: { high: counts, low: counts }, temporal: { runningWorkflows: null, error: 'timeout' }, asOf: 'x' };
+    const out = statsBlock(s).join('\n');
+    expect(out).toContain('📊 Queue Statistics (finished in the last 24h)');
+    expect(out).toContain('Waiting:       10 jobs');
+    expect(out).toContain('Completed:    150 jobs');
+    expect(out).toContain('  high  waiting 10, active 2, delayed 1, completed 150, failed 3');
+    expect(out).toContain('Temporal running workflows: unknown (timeout)');
+  });
+
+  it('prints every component, the metrics, and advice for each unhealthy component', () => {
+    const report = {
+      status: 'warning',
+      components: {
+        queue: { status: 'healthy', message: 'Queue operational' },
+        puppeteer: { status: 'warning', message: 'memory 750 MB of 800' },
+        database: { status: 'healthy', message: 'ok' },
+        workers: { status: 'critical', message: 'no worker polling' },
+      },
+      metrics: { successRate: 95.5, averageScanTime: 15000, memoryUsageMB: null },
+      recommendations: ['scale the workers'],
+    };
+    const out = healthBlock(report).join('\n');
+    expect(out).toContain('Status: ⚠️  Warning');
+    expect(out).toContain('✅ queue      healthy: Queue operational');
+    expect(out).toContain('❌ workers    critical: no worker polling');
+    expect(out).toContain('Success rate: 95.5%   Average scan time: 15000 ms   Memory: n/a');
+    const advice = recommendations(report);
+    expect(advice).toHaveLength(3);
+    expect(advice[0]).toMatch(/^puppeteer: .*restart-browser/);
+    expect(advice[1]).toMatch(/^workers: no worker polling: start one/);
+    expect(advice[2]).toBe('scale the workers');
+    expect(recommendations({ status: 'healthy', components: { queue: { status: 'healthy' } } })).toEqual([]);
+  });
+});

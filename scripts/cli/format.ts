@@ -1,0 +1,146 @@
+// Everything the CLI prints, as pure functions of what the API answered (unit-tested; no I/O here).
+
+export type Counts = Record<'waiting' | 'active' | 'finishing' | 'completed' | 'failed' | 'delayed' | 'cancelled', number>;
+
+export interface QueueStats extends Counts {
+  window: string;
+  queues?: { high: Counts; low: Counts };
+  temporal?: { runningWorkflows: number | null; error?: string };
+  asOf: string;
+}
+
+export type HealthStatus = 'healthy' | 'warning' | 'critical';
+
+export interface Component {
+  status: HealthStatus | string;
+  message?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface HealthReport {
+  status: HealthStatus | string;
+  components?: Record<string, Component>;
+  metrics?: { successRate?: number | string | null; averageScanTime?: number | null; memoryUsageMB?: number | null };
+  /** If the server gives its own advice, it is printed as well. */
+  recommendations?: unknown;
+}
+
+export interface BulkItem {
+  index: number;
+  scanId: string;
+  url: string;
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  score: number | null;
+  failureReason?: string;
+}
+
+export interface BulkOutcome {
+  /** Items the file held. */
+  total: number;
+  successful: number;
+  /** Failed, cancelled and rejected items, with the input line's value (prospect id or URL) and why. */
+  failed: Array<{ label: string; reason: string }>;
+}
+
+const ICON: Record<string, string> = { healthy: '✅', warning: '⚠️ ', critical: '❌' };
+
+/** `wcag health` exit status: 0 healthy, 1 warning, 2 critical (and 2 for anything unknown: fail safe). */
+export function healthExitCode(status: string): 0 | 1 | 2 {
+  if (status === 'healthy') return 0;
+  if (status === 'warning') return 1;
+  return 2;
+}
+
+/** One line per finished item, for logs and pipes: `[12/100] ✅ https://… completed (score 87)`. */
+export function progressLine(done: number, total: number, label: string, item: Pick<BulkItem, 'status' | 'score' | 'failureReason'>): string {
+  const head = `[${done}/${total}]`;
+  if (item.status === 'completed') return `${head} ✅ ${label} completed${item.score === null ? ' (inconclusive)' : ` (score ${item.score})`}`;
+  if (item.status === 'cancelled') return `${head} ❌ ${label} cancelled`;
+  return `${head} ❌ ${label} failed: ${item.failureReason ?? 'unknown'}`;
+}
+
+/** The in-place TTY bar: `[██████░░░░░░░░░░░░░░] 30/100  ✅ 28  ❌ 2  running 3`. */
+export function progressBar(done: number, total: number, c: { ok: number; failed: number; running: number }, width = 30): string {
+  const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : width;
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}  ✅ ${c.ok}  ❌ ${c.failed}  running ${c.running}`;
+}
+
+/** The seed's closing summary, with every failed item and its reason. */
+export function bulkSummary(o: BulkOutcome, maxListed = 50): string[] {
+  const lines = [
+    o.failed.length === 0 ? '✅ Bulk scan completed!' : '⚠️  Bulk scan completed with failures',
+    `📊 Total processed: ${o.total}`,
+    `✅ Successful: ${o.successful}`,
+    `❌ Failed: ${o.failed.length}`,
+  ];
+  for (const f of o.failed.slice(0, maxListed)) lines.push(`   - ${f.label}: ${f.reason}`);
+  if (o.failed.length > maxListed) lines.push(`   … and ${o.failed.length - maxListed} more`);
+  return lines;
+}
+
+/** Queue statistics in the seed's layout, plus what this system adds (finishing, delayed, per queue, Temporal). */
+export function statsBlock(s: QueueStats): string[] {
+  const row = (name: string, n: number) => `${`${name}:`.padEnd(11)}${String(n).padStart(6)} jobs`;
+  const lines = [
+    `📊 Queue Statistics (finished in the last ${s.window})`,
+    row('Waiting', s.waiting),
+    row('Active', s.active),
+    row('Finishing', s.finishing),
+    row('Delayed', s.delayed),
+    row('Completed', s.completed),
+    row('Failed', s.failed),
+    row('Cancelled', s.cancelled),
+  ];
+  if (s.queues) {
+    const q = (n: string, c: Counts) => `  ${n.padEnd(5)} waiting ${c.waiting}, active ${c.active}, delayed ${c.delayed}, completed ${c.completed}, failed ${c.failed}`;
+    lines.push(q('high', s.queues.high), q('low', s.queues.low));
+  }
+  if (s.temporal) {
+    lines.push(`Temporal running workflows: ${s.temporal.runningWorkflows ?? `unknown (${s.temporal.error ?? 'no answer'})`}`);
+  }
+  return lines;
+}
+
+const formatMetric = (v: unknown, unit = ''): string => (v === null || v === undefined ? 'n/a' : `${String(v)}${unit}`);
+
+/** The health block: overall status, each component, the headline metrics. */
+export function healthBlock(h: HealthReport): string[] {
+  const lines = ['🩺 Health Status', `Status: ${ICON[h.status] ?? '❓'} ${capitalise(h.status)}`];
+  for (const [name, c] of Object.entries(h.components ?? {})) {
+    lines.push(`  ${ICON[c.status] ?? '❓'} ${name.padEnd(10)} ${c.status}${c.message ? `: ${c.message}` : ''}`);
+  }
+  if (h.metrics) {
+    const rate = typeof h.metrics.successRate === 'number' ? `${h.metrics.successRate}%` : formatMetric(h.metrics.successRate);
+    lines.push(`Success rate: ${rate}   Average scan time: ${formatMetric(h.metrics.averageScanTime, ' ms')}   Memory: ${formatMetric(h.metrics.memoryUsageMB, ' MB')}`);
+  }
+  return lines;
+}
+
+// What an operator does about each unhealthy component; the README's runbooks have the details.
+const ADVICE: Record<string, string> = {
+  queue: 'backlog or failures: `wcag stats`; failed scans: GET /api/monitoring/queue/failed; add workers (`docker compose up -d --scale worker=N`)',
+  puppeteer: 'browser pool: restart it on one worker with POST /api/monitoring/workers/<identity>/restart-browser; check MAX_MEMORY_MB',
+  browser: 'browser pool: restart it on one worker with POST /api/monitoring/workers/<identity>/restart-browser; check MAX_MEMORY_MB',
+  database: 'Postgres: `pg_isready -d "$DATABASE_URL"`, GET /readyz; the API and workers reconnect on their own once it is back',
+  workers: 'no worker polling: start one (`npm run worker`, or `docker compose up -d --scale worker=N`); GET /api/monitoring/workers lists them',
+  temporal: 'Temporal: `temporal operator cluster health --address $TEMPORAL_ADDRESS`; workers and the API reconnect on their own',
+};
+
+/** One recommendation per component that is not healthy, then whatever the server itself recommends. */
+export function recommendations(h: HealthReport): string[] {
+  const out: string[] = [];
+  for (const [name, c] of Object.entries(h.components ?? {})) {
+    if (c.status === 'healthy') continue;
+    out.push(`${name}: ${ADVICE[name] ?? `see the README runbooks (${c.message ?? c.status})`}`);
+  }
+  if (Array.isArray(h.recommendations)) {
+    for (const r of h.recommendations) out.push(typeof r === 'string' ? r : JSON.stringify(r));
+  } else if (h.recommendations && typeof h.recommendations === 'object') {
+    for (const [k, v] of Object.entries(h.recommendations as Record<string, unknown>)) out.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  }
+  return out;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Bulk-scan prospects (one id per line) or URLs (--urls) from a file; live progress, then a summary.
+# Usage: ./scripts/scan-bulk.sh [--urls] [--client <id>] <file> [high|low] [base-url]
+# Exit 0 only if every item completed; 1 if some failed; 2 if the bulk could not run.
+# Key: WCAG_API_KEY, else ADMIN_API_KEY (environment or .env). The logic is `wcag bulk` (scripts/cli).
+set -euo pipefail
+flags=()
+while [[ $# -gt 0 && $1 == --* ]]; do
+  case $1 in
+    --urls) flags+=(--urls); shift ;;
+    --client) flags+=(--client "${2:?--client needs a value}"); shift 2 ;;
+    *) echo "scan-bulk.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+if [[ $# -lt 1 || $# -gt 3 ]]; then
+  echo "usage: $0 [--urls] [--client <id>] <file> [high|low] [base-url]" >&2
+  exit 2
+fi
+file=$1 queue=${2:-low} base=${3:-${WCAG_API_URL:-http://127.0.0.1:3001}}
+exec node "$(dirname "$0")/wcag.js" bulk "$file" --queue "$queue" --api "$base" "${flags[@]}"
