@@ -3,6 +3,7 @@ import type { PrismaClient } from '../../lib/prisma';
 import { canAccessClient, principalOf } from '../middleware/auth';
 import { idempotent } from '../middleware/idempotency';
 import { validate } from '../middleware/validate';
+import { isUuid } from '../../lib/ids';
 import { badRequest, forbidden, notFound } from '../http-errors';
 import { CreateScanBody, ListScansQuery, ScanIdParams } from '../schemas/scans.schema';
 import type { ScanService } from '../services/scan.service';
@@ -21,6 +22,10 @@ export function scansRouter(scans: ScanService, prisma: PrismaClient): Router {
       clientId = principal.clientId;
     }
     if (!clientId) throw badRequest('clientId: is required', { fields: [{ field: 'clientId', message: 'is required' }] });
+    // A scan may only be filed under a prospect of its own client (the same answer whether it is missing or not ours).
+    if (body.prospectId && !(isUuid(body.prospectId) && (await prisma.prospect.count({ where: { id: body.prospectId, clientId } })) > 0)) {
+      throw badRequest('prospectId: no such prospect for this client', { fields: [{ field: 'prospectId', message: 'no such prospect for this client' }] });
+    }
     const scan = await scans.submit({ ...body, clientId, enforceQuota: principal.kind === 'client' });
     res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
   });

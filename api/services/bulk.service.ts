@@ -12,6 +12,7 @@ import type { CreateBulkBody } from '../schemas/bulk.schema';
 import { rateLimited } from './rate-limit.service';
 import { recordRejections, rejectionReasons } from './safety.service';
 import { apiMetrics } from '../../lib/metrics';
+import { isUuid } from '../../lib/ids';
 
 export interface BulkServiceDeps extends ScanServiceDeps {
   /** Tests shrink these to exercise windows and continueAsNew with a few items. */
@@ -50,7 +51,7 @@ export function createBulkService(deps: BulkServiceDeps) {
     };
 
     if (body.prospectIds) {
-      const ids = body.prospectIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+      const ids = body.prospectIds.filter(isUuid);
       const prospects = await prisma.prospect.findMany({ where: { id: { in: ids } } });
       const byId = new Map(prospects.map((p) => [p.id, p]));
       body.prospectIds.forEach((id, index) => {
@@ -60,11 +61,19 @@ export function createBulkService(deps: BulkServiceDeps) {
         acceptUrl(index, p.url, p.clientId, p.id);
       });
     } else {
+      // An item may only be filed under a prospect of its own client, as with a single scan.
+      const claimed = body.scans!.map((item) => item.prospectId).filter((id): id is string => typeof id === 'string' && isUuid(id));
+      const owners = new Map(
+        claimed.length ? (await prisma.prospect.findMany({ where: { id: { in: claimed } }, select: { id: true, clientId: true } })).map((p) => [p.id, p.clientId]) : [],
+      );
       body.scans!.forEach((item, index) => {
         const parsed = clientIdSchema.safeParse(item.clientId ?? body.clientId ?? ownClient);
         if (!parsed.success) return rejected.push({ index, reason: 'clientId: is required' });
         if (ownClient && parsed.data !== ownClient) return rejected.push({ index, reason: 'clientId: this key can only submit scans for its own client' });
         const prospectId = typeof item.prospectId === 'string' ? item.prospectId : undefined;
+        if (prospectId !== undefined && owners.get(prospectId) !== parsed.data) {
+          return rejected.push({ index, reason: 'prospectId: no such prospect for this client' });
+        }
         acceptUrl(index, item.url, parsed.data, prospectId);
       });
     }

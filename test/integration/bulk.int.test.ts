@@ -115,6 +115,20 @@ describe('bulk scans', () => {
     expect(done.items).toEqual([expect.objectContaining({ status: 'completed', clientId: 'bulk-prospects', score: 100 })]);
     const scan = await stack.prisma.scan.findUniqueOrThrow({ where: { id: done.items[0].scanId } });
     expect(scan.prospectId).toBe(mine.id);
+    // Items given as URLs may name a prospect only if it is their own client's.
+    const labelled = await request(stack.app)
+      .post('/api/scans/bulk')
+      .set(client)
+      .send({ scans: [{ url: site.url('/clean.html?labelled'), prospectId: mine.id }, { url: site.url('/clean.html?x'), prospectId: theirs.id }, { url: site.url('/clean.html?y'), prospectId: 'nope' }] })
+      .expect(202);
+    expect(labelled.body).toMatchObject({ total: 3, accepted: 1 });
+    expect(labelled.body.rejected).toEqual([
+      { index: 1, reason: 'prospectId: no such prospect for this client' },
+      { index: 2, reason: 'prospectId: no such prospect for this client' },
+    ]);
+    const labelledDone = await waitForBulk(labelled.body.bulkId);
+    const labelledScan = await stack.prisma.scan.findUniqueOrThrow({ where: { id: labelledDone.items[0].scanId } });
+    expect(labelledScan.prospectId).toBe(mine.id);
     // The admin's bulk is not the client's to read.
     const adminBulk = await request(stack.app).post('/api/scans/bulk').set(adminAuth).send({ scans: [{ url: 'ftp://x' }, { url: site.url('/clean.html') }], clientId: 'x' });
     await request(stack.app).get(`/api/scans/bulk/${adminBulk.body.bulkId}`).set(client).expect(404);

@@ -372,9 +372,17 @@ describe('prospects API (no workers)', () => {
       await finish(ids[2], { status: 'completed', score: 72, finishedAt: day(3) });
       await finish(ids[3], { status: 'failed', failureReason: 'timeout', finishedAt: day(4) });
       await finish(ids[4], { status: 'completed', score: 65, finishedAt: day(5) });
-      // Another client's scan claiming this prospect is not part of its history.
-      const stray = await request(stack.app).post('/api/scans').set(globexAuth).send({ url: 'http://127.0.0.1:9/trend', prospectId: p.body.id }).expect(202);
-      await finish(stray.body.scanId, { status: 'completed', score: 1, finishedAt: day(6) });
+      // Another client cannot file a scan under this prospect, and an unknown prospect id is refused the same way.
+      for (const prospectId of [p.body.id, 'not-a-prospect']) {
+        const refused = await request(stack.app).post('/api/scans').set(globexAuth).send({ url: 'http://127.0.0.1:9/trend', prospectId }).expect(400);
+        expect(refused.body).toMatchObject({ error: 'bad_request', message: 'prospectId: no such prospect for this client' });
+      }
+      // A row claiming the prospect for another client (written before that check existed) is not part of its history.
+      const strayId = randomUUID();
+      await stack.prisma.scan.create({
+        data: { id: strayId, workflowId: `scan-${strayId}`, url: 'http://127.0.0.1:9/trend', targetHost: '127.0.0.1', clientId: globex, prospectId: p.body.id, queue: 'low', priority: 5, options: {} },
+      });
+      await finish(strayId, { status: 'completed', score: 1, finishedAt: day(6) });
 
       const res = await request(stack.app).get(path).set(acmeAuth).expect(200);
       expect(res.body.latestScore).toBe(65);
