@@ -8,7 +8,7 @@ import { loadEnv, type Env } from '../../lib/env';
 import { applyMigrations } from '../../lib/migrator';
 import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { freePort, startTemporalDevServer, type DevServer } from '../../lib/temporal-dev-server';
-import { adminDatabaseUrl, withDatabase } from '../../test/support/databases';
+import { adminDatabaseUrl, dropTestDatabase, withDatabase } from '../../test/support/databases';
 import { startInProcessPipeline, type InProcessPipeline, type LogLevel } from '../conformance/in-process';
 
 const ROOT = join(__dirname, '..', '..');
@@ -52,7 +52,7 @@ export async function startBenchInfra(o: { logLevel: LogLevel; log: (line: strin
     if (!process.env.BENCH_KEEP_DATABASE) {
       const a = new Client({ connectionString: adminDatabaseUrl() });
       await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await dropTestDatabase(a, dbName);
       await a.end();
     }
   };

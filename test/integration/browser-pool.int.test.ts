@@ -109,8 +109,12 @@ describe('browser pool, default settings', () => {
     const result = await waitForTerminal(stack.app, id, 30_000);
     expect(result).toMatchObject({ status: 'cancelled', failureReason: 'cancelled' });
     expect(stack.pool!.stats().pagesInUse).toBe(0);
-    const described = await stack.client.workflow.getHandle(result.workflowId).describe();
-    expect(described.status.name).toBe('CANCELLED');
+    // The row is written just before the workflow closes: Temporal's status follows a moment later.
+    const status = await eventually(async () => {
+      const name = (await stack.client.workflow.getHandle(result.workflowId).describe()).status.name;
+      return name === 'RUNNING' ? undefined : name;
+    }, 30_000);
+    expect(status).toBe('CANCELLED');
     await request(stack.app).post(`/api/scans/${id}/cancel`).set(adminAuth).expect(409);
   });
 });

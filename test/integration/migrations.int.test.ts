@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations, ensureDatabase, migrationChecksum } from '../../lib/migrator';
+import { dropTestDatabase } from '../support/databases';
 import { datamodelFromSource, findSchemaDrift, loadDatamodel } from '../support/schema-drift';
 
 jest.setTimeout(60_000);
@@ -93,8 +94,7 @@ function migrationRows(url: string): Promise<MigrationRow[]> {
 afterAll(async () => {
   await withAdmin(async (admin) => {
     for (const name of createdDatabases) {
-      // FORCE: a test that failed mid-way may have left a connection open.
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropTestDatabase(admin, name);
     }
   });
   await Promise.all(tmpDirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));

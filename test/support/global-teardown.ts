@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { DevServer } from '../../lib/temporal-dev-server';
-import { adminDatabaseUrl } from './databases';
+import { adminDatabaseUrl, dropTestDatabase } from './databases';
 
 export default async function globalTeardown(): Promise<void> {
   await (globalThis as { __TEMPORAL_DEV_SERVER__?: DevServer }).__TEMPORAL_DEV_SERVER__?.stop();
@@ -8,7 +8,7 @@ export default async function globalTeardown(): Promise<void> {
   if (dbName && !process.env.TEST_KEEP_DATABASE) {
     const admin = new Client({ connectionString: adminDatabaseUrl() });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await dropTestDatabase(admin, dbName);
     await admin.end();
   }
 }
