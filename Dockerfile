@@ -43,6 +43,8 @@ COPY --from=build /app/api/ui/assets ./dist/api/ui/assets
 COPY --from=build /app/prisma ./dist/prisma
 # The operator CLI inside the container: `docker compose exec api node scripts/wcag.js stats` (it uses dist/).
 COPY --from=build /app/scripts/wcag.js ./scripts/wcag.js
+# Unprivileged, so Chromium runs WITH its sandbox (CHROME_SANDBOX=auto): Debian's Chromium sandboxes with user
+# namespaces (no setuid helper); see docker-compose.yml's worker for the seccomp setting that takes.
 RUN useradd --create-home --uid 10001 wcag
 USER wcag
 EXPOSE 3001 9464

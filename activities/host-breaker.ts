@@ -4,11 +4,8 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { acquireHostPermit, hostBreakerName, recordHostOutcome, type BreakerConfig } from '../lib/circuit-breakers';
 import { workerMetrics } from '../lib/metrics';
 import type { PrismaClient } from '../lib/prisma';
-import { FailureCategory } from '../workflows/contracts';
 import { HOST_CIRCUIT_OPEN, type HostCircuitOpenDetails } from '../workflows/host-breaker';
-
-/** Failures that say "this host is refusing or not answering us": only these count towards opening. */
-const HOST_FAILURES: ReadonlySet<string> = new Set([FailureCategory.Blocked, FailureCategory.Timeout]);
+import { hostBreakerVerdict, type AttemptEnd } from './host-breaker-verdict';
 
 export function hostOf(url: string): string | null {
   try {
@@ -41,20 +38,23 @@ export async function deferIfHostOpen(prisma: PrismaClient, cfg: BreakerConfig, 
   });
 }
 
-/** Feeds the attempt's outcome to the host's breaker and the metrics; never throws. */
+/**
+ * Feeds the attempt's outcome to the host's breaker (counted as hostBreakerVerdict says, on behalf of `clientId`)
+ * and the metrics; never throws.
+ */
 export async function noteScanOutcome(
   prisma: PrismaClient,
   cfg: BreakerConfig | undefined,
   host: string | null,
-  outcome: { category: string | 'completed' | 'cancelled'; message?: string; durationMs: number },
+  outcome: AttemptEnd & { durationMs: number; clientId?: string },
 ): Promise<void> {
   const metrics = workerMetrics();
   metrics.scanOutcomes.inc({ outcome: outcome.category });
   metrics.scanDuration.observe({ outcome: outcome.category === 'completed' ? 'completed' : 'failed' }, outcome.durationMs / 1000);
   if (!cfg || !host) return;
-  const kind = outcome.category === 'completed' ? 'success' : HOST_FAILURES.has(outcome.category) ? 'failure' : 'neutral';
+  const kind = hostBreakerVerdict(outcome, cfg.minScanBudgetMs ?? 0);
   try {
-    const { before, after } = await recordHostOutcome(prisma, host, kind, cfg, outcome.message?.slice(0, 300));
+    const { before, after } = await recordHostOutcome(prisma, host, kind, cfg, outcome.message?.slice(0, 300), outcome.clientId || undefined);
     if (after && before !== after && !(before === null && after === 'closed')) {
       const name = hostBreakerName(host);
       metrics.breakerTransitions.inc({ name, to: after });

@@ -26,9 +26,14 @@ export interface BrowserActivityDeps extends ActivityDeps {
   hostBreaker?: BreakerConfig;
 }
 
+export interface ScanActivityDeps extends ActivityDeps {
+  /** MAX_SCANS_PER_HOUR: the default hourly quota that scheduled runs are charged to. */
+  maxScansPerHour: number;
+}
+
 /** Activities of the scan queues: database writes and URL checks, no browser. */
-export const createScanActivities = (deps: ActivityDeps) => ({
-  ...createScanRecordActivities(deps.prisma),
+export const createScanActivities = (deps: ScanActivityDeps) => ({
+  ...createScanRecordActivities(deps.prisma, { maxScansPerHour: deps.maxScansPerHour }),
   ...createBulkRecordActivities(deps.prisma),
   ...createAssertUrlSafeActivity(deps.urlPolicy),
   // the daily retention prune runs on the low scan queue (lib/retention-schedule.ts)

@@ -6,6 +6,8 @@ export class ScanFailure extends Error {
     readonly category: FailureCategory,
     message: string,
     readonly retryable: boolean,
+    /** The main document's HTTP status, when the failure is an HTTP answer (the host breaker reads it). */
+    readonly httpStatus?: number,
   ) {
     super(message);
     this.name = 'ScanFailure';
@@ -23,11 +25,11 @@ const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ESERVFAIL', 'ETIMEOUT', 'E
 export function httpStatusFailure(status: number): ScanFailure | null {
   if (status < 400) return null;
   if (status === 403 || status === 429) {
-    return new ScanFailure(FailureCategory.Blocked, `site refused the scanner (HTTP ${status})`, true);
+    return new ScanFailure(FailureCategory.Blocked, `site refused the scanner (HTTP ${status})`, true, status);
   }
   // 408 and 5xx are transient; any other 4xx will answer the same way next time.
   const retryable = status === 408 || status >= 500;
-  return new ScanFailure(FailureCategory.HttpError, `main document answered HTTP ${status}`, retryable);
+  return new ScanFailure(FailureCategory.HttpError, `main document answered HTTP ${status}`, retryable, status);
 }
 
 /** Categorises anything thrown while scanning; ScanFailures pass through unchanged. */

@@ -14,6 +14,7 @@ import { isDatabaseUnavailable, retryWhileDatabaseUnavailable } from './db-retry
 import type { UrlPolicy } from './url-safety';
 import type { BreakerConfig } from '../lib/circuit-breakers';
 import { deferIfHostOpen, hostOf, noteScanOutcome } from './host-breaker';
+import { navigationBudgetMs } from './host-breaker-verdict';
 
 export interface ScanPageInput {
   scanId: string;
@@ -57,6 +58,8 @@ export interface BlockedRequest {
 interface PageScan {
   results: Awaited<ReturnType<typeof runAxe>>['results'];
   untestedFrames: string[];
+  /** What the axe result validator cut (see activities/browser/axe-result-validation.ts). */
+  truncated: string[];
   facts: PageFacts;
   finalUrl: string;
   httpStatus: number | null;
@@ -189,15 +192,15 @@ async function scanLeasedPage(
   await preparePage(page, deps.config);
   setStage('navigate');
   // Navigation may use most of the budget; axe needs the rest (big DOMs take seconds).
-  const nav = await navigate(page, input.url, Math.max(3_000, Math.floor(budgetMs * 0.6)), egress, deps.config);
+  const nav = await navigate(page, input.url, navigationBudgetMs(budgetMs), egress, deps.config);
   setStage('settle');
   await page.waitForNetworkIdle(SETTLE).catch(() => undefined);
   setStage('axe');
-  const { results, untestedFrames } = await runAxeOnSettledDocument(page, input.wcagTags);
+  const { results, untestedFrames, truncated } = await runAxeOnSettledDocument(page, input.wcagTags);
   const facts = await page.evaluate(collectFacts);
   // Best effort and bounded (5 s): a page that cannot be captured still has its result.
   const screenshot = deps.config.screenshots ? await capturePage(page, results) : null;
-  return { results, untestedFrames, facts, finalUrl: page.url(), httpStatus: nav.httpStatus, screenshot };
+  return { results, untestedFrames, truncated, facts, finalUrl: page.url(), httpStatus: nav.httpStatus, screenshot };
 }
 
 /**
@@ -253,6 +256,17 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       let watch: ReturnType<typeof watchPage> | undefined;
       let egress: EgressProxy | null = null;
       let limit: ReturnType<typeof budget> | undefined;
+      let navStartedAt: number | undefined;
+      // What the host breaker needs to know about how the attempt ended (activities/host-breaker-verdict.ts).
+      const ended = (category: string, extra: { message?: string; httpStatus?: number } = {}) => ({
+        category,
+        ...extra,
+        stage,
+        budgetMs,
+        hostMs: navStartedAt === undefined ? 0 : Date.now() - navStartedAt,
+        clientId: input.clientId,
+        durationMs: Date.now() - started,
+      });
       try {
         await markAttemptStarted(deps.prisma, input.scanId, attempt, ctx.info.heartbeatDetails as { stage?: string } | undefined);
         limit = budget(budgetMs, ctx.cancellationSignal);
@@ -266,7 +280,11 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           throw err;
         });
         watch = watchPage(lease.page, deps.config.pageMaxHeapMb);
-        const work = scanLeasedPage(lease, egress, input, budgetMs, deps, (s) => (stage = s));
+        // When navigation starts the host is contacted: the host breaker only counts time from here on.
+        const work = scanLeasedPage(lease, egress, input, budgetMs, deps, (s) => {
+          if (s === 'navigate') navStartedAt = Date.now();
+          stage = s;
+        });
         work.catch(() => undefined); // if the budget or the watch wins, closing the page rejects the abandoned work
         const scan = await Promise.race([work, limit.promise, watch.promise]);
 
@@ -289,7 +307,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           httpStatus: scan.httpStatus,
           pageTitle: scan.facts.title.slice(0, 300),
           blockedRequests: blocked.slice(0, 100),
-          raw: { ...scan.results, untestedFrames: scan.untestedFrames },
+          raw: { ...scan.results, untestedFrames: scan.untestedFrames, ...(scan.truncated.length > 0 && { truncated: scan.truncated }) },
           rules,
         };
         await retryWhileDatabaseUnavailable(() => saveScanResult(deps.prisma, stored), saveDeadline, () => ctx.heartbeat({ stage, attempt }));
@@ -298,7 +316,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
             log.warn('screenshot not stored', { scanId: input.scanId, clientId: input.clientId, message: (err as Error).message }),
           );
         }
-        await noteScanOutcome(deps.prisma, deps.hostBreaker, host, { category: 'completed', durationMs: Date.now() - started });
+        await noteScanOutcome(deps.prisma, deps.hostBreaker, host, ended('completed'));
         return {
           score: reason ? null : score(violations),
           violationCount: violations.length,
@@ -314,11 +332,11 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         };
       } catch (err) {
         if (ctx.cancellationSignal.aborted || err instanceof CancelledFailure) {
-          await noteScanOutcome(deps.prisma, deps.hostBreaker, host, { category: 'cancelled', durationMs: Date.now() - started });
+          await noteScanOutcome(deps.prisma, deps.hostBreaker, host, ended('cancelled'));
           throw err instanceof CancelledFailure ? err : new CancelledFailure('scan cancelled');
         }
         const failure = classifyScanError(err);
-        await noteScanOutcome(deps.prisma, deps.hostBreaker, host, { category: failure.category, message: failure.message, durationMs: Date.now() - started });
+        await noteScanOutcome(deps.prisma, deps.hostBreaker, host, ended(failure.category, { message: failure.message, httpStatus: failure.httpStatus }));
         log.warn('scan attempt failed', { scanId: input.scanId, clientId: input.clientId, attempt, stage, category: failure.category, message: failure.message });
         // The attempt log is best effort; the outcome itself is recorded by the workflow.
         const willRetry = failure.retryable && attempt < input.maxAttempts;
@@ -343,6 +361,9 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         watch?.clear();
         limit?.clear();
         await lease?.release();
+        // What the client is not told (blocked requests and failures name no resolved address): the logs keep it.
+        const refusals = egress?.events.flatMap((e) => (e.detail ? [`${e.url ?? `${e.host}:${e.port}`}: ${e.detail}`] : [])) ?? [];
+        if (refusals.length > 0) log.info('egress refused internal addresses', { scanId: input.scanId, refusals: refusals.slice(0, 20) });
         await egress?.close();
       }
     },

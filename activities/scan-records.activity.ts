@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from '../lib/prisma';
-import { scanWorkflowId, type FailureCategory, type PageScanSummary, type ScanInput, type ScanStatus } from '../workflows/contracts';
+import { consumeQuota, quotaRefusalMessage } from '../lib/rate-limit';
+import { FailureCategory, scanWorkflowId, type PageScanSummary, type ScanInput, type ScanStatus } from '../workflows/contracts';
 import type { StoredRule } from './axe-summary';
 
 export interface RecordScanFinishedInput {
@@ -38,31 +39,70 @@ export async function saveScanResult(prisma: PrismaClient, r: StoredScanResult):
   ]);
 }
 
+export interface CreateScheduledScanInput extends Omit<ScanInput, 'taskQueues' | 'retryInitialIntervalMs' | 'maxScanTimeMs'> {
+  scheduleId: string;
+  scheduledWorkflowId: string;
+  /** Set by the patched scheduledScanWorkflow, which honours a refusal; older runs never charge. */
+  chargeQuota?: boolean;
+  /** The schedule was created with the admin key: not charged, like an admin submission. */
+  quotaExempt?: boolean;
+}
+
+export interface CreateScheduledScanResult {
+  targetHost: string;
+  /** The client's hourly quota was spent: the scan row is recorded as failed and no scan runs. */
+  refused?: { reason: typeof FailureCategory.RateLimited; message: string };
+}
+
 /** Postgres writes of the scan workflow; each is idempotent because Temporal may run it more than once. */
-export function createScanRecordActivities(prisma: PrismaClient) {
+export function createScanRecordActivities(prisma: PrismaClient, opts: { maxScansPerHour: number }) {
   return {
-    /** The row for one firing of a schedule (the API creates the row of every other scan). */
-    async createScheduledScan(
-      input: Omit<ScanInput, 'taskQueues' | 'retryInitialIntervalMs' | 'maxScanTimeMs'> & { scheduleId: string; scheduledWorkflowId: string },
-    ): Promise<{ targetHost: string }> {
+    /**
+     * The row for one firing of a schedule (the API creates the row of every other scan). A charged firing takes one
+     * scan from the client's hourly quota in the same transaction as the row, so a retried attempt never charges
+     * twice; a refused one is stored as a failed scan with reason `rate_limited` (visible in GET /api/scans).
+     */
+    async createScheduledScan(input: CreateScheduledScanInput): Promise<CreateScheduledScanResult> {
       const targetHost = new URL(input.url).hostname;
-      await prisma.scan.upsert({
-        where: { id: input.scanId },
-        update: {},
-        create: {
-          id: input.scanId,
-          workflowId: scanWorkflowId(input.scanId),
-          url: input.url,
-          targetHost,
-          clientId: input.clientId,
-          prospectId: input.prospectId,
-          scheduleId: input.scheduleId,
-          queue: input.queue,
-          priority: input.priority,
-          options: input.options as object,
-        },
+      const data = {
+        id: input.scanId,
+        workflowId: scanWorkflowId(input.scanId),
+        url: input.url,
+        targetHost,
+        clientId: input.clientId,
+        prospectId: input.prospectId,
+        scheduleId: input.scheduleId,
+        queue: input.queue,
+        priority: input.priority,
+        options: input.options as object,
+      };
+      if (!input.chargeQuota || input.quotaExempt) {
+        await prisma.scan.upsert({ where: { id: input.scanId }, update: {}, create: data });
+        return { targetHost };
+      }
+      return prisma.$transaction(async (tx) => {
+        const existing = await tx.scan.findUnique({ where: { id: input.scanId }, select: { failureReason: true, failureMessage: true } });
+        if (existing) {
+          return existing.failureReason === FailureCategory.RateLimited
+            ? { targetHost, refused: { reason: FailureCategory.RateLimited, message: existing.failureMessage ?? 'scan limit reached' } }
+            : { targetHost };
+        }
+        const grant = await consumeQuota(tx, opts.maxScansPerHour, input.clientId, 1);
+        if (grant.granted > 0) {
+          await tx.scan.create({ data });
+          return { targetHost };
+        }
+        const message = quotaRefusalMessage(grant.status);
+        const now = new Date();
+        await tx.scan.create({
+          data: { ...data, status: 'failed', stage: 'done', finishedAt: now, durationMs: 0, failureReason: FailureCategory.RateLimited, failureMessage: message },
+        });
+        // Counted with the API's refusals (GET /api/monitoring/safety, rejections.rate_limited).
+        await tx.$executeRaw`
+          INSERT INTO safety_rejections (reason, hour, count) VALUES (${FailureCategory.RateLimited}, ${new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000)}, 1)
+          ON CONFLICT (reason, hour) DO UPDATE SET count = safety_rejections.count + 1`;
+        return { targetHost, refused: { reason: FailureCategory.RateLimited, message } };
       });
-      return { targetHost };
     },
 
     async recordScanStarted({ scanId }: { scanId: string }): Promise<void> {

@@ -421,11 +421,25 @@ describe('checkUrlSafety', () => {
     [['fd00::5'], 'fd00::5', 'unique-local'],
   ])('rejects when any of %p is blocked', async (addresses, address, range) => {
     const result = await checkUrlSafety('https://rebind.example/', strict, stubResolver({ 'rebind.example': addresses }));
+    const described = `${/^i/.test(range) ? 'an' : 'a'} ${range} range`;
     expect(result).toEqual({
       ok: false,
       category: 'blocked_target',
-      reason: `target address ${address} is in ${/^i/.test(range) ? 'an' : 'a'} ${range} range (resolved from rebind.example)`,
+      // The client learns the kind of range, never the address: that would map the internal network for them.
+      reason: `target host rebind.example resolves to an address that is not public (in ${described})`,
+      detail: `target address ${address} is in ${described} (resolved from rebind.example)`,
     });
+  });
+
+  it('never puts a resolved address in the reason, only in the detail for the logs', async () => {
+    const resolve = stubResolver({ 'postgres.internal': ['172.18.0.3'], 'odd.internal': ['not-an-ip'], 'v6.internal': ['fd12:3456::7'] });
+    for (const host of ['postgres.internal', 'odd.internal', 'v6.internal']) {
+      const result = await checkUrlSafety(`http://${host}:5432/`, strict, resolve);
+      if (result.ok) throw new Error(`${host} was allowed`);
+      expect(result.reason).not.toMatch(/\d+\.\d+\.\d+\.\d+|[0-9a-f]*:[0-9a-f:]+|not-an-ip/i);
+      expect(result.reason).toContain(host);
+      expect(result.detail).toMatch(/172\.18\.0\.3|not-an-ip|fd12:3456::7/);
+    }
   });
 
   it('fails closed on an address the resolver mangled', async () => {
@@ -439,7 +453,8 @@ describe('checkUrlSafety', () => {
     await expect(checkUrlSafety('http://intranet.example/', policy, resolve)).resolves.toMatchObject({ ok: true });
     await expect(checkUrlSafety('http://mixed.example/', policy, resolve)).resolves.toMatchObject({
       ok: false,
-      reason: 'target address 10.9.9.9 is in a private range (resolved from mixed.example)',
+      reason: 'target host mixed.example resolves to an address that is not public (in a private range)',
+      detail: 'target address 10.9.9.9 is in a private range (resolved from mixed.example)',
     });
   });
 

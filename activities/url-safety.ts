@@ -11,8 +11,14 @@ export interface UrlPolicy {
 /** Why a URL was refused: malformed input versus a target we will not connect to. */
 export type UrlRejection = 'invalid_url' | 'blocked_target';
 
-/** Outcome of a URL check; `host` is the lowercase hostname without IPv6 brackets (IP literals in canonical form). */
-export type UrlCheck = { ok: true; url: URL; host: string } | { ok: false; category: UrlRejection; reason: string };
+/**
+ * Outcome of a URL check; `host` is the lowercase hostname without IPv6 brackets (IP literals in canonical form).
+ * A refusal's `reason` is safe to show the client: it never holds an address a name resolved to (that would map the
+ * internal network for them: `postgres` is 172.18.0.3). `detail`, when present, is the full story for the logs only.
+ */
+export type UrlCheck =
+  | { ok: true; url: URL; host: string }
+  | { ok: false; category: UrlRejection; reason: string; detail?: string };
 
 /** Default cap on URL length, in characters. */
 export const DEFAULT_MAX_URL_LENGTH = 2048;
@@ -324,8 +330,8 @@ function invalid(reason: string): UrlCheck {
   return { ok: false, category: 'invalid_url', reason };
 }
 
-function blocked(reason: string): UrlCheck {
-  return { ok: false, category: 'blocked_target', reason };
+function blocked(reason: string, detail?: string): UrlCheck {
+  return detail === undefined ? { ok: false, category: 'blocked_target', reason } : { ok: false, category: 'blocked_target', reason, detail };
 }
 
 function describeRange(name: string): string {
@@ -333,16 +339,29 @@ function describeRange(name: string): string {
   return `${article} ${name} range`;
 }
 
-// Returns a rejection, or null when the address may be contacted under this policy.
-function checkAddress(address: string, policy: UrlPolicy, via?: string): UrlCheck | null {
+/**
+ * Why `address` may not be contacted, or null when it may. For an address the caller gave (`via` absent) the reason
+ * names it: it is the caller's own input. For one a name resolved to (`via` set) the reason names only the host and
+ * the kind of range, never the address; `detail` (for logs) has the address too.
+ */
+export function addressRefusal(address: string, policy: UrlPolicy, via?: string): { reason: string; detail: string } | null {
   const canonical = canonicalIp(address);
   if (canonical === null) {
-    return blocked(`target address ${JSON.stringify(address)}${via ? ` (resolved from ${via})` : ''} is not a valid IP address`);
+    const detail = `target address ${JSON.stringify(address)}${via ? ` (resolved from ${via})` : ''} is not a valid IP address`;
+    return { reason: via ? `target host ${via} did not resolve to a valid IP address` : detail, detail };
   }
   if (isAddressAllowedByList(canonical, policy.allowedHosts)) return null;
   const range = blockedRangeOf(canonical);
   if (range === null) return null;
-  return blocked(`target address ${canonical} is in ${describeRange(range)}${via ? ` (resolved from ${via})` : ''}`);
+  const detail = `target address ${canonical} is in ${describeRange(range)}${via ? ` (resolved from ${via})` : ''}`;
+  return { reason: via ? `target host ${via} resolves to an address that is not public (in ${describeRange(range)})` : detail, detail };
+}
+
+// Returns a rejection, or null when the address may be contacted under this policy.
+function checkAddress(address: string, policy: UrlPolicy, via?: string): UrlCheck | null {
+  const refusal = addressRefusal(address, policy, via);
+  if (refusal === null) return null;
+  return via ? blocked(refusal.reason, refusal.detail) : blocked(refusal.reason);
 }
 
 /** DNS-free checks: parse, http(s) only, no credentials, length cap, host present, and the address rule for IP literals and localhost names. */

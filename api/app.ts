@@ -19,7 +19,7 @@ import { prospectsRouter } from './routes/prospects.router';
 import { bulkRouter } from './routes/bulk.router';
 import { schedulesRouter } from './routes/schedules.router';
 import { workersRouter } from './routes/workers.router';
-import { createApiKeyService } from './services/api-key.service';
+import { createApiKeyService, sameSecret } from './services/api-key.service';
 import { createScanService } from './services/scan.service';
 import { createProspectService } from './services/prospect.service';
 import { createQueueMonitoringService } from './services/queue-monitoring.service';
@@ -30,6 +30,7 @@ import { metricsHandler, safetyRouter } from './routes/safety.router';
 import { createRateLimitService, type RateLimitService } from './services/rate-limit.service';
 import { createTemporalBreaker, type TemporalBreaker } from './services/temporal-breaker';
 import { breakerConfigFrom } from '../lib/circuit-breakers';
+import { parseTrustProxy } from '../lib/trust-proxy';
 import { createWebUi } from './ui';
 
 export interface AppDeps {
@@ -50,7 +51,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For / -Proto to believe (TRUST_PROXY): req.ip feeds the per-IP limits and the sign-in throttle.
+  app.set('trust proxy', parseTrustProxy(deps.env.TRUST_PROXY));
   app.use(securityHeaders);
   app.use(requestLogger(deps.logger));
   app.use(healthRouter(deps));
@@ -65,11 +67,11 @@ export function createApp(deps: AppDeps): Express {
   };
   app.get('/metrics', metricsHandler(deps));
 
-  const keys = createApiKeyService(deps.prisma, deps.adminKey);
+  const keys = createApiKeyService(deps.prisma, deps.adminKey, { maxKeysPerClient: deps.env.MAX_API_KEYS_PER_CLIENT });
   const scans = createScanService(deps);
   const api = express.Router();
   // Authenticate before parsing: nobody without a key gets a body parsed. Bulk bodies are allowed to be larger.
-  api.use(ipRateLimit(deps.env.API_RATE_LIMIT_PER_IP));
+  api.use(ipRateLimit(deps.env.API_RATE_LIMIT_PER_IP, (key) => sameSecret(key, deps.adminKey)));
   api.use(authenticate(keys));
   api.use(keyRateLimit(deps.env.API_RATE_LIMIT_PER_KEY));
   api.use('/scans/bulk', express.json({ limit: deps.env.API_BULK_BODY_LIMIT }));

@@ -18,5 +18,13 @@ export const unauthorized = (message = 'missing or invalid API key') =>
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
 export const notFound = (what = 'resource') => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+/** 409 limit_reached: the client already stores the most `what` the setting allows (tenant ceilings). */
+export const limitReached = (what: string, clientId: string, current: number, limit: number, setting: string, remedy = 'delete some first') =>
+  new HttpError(
+    409,
+    'limit_reached',
+    `client ${clientId} already has ${current} ${what}, the most allowed (${setting}=${limit}); ${remedy}`,
+    { reason: 'limit_reached', clientId, current, limit, setting },
+  );
 export const serviceUnavailable = (message: string, retryAfterSeconds = 10) =>
   new HttpError(503, 'unavailable', message, undefined, { 'Retry-After': String(retryAfterSeconds) });

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const adminKey = requireAdminKey(env);
   const logger = createLogger(env, 'api');
-  const prisma = createPrisma(env);
+  const prisma = createPrisma(env, logger.child({ component: 'prisma' }));
   const temporal = await connectClient(env);
   const app = createApp({ env, adminKey, prisma, temporal, logger, urlPolicy: urlPolicyFrom(env) });
   const server = createServer(app);

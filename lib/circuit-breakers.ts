@@ -14,10 +14,22 @@ export interface BreakerConfig {
   successThreshold: number;
   /** How long a breaker stays open before it admits trial calls, ms. */
   timeoutMs: number;
+  /** Host breakers: distinct clients whose failures it takes to open one (absent = 1, the seed's rule). */
+  minClients?: number;
+  /** Host breakers: the normal per-attempt budget; a timeout of a smaller budget never counts (absent = 0). */
+  minScanBudgetMs?: number;
 }
 
-export function breakerConfigFrom(env: Pick<Env, 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_SUCCESS_THRESHOLD' | 'BREAKER_TIMEOUT'>): BreakerConfig {
-  return { failureThreshold: env.BREAKER_FAILURE_THRESHOLD, successThreshold: env.BREAKER_SUCCESS_THRESHOLD, timeoutMs: env.BREAKER_TIMEOUT };
+export function breakerConfigFrom(
+  env: Pick<Env, 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_SUCCESS_THRESHOLD' | 'BREAKER_TIMEOUT' | 'BREAKER_MIN_CLIENTS' | 'SCAN_DEFAULT_TIMEOUT'>,
+): BreakerConfig {
+  return {
+    failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
+    successThreshold: env.BREAKER_SUCCESS_THRESHOLD,
+    timeoutMs: env.BREAKER_TIMEOUT,
+    minClients: env.BREAKER_MIN_CLIENTS,
+    minScanBudgetMs: env.SCAN_DEFAULT_TIMEOUT,
+  };
 }
 
 export const hostBreakerName = (host: string) => `host:${host.toLowerCase()}`;
@@ -78,11 +90,51 @@ export async function acquireHostPermit(prisma: PrismaClient, host: string, cfg:
 
 export type HostOutcome = 'success' | 'failure' | 'neutral';
 
+/** A host breaker's failure streak: consecutive failures, and how many of them each client's scans produced. */
+export interface FailureStreak {
+  state: BreakerState;
+  failures: number;
+  clients: Record<string, number>;
+}
+
 /**
- * Records how a scan of `host` ended and returns the state before and after. A failure (the site refused us or
- * timed out) counts towards opening; in half-open it reopens at once. A success resets the failure count and, in
- * half-open, counts towards closing. Other failures (a 404, a page crash) say nothing about the host: neutral,
- * they only give a half-open probe slot back.
+ * Most failures one client's scans count towards opening a host breaker: its fair share of the threshold, so one
+ * client can never open a breaker that stops every other client's scans of the host.
+ */
+export function perClientFailureCap(cfg: Pick<BreakerConfig, 'failureThreshold' | 'minClients'>): number {
+  return Math.ceil(cfg.failureThreshold / Math.max(1, cfg.minClients ?? 1));
+}
+
+/**
+ * Pure: the streak after one more failure by `clientId`. Closed: opens when the failures, each client counting at
+ * most perClientFailureCap, reach the threshold *and* come from at least `minClients` distinct clients. Half-open:
+ * a failed trial reopens at once (seed). Open: stays open, the failure is only counted.
+ */
+export function afterHostFailure(
+  prev: FailureStreak | null,
+  clientId: string,
+  cfg: Pick<BreakerConfig, 'failureThreshold' | 'minClients'>,
+): FailureStreak & { opens: boolean } {
+  const state = prev?.state ?? 'closed';
+  const clients = { ...(prev?.clients ?? {}) };
+  clients[clientId] = (clients[clientId] ?? 0) + 1;
+  const failures = (prev?.failures ?? 0) + 1;
+  if (state === 'open') return { state, failures, clients, opens: false };
+  if (state === 'half_open') return { state: 'open', failures, clients, opens: true };
+  const cap = perClientFailureCap(cfg);
+  const counted = Object.values(clients).reduce((sum, n) => sum + Math.min(n, cap), 0);
+  const opens = counted >= cfg.failureThreshold && Object.keys(clients).length >= Math.max(1, cfg.minClients ?? 1);
+  return { state: opens ? 'open' : 'closed', failures, clients, opens };
+}
+
+/** A failure of a scan without a client id (an execution from before clients were passed) counts as this one. */
+export const UNKNOWN_CLIENT = '(unknown)';
+
+/**
+ * Records how a scan of `host` for `clientId` ended and returns the state before and after. A failure (the host
+ * is down: see activities/host-breaker-verdict.ts) counts towards opening as afterHostFailure says; in half-open it
+ * reopens at once. A success resets the streak and, in half-open, counts towards closing. Neutral outcomes say
+ * nothing about the host: they only give a half-open probe slot back.
  */
 export async function recordHostOutcome(
   prisma: PrismaClient,
@@ -90,22 +142,27 @@ export async function recordHostOutcome(
   outcome: HostOutcome,
   cfg: BreakerConfig,
   message?: string,
+  clientId: string = UNKNOWN_CLIENT,
 ): Promise<{ before: BreakerState | null; after: BreakerState | null }> {
   const name = hostBreakerName(host);
   let rows: Array<{ before: BreakerState | null; after: BreakerState }>;
   if (outcome === 'failure') {
-    const opensNow = cfg.failureThreshold <= 1;
-    rows = await prisma.$queryRaw`
-      WITH prev AS (SELECT state FROM circuit_breakers WHERE name = ${name})
-      INSERT INTO circuit_breakers AS cb (name, kind, state, failures, successes, probes, opened_at, last_error, updated_at)
-      VALUES (${name}, 'host', ${opensNow ? 'open' : 'closed'}, 1, 0, 0, ${opensNow ? new Date() : null}, ${message ?? null}, now())
-      ON CONFLICT (name) DO UPDATE SET
-        state = CASE WHEN cb.state = 'half_open' OR (cb.state = 'closed' AND cb.failures + 1 >= ${cfg.failureThreshold})
-                     THEN 'open' ELSE cb.state END,
-        opened_at = CASE WHEN cb.state = 'half_open' OR (cb.state = 'closed' AND cb.failures + 1 >= ${cfg.failureThreshold})
-                         THEN now() ELSE cb.opened_at END,
-        failures = cb.failures + 1, successes = 0, probes = 0, last_error = EXCLUDED.last_error, updated_at = now()
-      RETURNING (SELECT state FROM prev) AS before, cb.state AS after`;
+    // Read, decide, write under the row's lock: concurrent workers' failures are counted one after the other.
+    return prisma.$transaction(async (tx) => {
+      const created = await tx.$queryRaw<unknown[]>`
+        INSERT INTO circuit_breakers (name, kind, state, failures, successes, probes, updated_at)
+        VALUES (${name}, 'host', 'closed', 0, 0, 0, now()) ON CONFLICT (name) DO NOTHING RETURNING name`;
+      const [row] = await tx.$queryRaw<Array<{ state: BreakerState; failures: number; failure_clients: Record<string, number> | null }>>`
+        SELECT state, failures, failure_clients FROM circuit_breakers WHERE name = ${name} FOR UPDATE`;
+      const next = afterHostFailure({ state: row.state, failures: row.failures, clients: row.failure_clients ?? {} }, clientId, cfg);
+      await tx.$executeRaw`
+        UPDATE circuit_breakers SET state = ${next.state}, failures = ${next.failures},
+          failure_clients = ${JSON.stringify(next.clients)}::jsonb,
+          opened_at = CASE WHEN ${next.opens} THEN now() ELSE opened_at END,
+          successes = 0, probes = 0, last_error = ${message ?? null}, updated_at = now()
+        WHERE name = ${name}`;
+      return { before: created.length > 0 ? null : row.state, after: next.state };
+    });
   } else if (outcome === 'success') {
     rows = await prisma.$queryRaw`
       WITH prev AS (SELECT state FROM circuit_breakers WHERE name = ${name})
@@ -115,6 +172,7 @@ export async function recordHostOutcome(
         successes = CASE WHEN cb.state = 'half_open' THEN cb.successes + 1 ELSE 0 END,
         probes = GREATEST(cb.probes - 1, 0),
         failures = CASE WHEN cb.state = 'open' THEN cb.failures ELSE 0 END,
+        failure_clients = CASE WHEN cb.state = 'open' THEN cb.failure_clients ELSE '{}'::jsonb END,
         updated_at = now()
       WHERE cb.name = ${name} AND NOT (cb.state = 'closed' AND cb.failures = 0)
       RETURNING (SELECT state FROM prev) AS before, cb.state AS after`;

@@ -50,6 +50,7 @@ describe('loadEnv', () => {
     ['BREAKER_FAILURE_THRESHOLD', 5],
     ['BREAKER_SUCCESS_THRESHOLD', 2],
     ['BREAKER_TIMEOUT', 30_000],
+    ['BREAKER_MIN_CLIENTS', 2],
     ['WORKER_METRICS_PORT', 9464],
     ['METRICS_TOKEN', undefined],
   ])('defaults %s to %p', (name, expected) => {

@@ -1,8 +1,18 @@
 import { z } from 'zod';
+import { trustProxyProblem } from './trust-proxy';
 
 // Booleans arrive as strings: Boolean('false') is true, so parse the two spellings explicitly.
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const ms = (def: number, min = 1_000) => z.coerce.number().int().min(min).default(def);
+
+// TRUST_PROXY: express `trust proxy` entries; a bad one stops the process with the entry named (lib/trust-proxy.ts).
+const trustProxyList = z
+  .string()
+  .default('loopback')
+  .superRefine((v, ctx) => {
+    const problem = trustProxyProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const DEFAULT_WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] as const;
 
@@ -16,6 +26,9 @@ const EnvSchema = z.object({
   API_BODY_LIMIT: z.string().default('1mb'),
   // POST /api/scans/bulk only: 10,000 items of ~300 bytes.
   API_BULK_BODY_LIMIT: z.string().default('5mb'),
+  // Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (express `trust proxy`): addresses, CIDRs and
+  // loopback | linklocal | uniquelocal, comma separated. Behind a TLS proxy, name the proxy's address.
+  TRUST_PROXY: trustProxyList,
   // The operator key; the API refuses to start without it (see requireAdminKey).
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   // Where operators find a workflow; used to build links in API responses.
@@ -45,6 +58,8 @@ const EnvSchema = z.object({
 
   // Browser pool (seed: PuppeteerService)
   CHROME_PATH: z.string().default('/usr/bin/chromium'),
+  // auto: sandboxed unless the worker runs as root; off: --no-sandbox (warned at startup); on: refuse root
+  CHROME_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   MAX_CONCURRENT_PAGES: z.coerce.number().int().min(1).max(16).default(3),
   BROWSER_LAUNCH_TIMEOUT: ms(60_000),
   PAGE_IDLE_TIMEOUT: ms(30_000),
@@ -69,6 +84,12 @@ const EnvSchema = z.object({
   // Safety: rate limits, abuse limits, circuit breakers, metrics (README "Safety, rate limits and circuit breakers").
   // Scans a client key may submit per clock hour; per-client overrides live in Postgres (client_rate_limits).
   MAX_SCANS_PER_HOUR: z.coerce.number().int().min(0).default(10),
+  // Tenant limits (README "Schedules" and "Safety, rate limits and circuit breakers"): the shortest gap between two
+  // runs of a schedule a client key may create, and ceilings on what one client may store (409 above them).
+  SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 31).default(60),
+  MAX_SCHEDULES_PER_CLIENT: z.coerce.number().int().min(1).default(100),
+  MAX_PROSPECTS_PER_CLIENT: z.coerce.number().int().min(1).default(50_000),
+  MAX_API_KEYS_PER_CLIENT: z.coerce.number().int().min(1).default(20),
   // HTTP abuse limits per API instance (token buckets): requests per minute per API key and per client IP; 0 = off.
   API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(600),
   API_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),
@@ -76,6 +97,8 @@ const EnvSchema = z.object({
   BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).default(5),
   BREAKER_SUCCESS_THRESHOLD: z.coerce.number().int().min(1).default(2),
   BREAKER_TIMEOUT: ms(30_000, 100),
+  // Host breakers only: distinct clients whose scans must fail before a host's breaker opens (1 = any client alone).
+  BREAKER_MIN_CLIENTS: z.coerce.number().int().min(1).default(2),
   // Deadline of one API call to Temporal (start a scan): a dead server fails the call instead of hanging it.
   TEMPORAL_CALL_TIMEOUT: ms(5_000, 100),
   // GET /metrics on the API accepts this bearer token as well as the admin key.

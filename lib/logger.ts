@@ -4,11 +4,28 @@ import type { Env } from './env';
 export type { Logger };
 
 /** The one root logger of a process; components take `logger.child({ component })`. */
-export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name: string): Logger {
-  return pino({
+export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level: env.LOG_LEVEL,
-    // Keys and connection strings must never reach the log even when a whole object is logged.
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.apiKey', 'key'], censor: '[redacted]' },
-  });
+    // Keys, session tokens and connection strings must never reach the log even when a whole object is logged
+    // (the request logger writes no headers at all; this is the second lock).
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'res.headers["set-cookie"]',
+        'headers.authorization',
+        'headers.cookie',
+        'headers["set-cookie"]',
+        '*.password',
+        '*.apiKey',
+        'key',
+      ],
+      censor: '[redacted]',
+    },
+  };
+  // `destination`: tests capture the output; processes write to stdout.
+  return destination ? pino(options, destination) : pino(options);
 }

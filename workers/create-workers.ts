@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createBrowserActivities, createHealthCheckActivities, createScanActivities, createWorkerControlActivities } from '../activities';
 import { BrowserPool } from '../activities/browser/browser-pool';
+import { currentUid, decideSandbox } from '../activities/browser/launch-options';
 import { parseViewport, type Env } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { urlPolicyFrom } from '../lib/url-policy';
@@ -13,9 +14,14 @@ import type { PrismaClient } from '../lib/prisma';
 import { controlQueue, healthQueue, taskQueues } from '../workflows/contracts';
 
 export function createBrowserPool(env: Env, logger: Logger): BrowserPool {
+  // Decided once at startup (throws for CHROME_SANDBOX=on as root) and logged: an unsandboxed Chromium is a warning.
+  const sandbox = decideSandbox(env.CHROME_SANDBOX, currentUid());
+  if (sandbox.enabled) logger.info({ sandbox: true, reason: sandbox.reason }, 'Chromium runs with its sandbox');
+  else logger.warn({ sandbox: false, reason: sandbox.reason }, 'Chromium runs WITHOUT its sandbox (--no-sandbox)');
   return new BrowserPool(
     {
       chromePath: env.CHROME_PATH,
+      sandbox: sandbox.enabled,
       launchTimeoutMs: env.BROWSER_LAUNCH_TIMEOUT,
       viewport: parseViewport(env.SCAN_VIEWPORT),
       protocolTimeoutMs: env.MAX_SCAN_TIME + 10_000,
@@ -66,7 +72,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const queues = taskQueues(prefix);
   const identity = `${hostname()}:${process.pid}`;
   const urlPolicy = urlPolicyFrom(env);
-  const scanActivities = createScanActivities({ prisma: deps.prisma, urlPolicy });
+  const scanActivities = createScanActivities({ prisma: deps.prisma, urlPolicy, maxScansPerHour: env.MAX_SCANS_PER_HOUR });
   const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity, shutdownGraceTime: '30 seconds' } as const;
 
   const scanWorker = (taskQueue: string) =>

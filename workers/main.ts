@@ -1,7 +1,7 @@
 import 'dotenv/config';
 import { hostname } from 'node:os';
 import { Client } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
+import { Runtime, type Worker } from '@temporalio/worker';
 import { loadEnv } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { createPrisma } from '../lib/prisma';
@@ -11,6 +11,7 @@ import { ensureHealthSchedule } from '../lib/monitoring/health-schedule';
 import { ensureRetentionSchedule } from '../lib/retention-schedule';
 import { startWorkerTelemetry, type TelemetryPublisher } from '../lib/monitoring/telemetry';
 import { createBrowserPool, createWorkers, loadWorkflowBundle } from './create-workers';
+import { runCleanup, runWorkersUntilFirstFailure, type CleanupStep } from './run-workers';
 import { temporalLoggerFrom } from './temporal-logger';
 
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
       telemetryOptions: { metrics: { prometheus: { bindAddress: `${env.WORKER_METRICS_HOST}:${env.WORKER_SDK_METRICS_PORT}` } } },
     }),
   });
-  const prisma = createPrisma(env);
+  const prisma = createPrisma(env, logger.child({ component: 'prisma' }));
   const pool = createBrowserPool(env, logger);
   workerMetrics().watchPool(() => pool.stats());
   // Metrics are not worth a worker: a second worker on the same host finds the port taken and scans without them.
@@ -39,8 +40,18 @@ async function main(): Promise<void> {
       : null;
   const connection = await connectNative(env);
   let telemetry: TelemetryPublisher | undefined;
+  // Order matters: no more tasks → close the browser → release the database → drop the connection.
+  const cleanup: CleanupStep[] = [
+    { name: 'browser pool', run: () => pool.close() },
+    // A clean stop is recorded as such, so this worker is reported stopped, not lost.
+    { name: 'telemetry', run: () => telemetry?.stop({ clean: true }) },
+    { name: 'prisma', run: () => prisma.$disconnect() },
+    { name: 'temporal connection', run: () => connection.close() },
+    { name: 'metrics server', run: () => metricsServer?.close() },
+  ];
+  let workers: Worker[];
   try {
-    const workers = await createWorkers({ env, connection, prisma, pool, workflowBundle: await loadWorkflowBundle(logger) });
+    workers = await createWorkers({ env, connection, prisma, pool, workflowBundle: await loadWorkflowBundle(logger) });
     telemetry = startWorkerTelemetry({
       prisma,
       pool,
@@ -60,19 +71,15 @@ async function main(): Promise<void> {
       prefix: env.TEMPORAL_TASK_QUEUE_PREFIX,
       retentionDays: env.RESULT_RETENTION_DAYS,
     }).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'retention schedule not ensured'));
-    logger.info({ queues: workers.map((w) => w.options.taskQueue), pages: env.MAX_CONCURRENT_PAGES }, 'worker started');
-    // run() resolves after SIGINT/SIGTERM once in-flight tasks finish (or the grace time ends).
-    await Promise.all(workers.map((w) => w.run()));
-  } finally {
-    // Order matters: no more tasks → close the browser → release the database → drop the connection.
-    await pool.close();
-    // A clean stop is recorded as such, so this worker is reported stopped, not lost.
-    await telemetry?.stop({ clean: true });
-    await prisma.$disconnect();
-    await connection.close();
-    metricsServer?.close();
-    logger.info('worker stopped');
+  } catch (err) {
+    logger.error({ err }, 'worker failed to start');
+    await runCleanup(cleanup, logger);
+    throw err;
   }
+  logger.info({ queues: workers.map((w) => w.options.taskQueue), pages: env.MAX_CONCURRENT_PAGES }, 'worker started');
+  // run() resolves after SIGINT/SIGTERM once in-flight tasks finish (or the grace time ends).
+  await runWorkersUntilFirstFailure(workers, cleanup, logger);
+  logger.info('worker stopped');
 }
 
 main().catch((err) => {

@@ -19,6 +19,8 @@ export const FailureCategory = {
   Cancelled: 'cancelled',
   Inconclusive: 'inconclusive',
   Internal: 'internal',
+  /** A scheduled run refused because its client's hourly scan quota was spent (never started). */
+  RateLimited: 'rate_limited',
 } as const;
 export type FailureCategory = (typeof FailureCategory)[keyof typeof FailureCategory];
 export const FAILURE_CATEGORIES: readonly FailureCategory[] = Object.values(FailureCategory);
@@ -174,4 +176,8 @@ export interface BulkInput {
 }
 
 /** A schedule's fixed workflow input: everything of a scan but its id, which each firing creates. */
-export type ScheduledScanInput = Omit<ScanInput, 'scanId'> & { scheduleId: string };
+export type ScheduledScanInput = Omit<ScanInput, 'scanId'> & {
+  scheduleId: string;
+  /** Created with the admin key: its runs are not charged to the client's hourly quota (like admin submissions). */
+  quotaExempt?: boolean;
+};

@@ -326,14 +326,21 @@ describe('startEgressProxy', () => {
       const before = upstream.connections;
       const reply = await viaProxy(proxy, `http://mixed.test:${upstream.port}/echo`);
       expect(reply.status).toBe(403);
-      expect(reply.headers['x-egress-blocked']).toBe('target address 10.0.0.1 is in a private range (resolved from mixed.test)');
+      // The page (and the scan's client) learns the kind of range, not the internal address; the event keeps it for logs.
+      expect(reply.headers['x-egress-blocked']).toBe('target host mixed.test resolves to an address that is not public (in a private range)');
+      expect(proxy.eventFor('mixed.test')).toMatchObject({
+        reason: 'target host mixed.test resolves to an address that is not public (in a private range)',
+        detail: 'target address 10.0.0.1 is in a private range (resolved from mixed.test)',
+      });
       expect(upstream.connections).toBe(before);
 
       const { value: publicPrivate, ms } = await timed(() => viaProxy(proxy, 'http://public-private.test/'));
       expect(publicPrivate.status).toBe(403);
-      expect(publicPrivate.headers['x-egress-blocked']).toContain('169.254.169.254');
+      expect(publicPrivate.headers['x-egress-blocked']).toContain('link-local');
+      expect(publicPrivate.headers['x-egress-blocked']).not.toContain('169.254.169.254');
       expect(ms).toBeLessThan(IMMEDIATE_MS);
       expect(proxy.eventFor('PUBLIC-PRIVATE.test')).toMatchObject({ kind: 'blocked', host: 'public-private.test', port: 80 });
+      expect(proxy.eventFor('public-private.test')?.detail).toContain('169.254.169.254');
     });
 
     it('answers a DNS failure with 502 dns ENOTFOUND', async () => {

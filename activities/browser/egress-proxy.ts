@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
-  blockedRangeOf,
+  addressRefusal,
   canonicalIp,
   isAddressAllowedByList,
   isHostnameAllowedByList,
@@ -17,7 +17,10 @@ export interface EgressEvent {
   host: string;
   port: number;
   url?: string;
+  /** Safe to show the scan's client (stored in blocked requests and failure messages): never a resolved address. */
   reason: string;
+  /** For logs only: the reason with the address a name resolved to. */
+  detail?: string;
 }
 
 /** A running per-scan egress proxy; hand `url` to Chromium as the browser context's proxy server. */
@@ -60,7 +63,7 @@ const HOP_BY_HOP = new Set([
   'expect',
 ]);
 
-type Verdict = { ok: true; addresses: string[] } | { ok: false; reason: string };
+type Verdict = { ok: true; addresses: string[] } | { ok: false; reason: string; detail?: string };
 
 interface Target {
   host: string;
@@ -91,19 +94,12 @@ function isLoopbackName(host: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost');
 }
 
-function describeRange(name: string): string {
-  const article = /^(ipv4|unspecified|unparseable)/.test(name) ? 'an' : 'a';
-  return `${article} ${name} range`;
-}
-
-// Same rule and wording as url-safety's per-address check, so proxy refusals read like submission refusals.
-function addressRejection(address: string, policy: UrlPolicy, via?: string): string | null {
-  const from = via ? ` (resolved from ${via})` : '';
-  const canonical = canonicalIp(address);
-  if (canonical === null) return `target address ${JSON.stringify(address)}${from} is not a valid IP address`;
-  if (isAddressAllowedByList(canonical, policy.allowedHosts)) return null;
-  const range = blockedRangeOf(canonical);
-  return range === null ? null : `target address ${canonical} is in ${describeRange(range)}${from}`;
+// url-safety's per-address check itself, so proxy refusals read like submission refusals (and, like them, never
+// tell the client which address a name resolved to).
+function addressRejection(address: string, policy: UrlPolicy, via?: string): { reason: string; detail?: string } | null {
+  const refusal = addressRefusal(address, policy, via);
+  if (refusal === null) return null;
+  return via ? refusal : { reason: refusal.reason };
 }
 
 function errorCode(err: unknown): string {
@@ -117,8 +113,8 @@ async function vetHost(host: string, policy: UrlPolicy, resolve: (host: string) 
   const literal = canonicalIp(host);
   if (literal !== null) {
     if (policy.allowPrivateTargets) return { ok: true, addresses: [literal] };
-    const reason = addressRejection(literal, policy);
-    return reason === null ? { ok: true, addresses: [literal] } : { ok: false, reason };
+    const refusal = addressRejection(literal, policy);
+    return refusal === null ? { ok: true, addresses: [literal] } : { ok: false, ...refusal };
   }
 
   const trusted = policy.allowPrivateTargets || isHostnameAllowedByList(host, policy.allowedHosts);
@@ -140,8 +136,8 @@ async function vetHost(host: string, policy: UrlPolicy, resolve: (host: string) 
   const addresses: string[] = [];
   for (const answer of answers) {
     if (!trusted) {
-      const reason = addressRejection(answer, policy, host);
-      if (reason !== null) return { ok: false, reason };
+      const refusal = addressRejection(answer, policy, host);
+      if (refusal !== null) return { ok: false, ...refusal };
     }
     const canonical = canonicalIp(answer);
     // Even a trusted name must yield real IPs: connecting to an unparsed string would hand it back to DNS.
@@ -245,10 +241,11 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     socket.on('error', () => socket.destroy());
   };
 
-  const record = (kind: EgressEvent['kind'], target: Target, reason: string): void => {
+  const record = (kind: EgressEvent['kind'], target: Target, reason: string, detail?: string): void => {
     if (closing) return;
     const event: EgressEvent = { at: Date.now(), kind, host: target.host, port: target.port, reason };
     if (target.url !== undefined) event.url = target.url;
+    if (detail !== undefined) event.detail = detail;
     if (kind === 'blocked') blocked++;
     if (events.length < MAX_EVENTS) events.push(event);
     latestByHost.delete(target.host);
@@ -307,7 +304,7 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     try {
       const verdict = await vetHost(target.host, policy, resolve);
       if (!verdict.ok) {
-        record('blocked', target, verdict.reason);
+        record('blocked', target, verdict.reason, verdict.detail);
         return { status: 403, header: 'X-Egress-Blocked', value: headerSafe(verdict.reason), reason: verdict.reason };
       }
       return { socket: await connectPinned(verdict.addresses, target.port) };

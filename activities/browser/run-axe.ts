@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { AxeResults, ElementContext, PartialResult, RunOptions } from 'axe-core';
 import axePackage from 'axe-core/package.json';
-import type { Frame, Page } from 'puppeteer-core';
+import type { Frame, Page, Realm } from 'puppeteer-core';
+import { validateAxeResults } from './axe-result-validation';
 
 // Read once per process; injected with evaluate (not a script tag) so a page's CSP cannot refuse it.
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -13,11 +14,33 @@ export interface AxeRun {
   results: AxeResults;
   /** Frames axe wanted to test but could not reach (detached, unreachable, timed out). */
   untestedFrames: string[];
+  /** What the result validator cut to keep the result bounded (empty almost always). */
+  truncated: string[];
 }
 
-async function inject(frame: Frame): Promise<void> {
-  const present = await frame.evaluate(() => typeof (window as unknown as Partial<AxeWindow>).axe?.runPartial === 'function');
-  if (!present) await frame.evaluate(AXE_SOURCE);
+/**
+ * axe runs in puppeteer's isolated world of each frame, never in the page's own: isolated worlds share the DOM but
+ * not JS globals or prototypes, so a page can neither supply its own `window.axe` (a fake perfect score) nor patch
+ * the DOM APIs axe calls. `isolatedRealm()` is marked internal in puppeteer's types, hence the guarded cast; the
+ * integration test `page-own-axe.int.test.ts` fails if it stops working.
+ */
+export function axeRealm(frame: Frame): Realm {
+  const realm = (frame as unknown as { isolatedRealm?: () => Realm }).isolatedRealm?.();
+  if (!realm) throw new Error("puppeteer-core has no Frame.isolatedRealm(): refusing to run axe in the page's own world");
+  return realm;
+}
+
+async function inject(realm: Realm): Promise<void> {
+  // Only an own property set by our injection counts: in any world `window.axe` may also be a named property (an
+  // element with id="axe", a frame named "axe"), which the page controls.
+  const present = await realm.evaluate(
+    (version) =>
+      Object.prototype.hasOwnProperty.call(window, 'axe') &&
+      typeof (window as unknown as Partial<AxeWindow>).axe?.runPartial === 'function' &&
+      (window as unknown as AxeWindow).axe.version === version,
+    AXE_VERSION,
+  );
+  if (!present) await realm.evaluate(AXE_SOURCE);
 }
 
 /**
@@ -32,13 +55,14 @@ async function runPartialRecursive(
   untested: string[],
   depth: number,
 ): Promise<Array<PartialResult | null>> {
-  await inject(frame);
-  const frameContexts = await frame.evaluate(
+  const realm = axeRealm(frame);
+  await inject(realm);
+  const frameContexts = await realm.evaluate(
     (ctx) => (window as unknown as AxeWindow).axe.utils.getFrameContexts(ctx as ElementContext),
     context as never,
   );
   const partials: Array<PartialResult | null> = [
-    await frame.evaluate(
+    await realm.evaluate(
       (ctx, opts) => (window as unknown as AxeWindow).axe.runPartial(ctx as ElementContext, opts as RunOptions),
       context as never,
       options as never,
@@ -48,7 +72,7 @@ async function runPartialRecursive(
     const label = JSON.stringify(frameSelector);
     try {
       if (depth > 30) throw new Error('frame nesting too deep');
-      const handle = await frame.evaluateHandle(
+      const handle = await realm.evaluateHandle(
         (sel) => (window as unknown as AxeWindow).axe.utils.shadowSelect(sel as never),
         frameSelector as never,
       );
@@ -65,7 +89,10 @@ async function runPartialRecursive(
   return partials;
 }
 
-/** axe-core over the page and all its frames, WCAG tags only, violations and needs-review results. */
+/**
+ * axe-core over the page and all its frames, WCAG tags only, violations and needs-review results; our own axe in
+ * isolated worlds, and its result validated (bounded, well-formed) before anyone trusts it.
+ */
 export async function runAxe(page: Page, tags: readonly string[]): Promise<AxeRun> {
   const options: RunOptions = {
     runOnly: { type: 'tag', values: [...tags] },
@@ -73,25 +100,22 @@ export async function runAxe(page: Page, tags: readonly string[]): Promise<AxeRu
     resultTypes: ['violations', 'incomplete'],
   };
   const untestedFrames: string[] = [];
-  const main = page.mainFrame();
+  const main = axeRealm(page.mainFrame());
   await inject(main);
+  let raw: unknown;
   // runPartial ignores resultTypes and serialises every passing node (13 MB and 2.5x the time of axe.run on a
   // 20,000-element page), so a page without frames takes the direct path; the result is the same.
   // puppeteer's frame tree includes frames inside shadow roots and out-of-process ones.
   if (page.frames().length === 1) {
-    const results = await main.evaluate(
-      (opts) => (window as unknown as AxeWindow).axe.run(document, opts as RunOptions),
-      options as never,
-    );
-    return { results: results as AxeResults, untestedFrames };
-  }
-  const partials = await runPartialRecursive(main, { exclude: [] } as never, options, untestedFrames, 0);
-  const results = await page
-    .mainFrame()
-    .evaluate(
+    raw = await main.evaluate((opts) => (window as unknown as AxeWindow).axe.run(document, opts as RunOptions), options as never);
+  } else {
+    const partials = await runPartialRecursive(page.mainFrame(), { exclude: [] } as never, options, untestedFrames, 0);
+    raw = await main.evaluate(
       (parts, opts) => (window as unknown as AxeWindow).axe.finishRun(parts as PartialResult[], opts as RunOptions),
       partials as never,
       options as never,
     );
-  return { results: results as AxeResults, untestedFrames };
+  }
+  const { results, truncated } = validateAxeResults(raw);
+  return { results, untestedFrames, truncated };
 }

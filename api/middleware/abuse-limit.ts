@@ -39,19 +39,29 @@ export class TokenBuckets {
   }
 }
 
-// Health probes and scrapes must work however busy a caller is.
-const EXEMPT = /^\/(healthz|readyz|metrics)$|^\/api\/monitoring\/(health|queue\/health)$/;
+// Health probes and scrapes must work however busy a caller is. These are the admin-only monitoring endpoints:
+// exempt only once the request is known to carry the admin key (see ipRateLimit); /healthz, /readyz and /metrics
+// are served before the API router and never reach these limiters.
+const EXEMPT = /^\/api\/monitoring\/(health|queue\/health)$/;
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 const tooMany = (retryAfter: number, scope: string) =>
   new HttpError(429, 'too_many_requests', `too many requests from this ${scope}; slow down`, { reason: 'abuse_limited', scope }, {
     'Retry-After': String(retryAfter),
   });
 
-/** Per client IP: before authentication, so a flood of bad keys is throttled too. */
-export function ipRateLimit(perMinute: number): RequestHandler {
+/**
+ * Per client IP: before authentication, so a flood of bad keys is throttled too. The health endpoints are exempt
+ * only for a request whose Bearer key `isAdminKey` accepts (an in-memory comparison, no database): anyone else
+ * asking for them, with no key or a guessed one, is counted like any other request.
+ */
+export function ipRateLimit(perMinute: number, isAdminKey: (key: string) => boolean = () => false): RequestHandler {
   const buckets = new TokenBuckets(perMinute);
   return (req, _res, next) => {
-    if (EXEMPT.test(req.originalUrl.split('?')[0])) return next();
+    if (EXEMPT.test(req.originalUrl.split('?')[0])) {
+      const key = BEARER.exec(req.get('authorization') ?? '')?.[1];
+      if (key && isAdminKey(key)) return next();
+    }
     const wait = buckets.take(`ip:${req.ip ?? 'unknown'}`);
     next(wait ? tooMany(wait, 'address') : undefined);
   };
@@ -61,8 +71,8 @@ export function ipRateLimit(perMinute: number): RequestHandler {
 export function keyRateLimit(perMinute: number): RequestHandler {
   const buckets = new TokenBuckets(perMinute);
   return (req, res, next) => {
-    if (EXEMPT.test(req.originalUrl.split('?')[0])) return next();
     const p = principalOf(res);
+    if (p.kind === 'admin' && EXEMPT.test(req.originalUrl.split('?')[0])) return next();
     const wait = buckets.take(p.kind === 'admin' ? 'admin' : `key:${p.keyId}`);
     next(wait ? tooMany(wait, 'key') : undefined);
   };

@@ -17,6 +17,11 @@ export function requestLogger(logger: Logger) {
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     // Health probes every few seconds would drown everything else.
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
+    // No headers either way: requests carry the session cookie and API keys, responses Set-Cookie (the session
+    // token of every sign-in). pino-http's default `res` serializer would log them all at info.
+    serializers: {
+      req: (req) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res) => ({ statusCode: res.statusCode }),
+    },
   });
 }

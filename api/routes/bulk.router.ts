@@ -5,7 +5,8 @@ import { idempotent } from '../middleware/idempotency';
 import { validate } from '../middleware/validate';
 import { notFound } from '../http-errors';
 import { BulkIdParams, BulkItemsQuery, CreateBulkBody } from '../schemas/bulk.schema';
-import type { BulkService } from '../services/bulk.service';
+import { OPERATOR_IDENTITY } from '../schemas/scans.schema';
+import { submitterOf, type BulkService } from '../services/bulk.service';
 import type { Principal } from '../services/api-key.service';
 
 /** POST /api/scans/bulk, GET /api/scans/bulk/:bulkId, POST /api/scans/bulk/:bulkId/cancel */
@@ -14,7 +15,10 @@ export function bulkRouter(bulks: BulkService, prisma: PrismaClient): Router {
 
   const visible = async (bulkId: string, principal: Principal) => {
     const owner = await bulks.owner(bulkId);
-    if (!owner || (principal.kind === 'client' && owner.submittedBy !== principal.clientId)) throw notFound('bulk');
+    // A client key sees only bulks it submitted itself, and never the operator's (recorded as OPERATOR_IDENTITY, which
+    // no valid client id equals; checked anyway, should a key row ever hold it).
+    const mine = owner && owner.submittedBy !== OPERATOR_IDENTITY && owner.submittedBy === submitterOf(principal);
+    if (!owner || (principal.kind === 'client' && !mine)) throw notFound('bulk');
     return owner;
   };
 

@@ -1,10 +1,25 @@
 import { z } from 'zod';
 
+/**
+ * How the operator (the admin key) is recorded where a client id could otherwise go (bulks.submitted_by): "@" is a
+ * character no client id may contain, so no client can ever match it, whatever ids were allowed before.
+ */
+export const OPERATOR_IDENTITY = '@operator';
+
+// Operator identities, in any case, and their namespaces ("admin:…"): no client id may be one of them.
+const RESERVED_CLIENT_IDS = /^(admin|operator|system|root)(:.*)?$/i;
+
+/** True for client ids reserved for the operator (`admin`, `operator`, `system`, `root`, and `<one of them>:…`). */
+export function isReservedClientId(id: string): boolean {
+  return RESERVED_CLIENT_IDS.test(id);
+}
+
 export const clientIdSchema = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'may contain letters, digits, "_", ".", ":" and "-"');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'may contain letters, digits, "_", ".", ":" and "-"')
+  .refine((id) => !isReservedClientId(id), 'is reserved for the operator (admin, operator, system, root and their "name:" namespaces)');
 
 export const CreateScanBody = z
   .object({
@@ -32,7 +47,8 @@ export const ListScansQuery = z.object({
   clientId: clientIdSchema.optional(),
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime().optional(),
+  /** The `next` cursor of the previous page (opaque; a plain ISO date-time also works). */
+  before: z.string().max(100).optional(),
 });
 export type ListScansQuery = z.infer<typeof ListScansQuery>;
 

@@ -7,8 +7,19 @@ export const CreateScheduleBody = z
     url: z.string().min(1).optional(),
     prospectId: z.uuid().optional(),
     clientId: clientIdSchema.optional(),
-    /** Standard 5-field cron ("0 6 1 * *" = 06:00 on the 1st of every month). */
-    cron: z.string().min(9).max(100).optional(),
+    /**
+     * Standard 5-field cron ("0 6 1 * *" = 06:00 on the 1st of every month) or @hourly/@daily/@weekly/@monthly/@yearly.
+     * Temporal also reads seconds and year fields and "@every": not accepted here (use intervalMinutes). How often it
+     * really runs is checked on the created schedule's next run times (SCHEDULE_MIN_INTERVAL_MINUTES).
+     */
+    cron: z
+      .string()
+      .trim()
+      .max(100)
+      .refine((c) => /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(c) || c.split(/\s+/).length === 5, {
+        message: 'must be a standard 5-field cron expression (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly; seconds fields and @every are not accepted (use intervalMinutes)',
+      })
+      .optional(),
     /** Alternatively every N minutes (at least 5). */
     intervalMinutes: z.number().int().min(5).max(60 * 24 * 366).optional(),
     timezone: z.string().min(1).max(64).default('UTC'),

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient } from '../../lib/prisma';
+import { limitReached } from '../http-errors';
 
 export type Principal = { kind: 'admin' } | { kind: 'client'; clientId: string; keyId: string };
 
@@ -13,7 +14,7 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 /** Client API keys: created by the admin, shown once, stored only as a SHA-256 hash. */
-export function createApiKeyService(prisma: PrismaClient, adminKey: string) {
+export function createApiKeyService(prisma: PrismaClient, adminKey: string, opts: { maxKeysPerClient?: number } = {}) {
   return {
     async authenticate(key: string): Promise<Principal | null> {
       if (sameSecret(key, adminKey)) return { kind: 'admin' };
@@ -23,7 +24,12 @@ export function createApiKeyService(prisma: PrismaClient, adminKey: string) {
       return { kind: 'client', clientId: row.clientId, keyId: row.id };
     },
 
+    /** 409 limit_reached once the client has `maxKeysPerClient` (MAX_API_KEYS_PER_CLIENT) keys not revoked. */
     async create(clientId: string, name?: string) {
+      if (opts.maxKeysPerClient !== undefined) {
+        const active = await prisma.apiKey.count({ where: { clientId, revokedAt: null } });
+        if (active >= opts.maxKeysPerClient) throw limitReached('active API keys', clientId, active, opts.maxKeysPerClient, 'MAX_API_KEYS_PER_CLIENT', 'revoke one first');
+      }
       const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
       const row = await prisma.apiKey.create({
         data: { id: randomUUID(), clientId, name, keyHash: hashKey(key), keyPrefix: key.slice(0, 12) },

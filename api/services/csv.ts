@@ -78,7 +78,25 @@ export function parseCsv(text: string): CsvRecord[] {
   return records;
 }
 
-/** Quotes a field when it needs it, so `parseCsv` reads it back unchanged. */
+/** Quotes a field when it needs it, so `parseCsv` reads it back unchanged. Lossless: for CSV we parse ourselves. */
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+// A cell a spreadsheet could run as a formula: one starting (after optional blanks) with = + - @, or with tab or CR.
+const FORMULA_START = /^[ \t\r\n]*[=+\-@]|^[\t\r]/;
+// A separator some spreadsheet splits cells on ("," or ";" by locale, tab, line breaks) followed by a formula start.
+const FORMULA_AFTER_SEPARATOR = /([,;\t\r\n])(?=[ \t\r\n]*[=+\-@])/g;
+
+/**
+ * One cell of a CSV meant for people (exports built from page content), neutralised against formula injection
+ * (OWASP "CSV Injection"). A cell starting with = + - @, tab or CR is prefixed with `'`; so is every place inside it
+ * where a formula would start if a spreadsheet split the cell at a `,` `;` tab or line break (a `;`-separated
+ * locale, a tab-delimited paste: a cell's quotes only help when it is the first on its line); and a cell holding a
+ * separator or a quote is quoted. Not lossless by design: the JSON export keeps the exact text.
+ */
+export function csvCell(value: string): string {
+  let safe = value.replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  if (FORMULA_START.test(safe)) safe = `'${safe}`;
+  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

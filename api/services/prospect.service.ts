@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
+import type { Env } from '../../lib/env';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
-import { badRequest, HttpError, notFound } from '../http-errors';
+import { badRequest, HttpError, limitReached, notFound } from '../http-errors';
 import { describeZodError } from '../middleware/validate';
 import {
   ImportRow,
@@ -12,8 +13,10 @@ import {
 import type { RawImportRow, RowRef } from './prospect-import';
 import type { ScanService } from './scan.service';
 import { isUuid } from '../../lib/ids';
+import { nextCursor, olderThan, parseCursor } from './page-cursor';
 
 export interface ProspectServiceDeps {
+  env: Pick<Env, 'MAX_PROSPECTS_PER_CLIENT'>;
   prisma: PrismaClient;
   urlPolicy: UrlPolicy;
   scans: ScanService;
@@ -50,16 +53,6 @@ const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKn
 const pairKey = (clientId: string, url: string) => `${clientId}\n${url}`;
 /** Empty or blank name/notes are stored as absent. */
 const orNull = (s: string | null | undefined) => (s === undefined ? undefined : s === null || s.trim() === '' ? null : s);
-
-/** The page cursor: `<createdAt ISO>_<id>`, so prospects imported in one statement (same createdAt) page correctly. */
-function parseCursor(before: string): { createdAt: Date; id?: string } {
-  const [at, id, extra] = before.split('_');
-  const createdAt = new Date(at);
-  if (extra !== undefined || Number.isNaN(createdAt.getTime()) || (id !== undefined && !isUuid(id))) {
-    throw badRequest('before: must be the `next` value of a previous page', { fields: [{ field: 'before', message: 'is not a cursor' }] });
-  }
-  return { createdAt, id };
-}
 
 /** Prospects (sites a client may pitch or audit) and their scans; knows nothing of HTTP requests. */
 export function createProspectService(deps: ProspectServiceDeps) {
@@ -124,9 +117,33 @@ export function createProspectService(deps: ProspectServiceDeps) {
     return p;
   }
 
+  /** An import that would take a client past MAX_PROSPECTS_PER_CLIENT is refused whole (409), before any row is written. */
+  async function assertRoomFor(rows: Array<{ clientId: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    const adding = new Map<string, number>();
+    for (const r of rows) adding.set(r.clientId, (adding.get(r.clientId) ?? 0) + 1);
+    const counts = await prisma.prospect.groupBy({ by: ['clientId'], where: { clientId: { in: [...adding.keys()] } }, _count: { _all: true } });
+    const stored = new Map(counts.map((c) => [c.clientId, c._count._all]));
+    const max = deps.env.MAX_PROSPECTS_PER_CLIENT;
+    for (const [clientId, n] of adding) {
+      const current = stored.get(clientId) ?? 0;
+      if (current + n > max) {
+        throw new HttpError(
+          409,
+          'limit_reached',
+          `client ${clientId} has ${current} prospects and this import would add ${n}, more than MAX_PROSPECTS_PER_CLIENT=${max} allows; nothing was imported`,
+          { reason: 'limit_reached', clientId, current, adding: n, limit: max, setting: 'MAX_PROSPECTS_PER_CLIENT' },
+        );
+      }
+    }
+  }
+
   return {
     async create(input: NewProspect) {
       const url = normalizeUrl(input.url);
+      const max = deps.env.MAX_PROSPECTS_PER_CLIENT;
+      const stored = await prisma.prospect.count({ where: { clientId: input.clientId } });
+      if (stored >= max) throw limitReached('prospects', input.clientId, stored, max, 'MAX_PROSPECTS_PER_CLIENT');
       try {
         const p = await prisma.prospect.create({
           data: { id: randomUUID(), clientId: input.clientId, url, name: orNull(input.name), notes: orNull(input.notes) },
@@ -156,21 +173,17 @@ export function createProspectService(deps: ProspectServiceDeps) {
           ],
         }),
       };
-      const page: Prisma.ProspectWhereInput | undefined = cursor && {
-        OR: cursor.id
-          ? [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }]
-          : [{ createdAt: { lt: cursor.createdAt } }],
-      };
+      // The page cursor is (createdAt, id): prospects imported in one statement share createdAt.
+      const page = cursor && olderThan<Prisma.ProspectWhereInput>(cursor, 'createdAt');
       const rows = await prisma.prospect.findMany({
         where: page ? { AND: [where, page] } : where,
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: q.limit,
       });
       const latest = await latestScans(rows.map((p) => p.id));
-      const last = rows[rows.length - 1];
       return {
         prospects: rows.map((p) => dto(p, latest.get(p.id) ?? null)),
-        next: rows.length === q.limit ? `${last.createdAt.toISOString()}_${last.id}` : null,
+        next: nextCursor(rows, q.limit, (p) => p.createdAt),
       };
     },
 
@@ -256,6 +269,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
       const existing = new Map(found.map((f) => [pairKey(f.client_id, f.url), f.id]));
 
       const toCreate = candidates.filter((v) => !existing.has(pairKey(v.clientId, v.url))).map((v) => ({ ...v, id: randomUUID() }));
+      await assertRoomFor(toCreate);
       let created = 0;
       if (toCreate.length > 0) {
         // ON CONFLICT DO NOTHING: a row another request created meanwhile is reported, not fatal.

@@ -8,6 +8,7 @@ import { conflict, notFound } from '../http-errors';
 import type { FailedJobsQuery, QueueStatsQuery, ReconcileQuery } from '../schemas/monitoring.schema';
 import type { ScanService } from './scan.service';
 import { isUuid } from '../../lib/ids';
+import { encodeCursor, olderThan } from './page-cursor';
 
 /**
  * The numbers partition the scans of one queue: every scan not yet terminal is exactly one of waiting, active,
@@ -193,10 +194,8 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
       if (q.category) and.push({ failureReason: q.category });
       if (q.since) and.push({ finishedAt: { gte: q.since } });
       if (q.until) and.push({ finishedAt: { lt: q.until } });
-      if (q.before) {
-        const { at, id } = q.before;
-        and.push(id ? { OR: [{ finishedAt: { lt: at } }, { finishedAt: at, id: { lt: id } }] } : { finishedAt: { lt: at } });
-      }
+      // (finishedAt, id): scans cancelled or failed together share finishedAt.
+      if (q.before) and.push(olderThan<Prisma.ScanWhereInput>(q.before, 'finishedAt'));
       const rows = await prisma.scan.findMany({
         where: { AND: and },
         orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
@@ -232,7 +231,7 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
             temporalUiUrl: temporalUiUrl(s.workflowId),
           };
         }),
-        next: rows.length > q.limit && last?.finishedAt ? `${last.finishedAt.toISOString()}_${last.id}` : null,
+        next: rows.length > q.limit && last?.finishedAt ? encodeCursor(last.finishedAt, last.id) : null,
       };
     },
 

@@ -4,7 +4,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { checkUrlSafety, type UrlPolicy } from '../../activities/url-safety';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../lib/prisma';
+import type { Prisma, PrismaClient } from '../../lib/prisma';
 import {
   priorityKeyFor,
   scanWorkflowId,
@@ -21,6 +21,7 @@ import { rateLimited, type RateLimitService } from './rate-limit.service';
 import type { TemporalBreaker } from './temporal-breaker';
 import { apiMetrics } from '../../lib/metrics';
 import { isUuid } from '../../lib/ids';
+import { nextCursor, olderThan, parseCursor } from './page-cursor';
 
 export interface SubmitScan {
   url: string;
@@ -67,7 +68,11 @@ export function createScanService(deps: ScanServiceDeps) {
   async function assertSubmittable(url: string): Promise<URL> {
     try {
       const check = await checkUrlSafety(url, deps.urlPolicy);
-      if (!check.ok) throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+      if (!check.ok) {
+        // The reason is for the client; the detail (the address a name resolved to) only for our logs.
+        if (check.detail) deps.logger.warn({ url, category: check.category, detail: check.detail }, 'scan target refused');
+        throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+      }
       return check.url;
     } catch (err) {
       if ((err as { code?: string }).code === 'ENOTFOUND') throw badRequest('url: host name does not resolve', { field: 'url' });
@@ -200,14 +205,17 @@ export function createScanService(deps: ScanServiceDeps) {
       };
     },
 
+    /** Newest first; `next` is the opaque `before` cursor of the next page, null on the last. */
     async list(q: ListScansQuery) {
+      // (createdAt, id): a bulk's scans are inserted by one statement and share createdAt.
+      const cursor = q.before ? parseCursor(q.before) : undefined;
+      const where: Prisma.ScanWhereInput = {
+        ...(q.clientId && { clientId: q.clientId }),
+        ...(q.status && { status: q.status }),
+      };
       const rows = await prisma.scan.findMany({
-        where: {
-          ...(q.clientId && { clientId: q.clientId }),
-          ...(q.status && { status: q.status }),
-          ...(q.before && { createdAt: { lt: new Date(q.before) } }),
-        },
-        orderBy: { createdAt: 'desc' },
+        where: cursor ? { AND: [where, olderThan<Prisma.ScanWhereInput>(cursor, 'createdAt')] } : where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: q.limit,
         select: {
           id: true, url: true, clientId: true, status: true, score: true, inconclusive: true,
@@ -216,7 +224,7 @@ export function createScanService(deps: ScanServiceDeps) {
       });
       return {
         scans: rows.map(({ id, ...r }) => ({ scanId: id, ...r })),
-        next: rows.length === q.limit ? rows[rows.length - 1].createdAt.toISOString() : null,
+        next: nextCursor(rows, q.limit, (r) => r.createdAt),
       };
     },
 

@@ -5,7 +5,7 @@ import type { Env } from '../../lib/env';
 import type { PrismaClient } from '../../lib/prisma';
 import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../workflows/contracts';
 import { scheduledScanWorkflow } from '../../workflows';
-import { badRequest, notFound } from '../http-errors';
+import { badRequest, limitReached, notFound } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
 import type { CreateScheduleBody } from '../schemas/schedules.schema';
@@ -33,7 +33,44 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
   const queues = taskQueues(prefix);
 
-  const view = (d: ScheduleDescription) => {
+  const minIntervalMs = env.SCHEDULE_MIN_INTERVAL_MINUTES * 60_000;
+  const minutes = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} seconds` : `${Math.round(ms / 60_000)} minutes`);
+
+  /** The client's scan-schedule ids, from Temporal's visibility store (eventually consistent: a second or so behind). */
+  async function schedulesOf(clientId: string): Promise<number> {
+    let n = 0;
+    for await (const s of temporal.schedule.list({ query: `ClientId="${clientId}"` })) {
+      if (s.scheduleId.startsWith('scan-schedule-') && ((s.memo ?? {}) as unknown as ScheduleMemo).clientId === clientId) n++;
+    }
+    return n;
+  }
+
+  /**
+   * The shortest gap between the schedule's next runs as Temporal computed them (describe's nextActionTimes, 10 of
+   * them), so "@every 1s", a seconds field or "0,1 * * * *" are caught whatever their text looks like.
+   */
+  function shortestGap(d: ScheduleDescription): { gapMs: number; at: [Date, Date] } | undefined {
+    const times = d.info.nextActionTimes;
+    let best: { gapMs: number; at: [Date, Date] } | undefined;
+    for (let i = 1; i < times.length; i++) {
+      const gapMs = times[i].getTime() - times[i - 1].getTime();
+      if (!best || gapMs < best.gapMs) best = { gapMs, at: [times[i - 1], times[i]] };
+    }
+    return best;
+  }
+
+  /** The newest scans this schedule started or refused (a refused run is a failed scan with reason rate_limited). */
+  const recentScans = (clientId: string | undefined, scheduleId: string) =>
+    clientId === undefined
+      ? Promise.resolve([])
+      : deps.prisma.scan.findMany({
+          where: { clientId, scheduleId },
+          orderBy: { createdAt: 'desc' },
+          take: 5,
+          select: { id: true, status: true, failureReason: true, failureMessage: true, createdAt: true, finishedAt: true },
+        }).then((rows) => rows.map(({ id, ...r }) => ({ scanId: id, ...r })));
+
+  const view = async (d: ScheduleDescription) => {
     const memo = (d.memo ?? {}) as unknown as ScheduleMemo;
     return {
       scheduleId: d.scheduleId,
@@ -46,7 +83,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       timezone: d.spec.timezone ?? 'UTC',
       overlap: 'skip' as const,
       paused: d.state.paused,
-      note: d.state.note,
+      note: d.state.note || undefined,
       nextRuns: d.info.nextActionTimes.slice(0, 5),
       recentRuns: d.info.recentActions.slice(-5).map((a) => ({
         scheduledAt: a.scheduledAt,
@@ -54,6 +91,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : undefined,
       })),
       runningScans: d.info.runningActions.length,
+      recentScans: await recentScans(memo.clientId, d.scheduleId),
       createdAt: d.info.createdAt,
     };
   };
@@ -88,6 +126,17 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       if (!clientId) throw badRequest('clientId: is required');
       const check = checkUrlSyntax(url!, deps.urlPolicy);
       if (!check.ok) throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+      // The admin key is the operator: its schedules are exempt from the minimum interval and the hourly quota,
+      // as its scan submissions are from the quota. The per-client ceiling binds everyone.
+      const limited = principal.kind === 'client';
+      if (limited && body.intervalMinutes !== undefined && body.intervalMinutes < env.SCHEDULE_MIN_INTERVAL_MINUTES) {
+        throw badRequest(
+          `intervalMinutes: must be at least ${env.SCHEDULE_MIN_INTERVAL_MINUTES} (SCHEDULE_MIN_INTERVAL_MINUTES) for a client key's schedule`,
+          { field: 'intervalMinutes', minimumMinutes: env.SCHEDULE_MIN_INTERVAL_MINUTES },
+        );
+      }
+      const existing = await schedulesOf(clientId);
+      if (existing >= env.MAX_SCHEDULES_PER_CLIENT) throw limitReached('schedules', clientId, existing, env.MAX_SCHEDULES_PER_CLIENT, 'MAX_SCHEDULES_PER_CLIENT');
 
       const scheduleId = `scan-schedule-${randomUUID()}`;
       const input: ScheduledScanInput = {
@@ -99,6 +148,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         priority: body.priority,
         options: scanOptionsFrom(env, body),
         ...workflowSettings(env, prefix),
+        ...(!limited && { quotaExempt: true }),
       };
       const memo: ScheduleMemo = { clientId, cron: body.cron, url: input.url, prospectId: body.prospectId, name: body.name };
       try {
@@ -122,7 +172,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
             catchupWindow: '1 day',
             pauseOnFailure: false,
           },
-          state: { paused: body.paused, note: body.paused ? 'created paused' : undefined },
+          // A client key's schedule starts paused until its run times are checked: nothing fires meanwhile.
+          state: { paused: body.paused || limited, note: body.paused ? 'created paused' : limited ? 'checking its run times' : undefined },
           memo: memo as unknown as Record<string, unknown>,
           typedSearchAttributes: [
             { key: SearchAttributes.ClientId, value: clientId },
@@ -135,7 +186,22 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         if (/invalid|cron|parse/i.test((err as Error).message ?? '')) throw badRequest(`cron: ${(err as Error).message}`);
         throw err;
       }
-      return view(await temporal.schedule.getHandle(scheduleId).describe());
+      const handle = temporal.schedule.getHandle(scheduleId);
+      if (limited) {
+        const gap = shortestGap(await handle.describe());
+        if (gap && gap.gapMs < minIntervalMs) {
+          await handle.delete();
+          const what = body.cron ? `cron: "${body.cron}"` : `intervalMinutes: ${body.intervalMinutes}`;
+          throw badRequest(
+            `${what} would run ${minutes(gap.gapMs)} apart (${gap.at[0].toISOString()} and ${gap.at[1].toISOString()}); ` +
+              `a client key's schedule must leave at least ${env.SCHEDULE_MIN_INTERVAL_MINUTES} minutes between runs (SCHEDULE_MIN_INTERVAL_MINUTES)`,
+            { field: body.cron ? 'cron' : 'intervalMinutes', minimumMinutes: env.SCHEDULE_MIN_INTERVAL_MINUTES, shortestGapSeconds: gap.gapMs / 1000 },
+          );
+        }
+        // (an empty note would be read as "no unpause" by the server)
+        if (!body.paused) await handle.unpause('created; run times checked');
+      }
+      return view(await handle.describe());
     },
 
     async list(principal: Principal) {
@@ -162,10 +228,13 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       return view(await handle.describe());
     },
 
-    /** Runs it now, whatever the calendar says (still subject to the overlap policy). */
+    /**
+     * Runs it now, whatever the calendar says, with the schedule's own overlap policy (SKIP): while a run is still
+     * going, a trigger is dropped, never doubled. The run is charged to the client's hourly quota like any firing.
+     */
     async trigger(scheduleId: string, principal: Principal) {
       const { handle } = await describeVisible(scheduleId, principal);
-      await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+      await handle.trigger(ScheduleOverlapPolicy.SKIP);
     },
 
     async remove(scheduleId: string, principal: Principal) {

@@ -28,6 +28,17 @@ describe('exports', () => {
     expect(records[3].fields?.[9]).toBe('\'=cmd|"/c calc"!A0');
   });
 
+  it('CSV: a formula after a ";", "," or tab inside a cell is defused too (and the cell kept whole)', () => {
+    const html = 'a;=HYPERLINK("http://evil.example/","x")';
+    const summary = 'x,\t=1+1';
+    const csv = violationsCsv(scan, [{ ...rules[0], nodes: [{ target: ['#x'], html, failureSummary: summary }] }]);
+    const row = csv.split('\r\n')[1];
+    // Quoted (a spreadsheet splitting on ";" or tab keeps a quoted first cell whole)...
+    expect(row).toContain('"a;\'=HYPERLINK(""http://evil.example/"",""x"")"');
+    // ...and a ' wherever a formula would start if a spreadsheet split the cell (";" locale, tab-delimited paste).
+    expect(parseCsv(csv)[1].fields?.slice(9)).toEqual(["a;'=HYPERLINK(\"http://evil.example/\",\"x\")", "x,'\t'=1+1"]);
+  });
+
   it('JSON separates violations from needs review', () => {
     const j = violationsJson(scan, rules);
     expect(j.violations.map((v) => v.ruleId)).toEqual(['image-alt']);

@@ -1,4 +1,5 @@
 // Pure: a scan's findings as CSV, JSON and JSON-LD/EARL (W3C Evaluation and Report Language).
+import { csvCell } from '../services/csv';
 import { selectorText, type ReportRule } from './report';
 
 export interface ExportScan {
@@ -13,11 +14,6 @@ export interface ExportScan {
 
 const CSV_COLUMNS = ['scan_id', 'url', 'kind', 'rule_id', 'impact', 'wcag', 'help', 'help_url', 'selector', 'html', 'failure_summary'];
 
-/** RFC 4180 field; a leading = + - @ is prefixed with ' so spreadsheets do not run it as a formula. */
-function csvField(v: string): string {
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 /** One row per failing (or needs-review) element. */
 export function violationsCsv(scan: ExportScan, rules: readonly ReportRule[]): string {
@@ -26,7 +22,7 @@ export function violationsCsv(scan: ExportScan, rules: readonly ReportRule[]): s
     for (const n of r.nodes) {
       lines.push(
         [scan.scanId, scan.url, r.kind === 'incomplete' ? 'needs-review' : 'violation', r.ruleId, r.impact ?? '', r.wcag.join(' '), r.help, r.helpUrl, selectorText(n.target), n.html, n.failureSummary ?? '']
-          .map((f) => csvField(String(f)))
+          .map((f) => csvCell(String(f)))
           .join(','),
       );
     }

@@ -17,7 +17,7 @@ import { createUiService } from './ui.service';
 
 /** The Web UI's pages, and the scan exports for API clients, over the same services the JSON API uses. */
 export function createWebUi(
-  deps: { env: Env; prisma: PrismaClient; temporal: Client; logger: Logger; urlPolicy: UrlPolicy; taskQueuePrefix?: string },
+  deps: { env: Env; adminKey: string; prisma: PrismaClient; temporal: Client; logger: Logger; urlPolicy: UrlPolicy; taskQueuePrefix?: string },
   shared: { keys: ApiKeyService; scans: ScanService },
 ): { pages: Router; scanExports: Router } {
   const { scans, keys } = shared;
@@ -32,8 +32,9 @@ export function createWebUi(
     pages: uiRouter({
       ui,
       keys,
-      sessions: createSessionStore(deps.prisma, deps.env.UI_SESSION_TTL_HOURS),
+      sessions: createSessionStore(deps.prisma, deps.env.UI_SESSION_TTL_HOURS, deps.adminKey),
       loginPerMinute: deps.env.UI_LOGIN_RATE_LIMIT_PER_IP,
+      secureCookies: deps.env.NODE_ENV === 'production',
       onLoginLimited: () => void recordRejections(deps.prisma, { abuse_limited: 1 }, deps.logger),
     }),
     // Mounted under /api/scans, behind the API's Bearer authentication and rate limits.

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
-import { cookiesOf, sameToken } from './session';
+import { hashKey } from '../services/api-key.service';
+import { cookiesOf, keyFingerprint, sameToken } from './session';
 
 const req = (cookie?: string) => ({ get: (h: string) => (h.toLowerCase() === 'cookie' ? cookie : undefined) }) as unknown as Request;
 
@@ -14,5 +15,15 @@ describe('session helpers', () => {
     expect(sameToken('tok', 'tok2')).toBe(false);
     expect(sameToken(undefined, 'tok')).toBe(false);
     expect(sameToken('', '')).toBe(false);
+  });
+
+  it('fingerprints a client key as its api_keys.key_hash and the admin key with scrypt (not a plain hash)', () => {
+    const client = { kind: 'client' as const, clientId: 'acme', keyId: '00000000-0000-0000-0000-000000000000' };
+    expect(keyFingerprint(client, 'wcag_abc')).toBe(hashKey('wcag_abc'));
+    const admin = keyFingerprint({ kind: 'admin' }, 'admin-key-0123456789abcdef');
+    expect(admin).toMatch(/^[0-9a-f]{64}$/);
+    expect(admin).not.toBe(hashKey('admin-key-0123456789abcdef'));
+    expect(keyFingerprint({ kind: 'admin' }, 'admin-key-0123456789abcdef')).toBe(admin);
+    expect(keyFingerprint({ kind: 'admin' }, 'admin-key-0123456789abcdeF')).not.toBe(admin);
   });
 });

@@ -1,9 +1,10 @@
 // Browser sessions for the Web UI: an opaque random token in an httpOnly SameSite=Strict cookie, stored only as
-// its SHA-256 in ui_sessions together with the principal and the session's CSRF token.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// its SHA-256 in ui_sessions together with the principal, the session's CSRF token and a fingerprint of the key
+// that opened it (the session ends when that key no longer signs anyone in).
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { PrismaClient } from '../../lib/prisma';
-import type { Principal } from '../services/api-key.service';
+import { hashKey, type Principal } from '../services/api-key.service';
 
 export const SESSION_COOKIE = 'wcag_session';
 export const LOGIN_CSRF_COOKIE = 'wcag_login_csrf';
@@ -40,16 +41,38 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
-export function setCookie(req: Request, res: Response, name: string, value: string, maxAgeMs?: number): void {
-  res.cookie(name, value, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', ...(maxAgeMs !== undefined && { maxAge: maxAgeMs }) });
+/**
+ * `alwaysSecure` (NODE_ENV=production): Secure whatever the request looks like, so a TLS proxy that is not in
+ * TRUST_PROXY (req.secure false) never gets the session token sent back over plain HTTP.
+ */
+export function setCookie(req: Request, res: Response, name: string, value: string, maxAgeMs?: number, alwaysSecure = false): void {
+  res.cookie(name, value, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: alwaysSecure || req.secure,
+    path: '/',
+    ...(maxAgeMs !== undefined && { maxAge: maxAgeMs }),
+  });
 }
 
-export function createSessionStore(prisma: PrismaClient, ttlHours: number) {
+/**
+ * What a session remembers of the key that opened it, so that it ends when that key stops being valid. A client
+ * key: its SHA-256, as api_keys.key_hash already stores it. The admin key (never stored anywhere else): scrypt, so
+ * the column does not make a weak operator key guessable offline.
+ */
+export function keyFingerprint(principal: Principal, key: string): string {
+  return principal.kind === 'admin' ? scryptSync(key, 'wcag-ui-session:admin-key', 32).toString('hex') : hashKey(key);
+}
+
+export function createSessionStore(prisma: PrismaClient, ttlHours: number, adminKey: string) {
   const ttlMs = ttlHours * 3_600_000;
+  // ADMIN_API_KEY changed (a restart with a new key): every admin session opened with the old one is refused.
+  const adminFingerprint = keyFingerprint({ kind: 'admin' }, adminKey);
   let lastSweep = 0;
   return {
     ttlMs,
-    async create(principal: Principal): Promise<{ token: string; csrfToken: string }> {
+    /** `key`: the API key the principal signed in with (only its fingerprint is kept). */
+    async create(principal: Principal, key: string): Promise<{ token: string; csrfToken: string }> {
       const token = newToken();
       const csrfToken = newToken();
       await prisma.uiSession.create({
@@ -58,6 +81,7 @@ export function createSessionStore(prisma: PrismaClient, ttlHours: number) {
           kind: principal.kind,
           clientId: principal.kind === 'client' ? principal.clientId : null,
           keyId: principal.kind === 'client' ? principal.keyId : null,
+          keyFingerprint: principal.kind === 'admin' ? adminFingerprint : keyFingerprint(principal, key),
           csrfToken,
           expiresAt: new Date(Date.now() + ttlMs),
         },
@@ -70,17 +94,23 @@ export function createSessionStore(prisma: PrismaClient, ttlHours: number) {
       return { token, csrfToken };
     },
 
-    /** The live session of a token; a client session whose API key was revoked is over. */
+    /**
+     * The live session of a token. A session is over when the key that opened it no longer signs anyone in: the
+     * admin key was changed, or the client key revoked. Rows without a fingerprint (opened before sessions were
+     * bound to keys) are refused too.
+     */
     async find(token: string | undefined): Promise<UiSession | null> {
       if (!token || token.length > 100) return null;
       const row = await prisma.uiSession.findUnique({ where: { tokenHash: sha256(token) } });
-      if (!row || row.expiresAt < new Date()) return null;
+      if (!row || row.expiresAt < new Date() || !row.keyFingerprint) return null;
       let principal: Principal;
-      if (row.kind === 'admin') principal = { kind: 'admin' };
-      else {
+      if (row.kind === 'admin') {
+        if (!sameToken(row.keyFingerprint, adminFingerprint)) return null;
+        principal = { kind: 'admin' };
+      } else {
         if (!row.keyId || !row.clientId) return null;
-        const key = await prisma.apiKey.findUnique({ where: { id: row.keyId }, select: { revokedAt: true } });
-        if (!key || key.revokedAt) return null;
+        const key = await prisma.apiKey.findUnique({ where: { id: row.keyId }, select: { revokedAt: true, keyHash: true } });
+        if (!key || key.revokedAt || !sameToken(row.keyFingerprint, key.keyHash)) return null;
         principal = { kind: 'client', clientId: row.clientId, keyId: row.keyId };
       }
       return { principal, csrfToken: row.csrfToken, tokenHash: row.tokenHash };

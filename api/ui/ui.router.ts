@@ -18,7 +18,7 @@ import {
   sameToken,
   SESSION_COOKIE,
   sessionOf,
-  setCookie,
+  setCookie as writeCookie,
   type SessionStore,
 } from './session';
 import { isRange, type UiService } from './ui.service';
@@ -35,6 +35,8 @@ export interface UiRouterDeps {
   loginPerMinute?: number;
   /** Told of each throttled sign-in (the safety layer's `abuse_limited` counter). */
   onLoginLimited?: () => void;
+  /** Mark every cookie Secure, even on a request that arrived over plain HTTP (NODE_ENV=production). */
+  secureCookies?: boolean;
 }
 
 // Pages load their own stylesheet, script and screenshots, and nothing else; forms post only here.
@@ -64,6 +66,8 @@ const sendPage = (res: Response, body: string, status = 200) => res.status(statu
 
 export function uiRouter(deps: UiRouterDeps): Router {
   const { ui, keys, sessions } = deps;
+  const setCookie = (req: Request, res: Response, name: string, value: string, maxAgeMs?: number) =>
+    writeCookie(req, res, name, value, maxAgeMs, deps.secureCookies);
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 });
 
@@ -117,7 +121,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
     if (!who) {
       return sendPage(res, loginPage({ csrfToken: body._csrf, next, error: 'That API key is not valid (or has been revoked).' }), 401);
     }
-    const { token } = await sessions.create(who);
+    const { token } = await sessions.create(who, key);
     res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' });
     setCookie(req, res, SESSION_COOKIE, token, sessions.ttlMs);
     res.redirect(303, next === '/' && who.kind === 'admin' ? '/dashboard' : next);

@@ -246,10 +246,13 @@ export async function alertInputs(
   const windowStart = new Date(now.getTime() - cfg.windowMs);
   const [lastHour, failedRows, breakers] = await Promise.all([
     prisma.$queryRaw<Array<{ completed: number; failed: number }>>(Prisma.sql`
-      SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE status = 'failed')::int AS failed
+      SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
+             count(*) FILTER (WHERE status = 'failed' AND failure_reason IS DISTINCT FROM 'rate_limited')::int AS failed
       FROM scans WHERE finished_at >= ${hourAgo}`),
+    // A scheduled run refused for its client's quota (rate_limited) is policy, not a platform failure: no alert.
     prisma.$queryRaw<Array<{ id: string; reason: string | null }>>(Prisma.sql`
-      SELECT id, failure_reason AS reason FROM scans WHERE finished_at >= ${windowStart} AND status = 'failed'
+      SELECT id, failure_reason AS reason FROM scans
+      WHERE finished_at >= ${windowStart} AND status = 'failed' AND failure_reason IS DISTINCT FROM 'rate_limited'
       ORDER BY finished_at DESC LIMIT 1000`),
     openBreakers(prisma),
   ]);

@@ -211,7 +211,8 @@ async function scanMetrics(prisma: PrismaClient, since: Date): Promise<MetricsRo
   // Through the finished_at index: only the scans that ended inside the window are read.
   const [row] = await prisma.$queryRaw<MetricsRow[]>(Prisma.sql`
     SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
-           count(*) FILTER (WHERE status = 'failed')::int AS failed,
+           -- a scheduled run refused for its client's quota never ran: not a failure of the platform
+           count(*) FILTER (WHERE status = 'failed' AND failure_reason IS DISTINCT FROM 'rate_limited')::int AS failed,
            round(avg(duration_ms) FILTER (WHERE status = 'completed'))::int AS "avgDuration"
     FROM scans WHERE finished_at >= ${since}`);
   return row ?? { completed: 0, failed: 0, avgDuration: null };

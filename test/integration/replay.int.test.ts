@@ -74,7 +74,17 @@ describe('workflow replay', () => {
     if (process.env.RECORD_HISTORIES === '1') await recordHistories();
   });
 
-  const EXPECTED = ['bulk-completed', 'bulk-continued-as-new', 'scan-cancelled', 'scan-completed', 'scan-failed', 'scan-retried-then-completed'];
+  // scheduled-run-pre-quota: a client key's scheduled run recorded with the code before the `scheduled-scan-quota`
+  // patch (no marker); RECORD_HISTORIES does not re-record it, it pins that older histories still replay.
+  const EXPECTED = [
+    'bulk-completed',
+    'bulk-continued-as-new',
+    'scan-cancelled',
+    'scan-completed',
+    'scan-failed',
+    'scan-retried-then-completed',
+    'scheduled-run-pre-quota',
+  ];
 
   it('replays every recorded scan and bulk history against the current workflow code', async () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();

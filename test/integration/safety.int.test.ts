@@ -1,6 +1,7 @@
 // Safety layer against the real stack: per-client hourly quota under concurrency, bulk item-by-item refusals,
 // abuse limits, the Temporal breaker (through a TCP proxy this test cuts), the per-host breaker in the workers
-// (a target that answers 403, then recovers), /safety and both /metrics endpoints.
+// (what counts against a host, one client alone cannot open it, a target that answers 503, then recovers), /safety
+// and both /metrics endpoints.
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -196,49 +197,131 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     }
   }, 90_000);
 
-  it('opens a target host breaker after repeated refusals, makes later scans of it wait instead of fail, and closes after recovery', async () => {
-    let mode: 'refuse' | 'ok' = 'refuse';
-    const site: Server = createServer((_req, res) => {
-      if (mode === 'refuse') return void res.writeHead(403, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Forbidden</title>');
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Back</title><main><h1>Back</h1><p>Fine again.</p></main></html>');
+  // Host breakers are shared by every client: only evidence that the host is down counts, and never one client's
+  // alone (issue 13, finding 3). One worker stack for these tests; each uses a loopback address (its own breaker).
+  describe('per-host circuit breaker', () => {
+    // A 10 s default budget: a page that hangs past it times out "with the normal budget", which does count.
+    const HOST_ENV = { ...SAFETY_ENV, BREAKER_TIMEOUT: '8000', SCAN_DEFAULT_TIMEOUT: '10000' };
+    let workers: Stack;
+    const sites: Server[] = [];
+    beforeAll(async () => {
+      // Open long enough that the next scan surely finds it open on a loaded machine, short enough for a test.
+      workers = await startStack({ env: HOST_ENV });
     });
-    // A loopback address of its own, so this host's breaker is not 127.0.0.1's.
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.2', resolve));
-    const url = `http://127.0.0.2:${(site.address() as AddressInfo).port}/`;
-    // Open long enough that the next scan surely finds it open on a loaded machine, short enough for a test.
-    const workers = await startStack({ env: { ...SAFETY_ENV, BREAKER_TIMEOUT: '8000' } });
-    const unwatch = workerMetrics().watchPool(() => workers.pool!.stats());
-    const metricsServer = await startWorkerMetricsServer(0, '127.0.0.1');
-    const submit = async () =>
-      (await request(workers.app).post('/api/scans').set(adminAuth).send({ clientId: 'host-breaker', url, maxRetries: 0 }).expect(202)).body.scanId as string;
-    try {
-      const ids = await Promise.all([0, 1, 2, 3, 4].map(submit));
-      for (const id of ids) expect(await waitForTerminal(workers.app, id)).toMatchObject({ status: 'failed', failureReason: 'blocked' });
-      const open = await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } });
-      expect(open).toMatchObject({ kind: 'host', state: 'open', failures: 5 });
+    afterAll(async () => {
+      await workers?.stop();
+      for (const site of sites) site.closeAllConnections();
+      await Promise.all(sites.map((site) => new Promise<void>((resolve) => site.close(() => resolve()))));
+    });
 
-      mode = 'ok';
-      const scan = await waitForTerminal(workers.app, await submit());
-      // Deferred while open, then scanned as the first trial call: completed, not failed.
-      expect(scan.status).toBe('completed');
-      expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({ state: 'half_open', successes: 1 });
-      expect((await waitForTerminal(workers.app, await submit())).status).toBe('completed');
-      expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({ state: 'closed', failures: 0 });
-
-      const text = (await request(`http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`).get('/metrics').expect(200)).text;
-      expect(text).toMatch(/wcag_scan_attempts_total\{outcome="blocked"\} ([5-9]|\d\d)/);
-      expect(text).toMatch(/wcag_scan_attempts_total\{outcome="completed"\} [1-9]/);
-      expect(text).toMatch(/wcag_host_breaker_deferrals_total [1-9]/);
-      expect(text).toMatch(/wcag_scan_duration_seconds_bucket\{le="\+Inf",outcome="completed"\} [1-9]/);
-      expect(text).toMatch(/wcag_browser_pages_max [1-9]/);
-      expect(text).toMatch(/wcag_circuit_breaker_transitions_total\{name="host:127.0.0.2",to="open"\} 1/);
-    } finally {
-      metricsServer.close();
-      unwatch();
-      await workers.stop();
-      await new Promise<void>((resolve) => site.close(() => resolve()));
+    /** A site on its own loopback address: `/` answers a small page, other paths as `handle` says. */
+    async function startSite(address: string, handle: (path: string, res: import('node:http').ServerResponse) => boolean): Promise<string> {
+      const site = createServer((req, res) => {
+        if (handle(req.url ?? '/', res)) return;
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Fine</title><main><h1>Fine</h1><p>All good here.</p></main></html>');
+      });
+      sites.push(site);
+      await new Promise<void>((resolve) => site.listen(0, address, resolve));
+      return `http://${address}:${(site.address() as AddressInfo).port}`;
     }
-  }, 90_000);
+    const submit = async (clientId: string, url: string, extra: Record<string, unknown> = {}) =>
+      (await request(workers.app).post('/api/scans').set(adminAuth).send({ clientId, url, maxRetries: 0, ...extra }).expect(202)).body.scanId as string;
+    const breaker = (host: string) => stack.prisma.circuitBreaker.findUnique({ where: { name: `host:${host}` } });
+    /** Submits the scans together, waits for all of them and returns their terminal views. */
+    async function scanAll(jobs: Array<[clientId: string, url: string, extra?: Record<string, unknown>]>) {
+      return Promise.all(jobs.map(async ([clientId, url, extra]) => waitForTerminal(workers.app, await submit(clientId, url, extra))));
+    }
+    const slow = (ms: number) => (path: string, res: import('node:http').ServerResponse) => {
+      if (!path.startsWith('/slow')) return false;
+      setTimeout(() => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Slow</title><p>late</p>'), ms).unref();
+      return true;
+    };
+
+    it("does not count a client's own 1 s timeouts against the host: another client's scan goes straight through", async () => {
+      const base = await startSite('127.0.0.3', slow(3_000));
+      const failed = await scanAll(Array.from({ length: 6 }, () => ['impatient', `${base}/slow`, { timeout: 1_000 }] as [string, string, Record<string, unknown>]));
+      for (const scan of failed) expect(scan).toMatchObject({ status: 'failed', failureReason: 'timeout' });
+      expect((await breaker('127.0.0.3'))?.state ?? 'closed').toBe('closed');
+      expect((await breaker('127.0.0.3'))?.failures ?? 0).toBe(0);
+      expect((await scanAll([['patient', `${base}/`]]))[0].status).toBe('completed');
+    }, 120_000);
+
+    it('does not count 403 or 429 (the host refusing the scanner, not down), from any number of clients', async () => {
+      const base = await startSite('127.0.0.4', (path, res) => {
+        if (path !== '/403' && path !== '/429') return false;
+        const headers = path === '/429' ? { 'Content-Type': 'text/html', 'Retry-After': '1' } : { 'Content-Type': 'text/html' };
+        res.writeHead(Number(path.slice(1)), headers).end('<!doctype html><title>Go away</title>');
+        return true;
+      });
+      const jobs: Array<[string, string]> = [];
+      for (const client of ['refused-a', 'refused-b']) for (const path of ['/403', '/429', '/403', '/429']) jobs.push([client, `${base}${path}`]);
+      for (const scan of await scanAll(jobs)) expect(scan).toMatchObject({ status: 'failed', failureReason: 'blocked' });
+      expect((await breaker('127.0.0.4'))?.state ?? 'closed').toBe('closed');
+      expect((await breaker('127.0.0.4'))?.failures ?? 0).toBe(0);
+      expect((await scanAll([['refused-c', `${base}/`]]))[0].status).toBe('completed');
+    }, 120_000);
+
+    it("does not let one client's genuine timeouts open the host's breaker for everyone; several clients' do", async () => {
+      // Hangs past the whole default budget: a timeout with the normal budget, which does count.
+      const base = await startSite('127.0.0.5', slow(30_000));
+      const alone = await scanAll(Array.from({ length: 6 }, () => ['noisy', `${base}/slow`] as [string, string]));
+      for (const scan of alone) expect(scan).toMatchObject({ status: 'failed', failureReason: 'timeout' });
+      expect(await breaker('127.0.0.5')).toMatchObject({ state: 'closed', failures: 6, failureClients: { noisy: 6 } });
+      expect((await scanAll([['bystander', `${base}/`]]))[0].status).toBe('completed');
+      expect(await breaker('127.0.0.5')).toMatchObject({ state: 'closed', failures: 0, failureClients: {} });
+      // The success ended the streak. Now three clients' timeouts: noisy's 4 count as 3 of the 5 needed.
+      await scanAll([...Array.from({ length: 4 }, () => ['noisy', `${base}/slow`] as [string, string]), ['second', `${base}/slow`]]);
+      expect(await breaker('127.0.0.5')).toMatchObject({ state: 'closed', failures: 5 });
+      await scanAll([['third', `${base}/slow`]]);
+      expect(await breaker('127.0.0.5')).toMatchObject({ state: 'open', failures: 6, failureClients: { noisy: 4, second: 1, third: 1 } });
+      // Not left open for the /safety test below (hostsRefusingScanner counts host breakers that are not closed).
+      await stack.prisma.circuitBreaker.delete({ where: { name: 'host:127.0.0.5' } });
+    }, 180_000);
+
+    it('opens after failures (HTTP 503) from several clients, makes later scans of the host wait instead of fail, and closes after recovery', async () => {
+      let mode: 'down' | 'ok' = 'down';
+      // A loopback address of its own, so this host's breaker is not 127.0.0.1's.
+      const base = await startSite('127.0.0.2', (_path, res) => {
+        if (mode === 'ok') return false;
+        res.writeHead(503, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Down for maintenance</title>');
+        return true;
+      });
+      const url = `${base}/`;
+      const unwatch = workerMetrics().watchPool(() => workers.pool!.stats());
+      const metricsServer = await startWorkerMetricsServer(0, '127.0.0.1');
+      try {
+        const down = await scanAll([
+          ['host-breaker', url],
+          ['host-breaker', url],
+          ['host-breaker', url],
+          ['host-breaker-2', url],
+          ['host-breaker-2', url],
+        ]);
+        for (const scan of down) expect(scan).toMatchObject({ status: 'failed', failureReason: 'http_error' });
+        const open = await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } });
+        expect(open).toMatchObject({ kind: 'host', state: 'open', failures: 5 });
+
+        mode = 'ok';
+        const scan = await waitForTerminal(workers.app, await submit('host-breaker', url));
+        // Deferred while open, then scanned as the first trial call: completed, not failed.
+        expect(scan.status).toBe('completed');
+        expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({ state: 'half_open', successes: 1 });
+        expect((await waitForTerminal(workers.app, await submit('host-breaker', url))).status).toBe('completed');
+        expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({ state: 'closed', failures: 0, failureClients: {} });
+
+        const text = (await request(`http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`).get('/metrics').expect(200)).text;
+        expect(text).toMatch(/wcag_scan_attempts_total\{outcome="http_error"\} ([5-9]|\d\d)/);
+        expect(text).toMatch(/wcag_scan_attempts_total\{outcome="completed"\} [1-9]/);
+        expect(text).toMatch(/wcag_host_breaker_deferrals_total [1-9]/);
+        expect(text).toMatch(/wcag_scan_duration_seconds_bucket\{le="\+Inf",outcome="completed"\} [1-9]/);
+        expect(text).toMatch(/wcag_browser_pages_max [1-9]/);
+        expect(text).toMatch(/wcag_circuit_breaker_transitions_total\{name="host:127.0.0.2",to="open"\} 1/);
+      } finally {
+        metricsServer.close();
+        unwatch();
+      }
+    }, 120_000);
+  });
 
   it('reports limits, rejections, kills, blocked targets and breakers in /safety, and exports them on /metrics', async () => {
     const big = 'x'.repeat(1_200_000);

@@ -1,0 +1,280 @@
+// HTTP hardening (issue 13): no session token or key in the logs, TRUST_PROXY and Secure cookies, throttled
+// unauthenticated health paths and a cached /readyz, Web UI sessions bound to the key that opened them.
+// Every case runs the real app (createApp) over HTTP against the test database and Temporal dev server.
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Client } from '@temporalio/client';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { createLogger, type Logger } from '../../lib/logger';
+import type { PrismaClient } from '../../lib/prisma';
+import { urlPolicyFrom } from '../../lib/url-policy';
+import { adminAuth } from '../support/scan-client';
+import { ADMIN_KEY, startStack, testEnv, type Stack } from '../support/stack';
+
+type App = ReturnType<typeof createApp>;
+
+describe('HTTP hardening', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ workers: false });
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  /** A fresh app (its own abuse-limit buckets) on the stack's database and Temporal client. */
+  function appWith(opts: { env?: Record<string, string>; adminKey?: string; logger?: Logger; prisma?: PrismaClient; temporal?: Client } = {}): App {
+    const env = testEnv({ ...(opts.adminKey && { ADMIN_API_KEY: opts.adminKey }), ...opts.env });
+    return createApp({
+      env,
+      adminKey: opts.adminKey ?? ADMIN_KEY,
+      prisma: opts.prisma ?? stack.prisma,
+      temporal: opts.temporal ?? stack.client,
+      logger: opts.logger ?? pino({ level: 'silent' }),
+      urlPolicy: urlPolicyFrom(env),
+      taskQueuePrefix: stack.prefix,
+    });
+  }
+
+  const setCookies = (res: request.Response): string[] => {
+    const h = res.headers['set-cookie'] as unknown;
+    return Array.isArray(h) ? (h as string[]) : typeof h === 'string' ? [h] : [];
+  };
+  const cookieOf = (res: request.Response, name: string): string | undefined => {
+    const line = setCookies(res).find((c) => c.startsWith(`${name}=`));
+    return line ? decodeURIComponent(line.slice(name.length + 1).split(';')[0]) : undefined;
+  };
+
+  /** GET /login then POST /login with its CSRF token; returns the response and the session token. */
+  async function signIn(app: App, key: string, headers: Record<string, string> = {}) {
+    const form = await request(app).get('/login').set(headers).expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+    const res = await request(app)
+      .post('/login')
+      .set(headers)
+      .set('Cookie', `wcag_login_csrf=${encodeURIComponent(cookieOf(form, 'wcag_login_csrf')!)}`)
+      .type('form')
+      .send({ apiKey: key, _csrf: csrf, next: '/' });
+    return { form, res, session: cookieOf(res, 'wcag_session') };
+  }
+
+  /** Where `/` sends a browser with this session cookie: /dashboard (admin), 200 (client) or /login (no session). */
+  function home(app: App, session: string) {
+    return request(app).get('/').set('Accept', 'text/html').set('Cookie', `wcag_session=${encodeURIComponent(session)}`);
+  }
+
+  async function clientKey(clientId: string): Promise<{ id: string; key: string }> {
+    const body = (await request(stack.app).post('/api/keys').set(adminAuth).send({ clientId }).expect(201)).body as { id: string; key: string };
+    return body;
+  }
+
+  describe('finding 2: no session token or API key in the logs', () => {
+    function capture(): { stream: Writable; text: () => string } {
+      const chunks: string[] = [];
+      const stream = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          chunks.push(chunk.toString());
+          cb();
+        },
+      });
+      return { stream, text: () => chunks.join('') };
+    }
+
+    it('logs sign-ins and API calls at info without Set-Cookie, Cookie or Authorization values', async () => {
+      const env = testEnv({ LOG_LEVEL: 'info' });
+      // A bare pino logger (the request logger alone must not write headers whatever logger it is given), then the
+      // process logger exactly as api/main.ts builds it (with its redaction paths).
+      for (const make of [(s: Writable) => pino({ level: 'info' }, s), (s: Writable) => createLogger(env, 'api', s)]) {
+        const out = capture();
+        const app = appWith({ logger: make(out.stream) });
+        const { key } = await clientKey(`logs-${Date.now()}`);
+
+        const admin = await signIn(app, ADMIN_KEY);
+        expect(admin.res.status).toBe(303);
+        expect(admin.session).toBeTruthy();
+        const client = await signIn(app, key);
+        expect(client.session).toBeTruthy();
+        await home(app, client.session!).expect(200);
+        await request(app).get('/api/scans?limit=1').set('Authorization', `Bearer ${key}`).expect(200);
+        await request(app).get('/api/keys').set(adminAuth).expect(200);
+        await request(app).post('/login').type('form').send({ apiKey: 'wcag_not-a-real-key', _csrf: 'x' });
+
+        const text = out.text();
+        // Not vacuous: the requests were logged.
+        expect(text).toContain('"url":"/login"');
+        expect(text).toContain('"statusCode":303');
+        for (const secret of [admin.session!, client.session!, key, ADMIN_KEY, cookieOf(admin.form, 'wcag_login_csrf')!]) {
+          expect(text).not.toContain(secret);
+          expect(text).not.toContain(encodeURIComponent(secret));
+        }
+        expect(text.toLowerCase()).not.toContain('set-cookie');
+        expect(text).not.toContain('wcag_session=');
+      }
+    });
+  });
+
+  describe('finding 4: TRUST_PROXY and Secure cookies', () => {
+    const badLogin = (app: App, forwardedFor: string) =>
+      request(app).post('/login').set('X-Forwarded-For', forwardedFor).type('form').send({ apiKey: 'wrong', _csrf: 'x' });
+
+    it('throttles sign-ins per forwarded client address behind trusted proxies', async () => {
+      // A proxy in a container network (10.x) in front of a local one (loopback), as behind a TLS terminator.
+      const app = appWith({ env: { TRUST_PROXY: 'loopback, 10.0.0.0/8' } });
+      for (let i = 0; i < 10; i++) expect((await badLogin(app, '203.0.113.7, 10.1.2.3')).status).toBe(403);
+      expect((await badLogin(app, '203.0.113.7, 10.1.2.3')).status).toBe(429);
+      // Another user behind the same proxies is not locked out.
+      expect((await badLogin(app, '198.51.100.20, 10.1.2.3')).status).toBe(403);
+    });
+
+    it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+      // supertest connects from 127.0.0.1, which this TRUST_PROXY does not cover.
+      const app = appWith({ env: { TRUST_PROXY: '10.0.0.0/8' } });
+      for (let i = 0; i < 10; i++) expect((await badLogin(app, `203.0.113.${i + 1}`)).status).toBe(403);
+      expect((await badLogin(app, '198.51.100.20')).status).toBe(429);
+    });
+
+    it('counts the per-IP API limit per forwarded address', async () => {
+      const app = appWith({ env: { TRUST_PROXY: '127.0.0.1/32', API_RATE_LIMIT_PER_IP: '3' } });
+      const get = (ip: string) => request(app).get('/api/scans').set('X-Forwarded-For', ip);
+      for (let i = 0; i < 3; i++) expect((await get('203.0.113.7')).status).toBe(401);
+      expect((await get('203.0.113.7')).status).toBe(429);
+      expect((await get('198.51.100.20')).status).toBe(401);
+    });
+
+    it('marks the Web UI cookies Secure in production, even over plain HTTP', async () => {
+      const app = appWith({ env: { NODE_ENV: 'production' } });
+      const { form, res } = await signIn(app, ADMIN_KEY);
+      expect(res.status).toBe(303);
+      const csrfCookie = setCookies(form).find((c) => c.startsWith('wcag_login_csrf='));
+      const sessionCookie = setCookies(res).find((c) => c.startsWith('wcag_session='));
+      for (const c of [csrfCookie, sessionCookie]) {
+        expect(c).toBeDefined();
+        expect(c).toMatch(/;\s*Secure/i);
+        expect(c).toMatch(/;\s*HttpOnly/i);
+        expect(c).toMatch(/;\s*SameSite=Strict/i);
+      }
+      // Development over plain HTTP: not Secure (a browser would drop it on http://host:3001).
+      const dev = await signIn(appWith(), ADMIN_KEY);
+      expect(setCookies(dev.res).find((c) => c.startsWith('wcag_session='))).not.toMatch(/;\s*Secure/i);
+    });
+
+    it('refuses an invalid TRUST_PROXY at startup, naming the variable', () => {
+      expect(() => testEnv({ TRUST_PROXY: 'loopback,10.0.0.0/33' })).toThrow(/TRUST_PROXY: "10.0.0.0\/33": the prefix length/);
+      expect(() => testEnv({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: "true" is not an IP address/);
+      expect(testEnv({}).TRUST_PROXY).toBe('loopback');
+    });
+  });
+
+  describe('finding 8: unauthenticated health paths are throttled, /readyz is cached', () => {
+    it('throttles unauthenticated requests to /api/monitoring/health and /queue/health per IP; the admin stays exempt', async () => {
+      const app = appWith({ env: { API_RATE_LIMIT_PER_IP: '5' } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await request(app).get('/api/monitoring/health')).status);
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await request(app).get('/api/monitoring/queue/health').set('Authorization', `Bearer wcag_guess${i}`)).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      // The operator's probes still answer although this address has no tokens left.
+      expect([200, 503]).toContain((await request(app).get('/api/monitoring/health').set(adminAuth)).status);
+      expect((await request(app).get('/api/monitoring/queue/health').set(adminAuth)).status).toBe(200);
+      // ... but only those: other admin requests from this address are limited as before.
+      expect((await request(app).get('/api/keys').set(adminAuth)).status).toBe(429);
+    });
+
+    it('answers many /readyz requests within a second with one database and one Temporal check', async () => {
+      let selects = 0;
+      let systemInfo = 0;
+      const prisma = new Proxy(stack.prisma, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (prop === '$queryRaw' && typeof value === 'function') {
+            return (...args: unknown[]) => {
+              selects++;
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          }
+          return value;
+        },
+      });
+      const service = stack.client.workflowService;
+      const workflowService = new Proxy(service, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (prop === 'getSystemInfo' && typeof value === 'function') {
+            return (...args: unknown[]) => {
+              systemInfo++;
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          }
+          return value;
+        },
+      });
+      const temporal = new Proxy(stack.client, {
+        get: (target, prop, receiver) => (prop === 'workflowService' ? workflowService : Reflect.get(target, prop, receiver)),
+      });
+      const app = appWith({ prisma, temporal });
+
+      const burst = await Promise.all(Array.from({ length: 25 }, () => request(app).get('/readyz')));
+      expect(burst.map((r) => r.status)).toEqual(Array(25).fill(200));
+      expect(burst[0].body).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+      for (let i = 0; i < 10; i++) await request(app).get('/readyz').expect(200);
+      expect(selects).toBe(1);
+      expect(systemInfo).toBe(1);
+
+      // About a second later the next request checks again.
+      await new Promise((r) => setTimeout(r, 1_200));
+      await request(app).get('/readyz').expect(200);
+      expect(selects).toBe(2);
+      expect(systemInfo).toBe(2);
+    });
+  });
+
+  describe('finding 11: Web UI sessions are bound to the key that opened them', () => {
+    const KEY_B = 'rotated-admin-key-fedcba9876543210';
+
+    it('refuses an admin session after the admin key changes', async () => {
+      const appA = appWith();
+      const { session } = await signIn(appA, ADMIN_KEY);
+      expect(session).toBeTruthy();
+      expect((await home(appA, session!)).headers.location).toBe('/dashboard');
+
+      // "Restart" with ADMIN_API_KEY=B on the same database: the old cookie no longer signs anyone in.
+      const appB = appWith({ adminKey: KEY_B });
+      const refused = await home(appB, session!);
+      expect(refused.status).toBe(303);
+      expect(refused.headers.location).toBe('/login?next=%2F');
+      await request(appB)
+        .get('/dashboard')
+        .set('Accept', 'application/json')
+        .set('Cookie', `wcag_session=${encodeURIComponent(session!)}`)
+        .expect(401);
+      // A session opened with B works on B.
+      const withB = await signIn(appB, KEY_B);
+      expect((await home(appB, withB.session!)).headers.location).toBe('/dashboard');
+      // and not on an instance that still has A.
+      expect((await home(appA, withB.session!)).headers.location).toBe('/login?next=%2F');
+    });
+
+    it('refuses a client session once its key is revoked', async () => {
+      const app = appWith();
+      const { id, key } = await clientKey(`bound-${Date.now()}`);
+      const { session } = await signIn(app, key);
+      await home(app, session!).expect(200);
+      await request(stack.app).delete(`/api/keys/${id}`).set(adminAuth).expect((r) => expect(r.status).toBeLessThan(300));
+      const refused = await home(app, session!);
+      expect(refused.status).toBe(303);
+      expect(refused.headers.location).toBe('/login?next=%2F');
+    });
+
+    it('refuses sessions stored without a key binding (opened before the upgrade)', async () => {
+      const app = appWith();
+      const { session } = await signIn(app, ADMIN_KEY);
+      const tokenHash = createHash('sha256').update(session!).digest('hex');
+      await stack.prisma.$executeRaw`UPDATE ui_sessions SET key_fingerprint = NULL WHERE token_hash = ${tokenHash}`;
+      expect((await home(app, session!)).headers.location).toBe('/login?next=%2F');
+    });
+  });
+});
