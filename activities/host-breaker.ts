@@ -1,7 +1,8 @@
-// The per-target-host circuit breaker as the browser activity uses it: ask before scanning, report after.
-// State lives in Postgres (lib/circuit-breakers.ts) so every worker sees and feeds the same breaker per host.
+// The target-host circuit breakers as the browser activity uses them: ask before scanning, report after. A scan
+// answers to its host's shared breaker and to its client's own breaker for the host (lib/circuit-breakers.ts,
+// hostBreakersFor). State lives in Postgres so every worker sees and feeds the same breakers.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { acquireHostPermit, hostBreakerName, recordHostOutcome, type BreakerConfig } from '../lib/circuit-breakers';
+import { acquireHostPermit, breakerClientId, breakerMetricName, recordHostOutcome, type BreakerConfig } from '../lib/circuit-breakers';
 import { workerMetrics } from '../lib/metrics';
 import type { PrismaClient } from '../lib/prisma';
 import { HOST_CIRCUIT_OPEN, type HostCircuitOpenDetails } from '../workflows/host-breaker';
@@ -16,22 +17,24 @@ export function hostOf(url: string): string | null {
 }
 
 /**
- * Throws HOST_CIRCUIT_OPEN when the host's breaker does not admit a scan now. `defer` (the patched workflow):
- * non-retryable, the workflow sleeps and calls again; otherwise a retryable failure whose next retry waits for
- * the breaker. A database hiccup admits the scan: the breaker protects sites, it must not stop the platform.
+ * Throws HOST_CIRCUIT_OPEN when the host's shared breaker or `clientId`'s own breaker for the host does not admit
+ * a scan now (no client id: the shared one only). `defer` (the patched workflow): non-retryable, the workflow
+ * sleeps and calls again; otherwise a retryable failure whose next retry waits for the breaker. A database hiccup
+ * admits the scan: the breaker protects sites, it must not stop the platform.
  */
-export async function deferIfHostOpen(prisma: PrismaClient, cfg: BreakerConfig, host: string, defer: boolean): Promise<void> {
-  const permit = await acquireHostPermit(prisma, host, cfg).catch((err: unknown) => {
-    log.warn('host breaker unavailable; scanning anyway', { host, message: (err as Error).message });
+export async function deferIfHostOpen(prisma: PrismaClient, cfg: BreakerConfig, host: string, defer: boolean, clientId?: string): Promise<void> {
+  const permit = await acquireHostPermit(prisma, host, cfg, clientId).catch((err: unknown) => {
+    log.warn('host breaker unavailable; scanning anyway', { host, clientId, message: (err as Error).message });
     return { allowed: true as const, probe: false };
   });
   if (permit.allowed) return;
-  workerMetrics().hostBreakerWaits.inc();
-  log.info('host circuit breaker open: scan deferred', { host, state: permit.state, retryAfterMs: permit.retryAfterMs });
+  const own = breakerClientId(permit.breaker) !== null;
+  workerMetrics().hostBreakerWaits.inc({ kind: own ? 'host_client' : 'host' });
+  log.info('host circuit breaker open: scan deferred', { host, clientId, breaker: permit.breaker, state: permit.state, retryAfterMs: permit.retryAfterMs });
   const details: HostCircuitOpenDetails = { host, retryAfterMs: permit.retryAfterMs };
   throw ApplicationFailure.create({
     type: HOST_CIRCUIT_OPEN,
-    message: `circuit breaker for ${host} is ${permit.state}; next try in ${Math.ceil(permit.retryAfterMs / 1000)} s`,
+    message: `${own ? "this client's" : 'the shared'} circuit breaker for ${host} is ${permit.state}; next try in ${Math.ceil(permit.retryAfterMs / 1000)} s`,
     nonRetryable: defer,
     nextRetryDelay: defer ? undefined : permit.retryAfterMs,
     details: [details],
@@ -39,8 +42,8 @@ export async function deferIfHostOpen(prisma: PrismaClient, cfg: BreakerConfig, 
 }
 
 /**
- * Feeds the attempt's outcome to the host's breaker (counted as hostBreakerVerdict says, on behalf of `clientId`)
- * and the metrics; never throws.
+ * Feeds the attempt's outcome to the host's breakers, shared and `clientId`'s own (counted as hostBreakerVerdict
+ * says), and the metrics; never throws.
  */
 export async function noteScanOutcome(
   prisma: PrismaClient,
@@ -54,11 +57,12 @@ export async function noteScanOutcome(
   if (!cfg || !host) return;
   const kind = hostBreakerVerdict(outcome, cfg.minScanBudgetMs ?? 0);
   try {
-    const { before, after } = await recordHostOutcome(prisma, host, kind, cfg, outcome.message?.slice(0, 300), outcome.clientId || undefined);
-    if (after && before !== after && !(before === null && after === 'closed')) {
-      const name = hostBreakerName(host);
-      metrics.breakerTransitions.inc({ name, to: after });
-      log.warn('circuit breaker changed state', { breaker: name, from: before, to: after });
+    const changes = await recordHostOutcome(prisma, host, kind, cfg, outcome.message?.slice(0, 300), outcome.clientId || undefined);
+    for (const { name, before, after } of changes) {
+      if (!after || before === after || (before === null && after === 'closed')) continue;
+      // Per-client breakers are counted under one label per host (breakerMetricName); the log names the client.
+      metrics.breakerTransitions.inc({ name: breakerMetricName(name), to: after });
+      log.warn('circuit breaker changed state', { breaker: name, clientId: breakerClientId(name) ?? undefined, from: before, to: after });
     }
   } catch (err) {
     log.warn('could not record the host breaker outcome', { host, message: (err as Error).message });

@@ -18,7 +18,7 @@ import { navigationBudgetMs } from './host-breaker-verdict';
 
 export interface ScanPageInput {
   scanId: string;
-  /** For log lines only: every scan-related line carries the client it is for. */
+  /** Every scan-related log line carries the client it is for; the host breakers count and defer per client. */
   clientId?: string;
   url: string;
   timeoutMs: number;
@@ -247,7 +247,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       const { attempt } = ctx.info;
       const started = Date.now();
       const host = hostOf(input.url);
-      if (deps.hostBreaker && host) await deferIfHostOpen(deps.prisma, deps.hostBreaker, host, input.deferWhenHostOpen === true);
+      if (deps.hostBreaker && host) await deferIfHostOpen(deps.prisma, deps.hostBreaker, host, input.deferWhenHostOpen === true, input.clientId);
       let stage: Stage = 'lease';
       const beat = setInterval(() => ctx.heartbeat({ stage, attempt }), HEARTBEAT_MS);
       ctx.heartbeat({ stage, attempt });

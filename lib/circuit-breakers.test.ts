@@ -1,4 +1,17 @@
-import { afterHostFailure, perClientFailureCap, type FailureStreak } from './circuit-breakers';
+import {
+  afterHostFailure,
+  breakerClientId,
+  breakerMetricName,
+  combinedPermit,
+  hostBreakersFor,
+  perClientFailureCap,
+  rowPermit,
+  UNKNOWN_CLIENT,
+  type BreakerConfig,
+  type FailureStreak,
+  type PermitRow,
+} from './circuit-breakers';
+import { breakerGaugeValues } from './metrics';
 
 const cfg = { failureThreshold: 5, minClients: 2 };
 
@@ -41,5 +54,127 @@ describe('afterHostFailure: one client cannot open a host breaker for everyone',
       opens: true,
     });
     expect(afterHostFailure({ state: 'open', failures: 5, clients: { a: 3, b: 2 } }, 'c', cfg)).toMatchObject({ state: 'open', opens: false, failures: 6 });
+  });
+});
+
+const full: BreakerConfig = { failureThreshold: 5, successThreshold: 2, timeoutMs: 30_000, minClients: 2, minScanBudgetMs: 30_000 };
+
+/** Feeds one client's failures to each breaker its scans answer to; returns the final state of each, by name. */
+function failAs(clientId: string, n: number, host = 'Example.com'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ref of hostBreakersFor(host, clientId, full)) {
+    let streak: FailureStreak | null = null;
+    for (let i = 0; i < n; i++) streak = afterHostFailure(streak, clientId, ref.cfg);
+    out[ref.name] = streak!.state;
+  }
+  return out;
+}
+
+describe("hostBreakersFor: the shared host breaker and the client's own", () => {
+  it('names the rows so monitoring can tell them apart, and gives the client its own breaker the seed rule', () => {
+    const refs = hostBreakersFor('Example.com', 'acme', full);
+    expect(refs.map(({ name, kind }) => ({ name, kind }))).toEqual([
+      { name: 'host:example.com', kind: 'host' },
+      { name: 'host:example.com#client:acme', kind: 'host_client' },
+    ]);
+    expect(refs[0].cfg.minClients).toBe(2);
+    expect(refs[1].cfg).toEqual({ ...full, minClients: 1 });
+  });
+
+  it('has only the shared breaker for a scan without a client id (histories from before clients were passed)', () => {
+    for (const clientId of [undefined, null, '', UNKNOWN_CLIENT]) {
+      expect(hostBreakersFor('example.com', clientId, full).map((r) => r.name)).toEqual(['host:example.com']);
+    }
+  });
+
+  it("a single tenant's five consecutive failures open its own breaker (the original requirement), not the shared one", () => {
+    expect(failAs('in-house', 4)).toEqual({ 'host:example.com': 'closed', 'host:example.com#client:in-house': 'closed' });
+    expect(failAs('in-house', 5)).toEqual({ 'host:example.com': 'closed', 'host:example.com#client:in-house': 'open' });
+    expect(failAs('in-house', 50)['host:example.com']).toBe('closed');
+  });
+
+  it('labels a client breaker for metrics without its client id', () => {
+    expect(breakerMetricName('host:example.com#client:acme')).toBe('host:example.com#client');
+    expect(breakerMetricName('host:example.com')).toBe('host:example.com');
+    expect(breakerMetricName('temporal')).toBe('temporal');
+    expect(breakerClientId('host:example.com#client:acme')).toBe('acme');
+    expect(breakerClientId('host:example.com')).toBeNull();
+  });
+
+  it('exports one gauge series per host for the client breakers, with the worst state among them', () => {
+    const values = breakerGaugeValues([
+      { name: 'host:a.test', kind: 'host', state: 'closed' },
+      { name: 'host:a.test#client:one', kind: 'host_client', state: 'closed' },
+      { name: 'host:a.test#client:two', kind: 'host_client', state: 'open' },
+      { name: 'host:a.test#client:three', kind: 'host_client', state: 'half_open' },
+      { name: 'host:b.test#client:one', kind: 'host_client', state: 'closed' },
+    ]);
+    expect(Object.fromEntries(values)).toEqual({ 'host:a.test\nhost': 0, 'host:a.test#client\nhost_client': 2, 'host:b.test#client\nhost_client': 0 });
+  });
+});
+
+describe('permits: a scan must pass both breakers', () => {
+  const shared = 'host:example.com';
+  const own = 'host:example.com#client:acme';
+  const names = [shared, own];
+  const row = (name: string, over: Partial<PermitRow>): PermitRow => ({ name, state: 'closed', probes: 0, waitMs: 0, stale: false, ...over });
+
+  it('decides one row as the seed does: closed yes, open no until its period ends, half-open a bounded number of probes', () => {
+    expect(rowPermit(undefined, full)).toEqual({ allowed: true, probe: false });
+    expect(rowPermit(row(own, { state: 'closed' }), full)).toEqual({ allowed: true, probe: false });
+    expect(rowPermit(row(own, { state: 'open', waitMs: 12_000 }), full)).toEqual({ allowed: false, retryAfterMs: 12_000, state: 'open' });
+    expect(rowPermit(row(own, { state: 'open', waitMs: 10 }), full)).toEqual({ allowed: false, retryAfterMs: 1_000, state: 'open' });
+    expect(rowPermit(row(own, { state: 'open', waitMs: 0 }), full)).toEqual({ allowed: true, probe: true });
+    expect(rowPermit(row(own, { state: 'half_open', probes: 1 }), full)).toEqual({ allowed: true, probe: true });
+    expect(rowPermit(row(own, { state: 'half_open', probes: 2 }), full)).toEqual({ allowed: false, retryAfterMs: 5_000, state: 'half_open' });
+    expect(rowPermit(row(own, { state: 'half_open', probes: 2, stale: true }), full)).toEqual({ allowed: true, probe: true });
+  });
+
+  it("admits when both are closed or absent; its client's open breaker defers the scan while the shared one is closed", () => {
+    expect(combinedPermit(names, [], full)).toEqual({ allowed: true, probe: false, probeNames: [] });
+    expect(combinedPermit(names, [row(shared, {}), row(own, { state: 'open', waitMs: 20_000 })], full)).toEqual({
+      allowed: false,
+      retryAfterMs: 20_000,
+      state: 'open',
+      breaker: own,
+      probeNames: [],
+    });
+    // Another client's scan of the host answers to the shared breaker and its own, not to acme's.
+    expect(combinedPermit([shared, 'host:example.com#client:other'], [row(shared, {}), row(own, { state: 'open', waitMs: 20_000 })], full)).toMatchObject({ allowed: true });
+  });
+
+  it('defers every client while the shared breaker is open, whatever their own says', () => {
+    expect(combinedPermit(names, [row(shared, { state: 'open', waitMs: 9_000 })], full)).toMatchObject({ allowed: false, breaker: shared, retryAfterMs: 9_000 });
+    expect(combinedPermit([shared], [row(shared, { state: 'open', waitMs: 9_000 })], full)).toMatchObject({ allowed: false, breaker: shared });
+  });
+
+  it('takes no probe of either breaker when the other refuses, and waits for the longer of two refusals', () => {
+    // The shared one would admit a probe, the client's own is still open: refused, and the shared probe is not used.
+    expect(combinedPermit(names, [row(shared, { state: 'open', waitMs: 0 }), row(own, { state: 'open', waitMs: 4_000 })], full)).toEqual({
+      allowed: false,
+      retryAfterMs: 4_000,
+      state: 'open',
+      breaker: own,
+      probeNames: [],
+    });
+    expect(combinedPermit(names, [row(shared, { state: 'half_open', probes: 2 }), row(own, { state: 'open', waitMs: 0 })], full)).toMatchObject({
+      allowed: false,
+      breaker: shared,
+      retryAfterMs: 5_000,
+      probeNames: [],
+    });
+    expect(combinedPermit(names, [row(shared, { state: 'open', waitMs: 3_000 }), row(own, { state: 'open', waitMs: 25_000 })], full)).toMatchObject({
+      retryAfterMs: 25_000,
+      breaker: own,
+    });
+  });
+
+  it('is a probe of each breaker that admits it as one', () => {
+    expect(combinedPermit(names, [row(shared, {}), row(own, { state: 'open', waitMs: 0 })], full)).toEqual({ allowed: true, probe: true, probeNames: [own] });
+    expect(combinedPermit(names, [row(shared, { state: 'half_open', probes: 0 }), row(own, { state: 'half_open', probes: 1 })], full)).toEqual({
+      allowed: true,
+      probe: true,
+      probeNames: names,
+    });
   });
 });

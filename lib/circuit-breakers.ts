@@ -1,11 +1,13 @@
 // Named circuit breakers, one row each in circuit_breakers (seed: CLOSED → OPEN → HALF_OPEN).
-// The API's Temporal breaker is cockatiel's and only mirrored here; the per-host breakers are ours and live
-// entirely in this table, so every worker (and process) sees one state per target host.
+// The API's Temporal breaker is cockatiel's and only mirrored here; the host breakers are ours and live entirely in
+// this table, so every worker (and process) sees the same state: per target host one shared breaker
+// (`host:<host>`, several clients' failures open it, it stops every client) and per client that scans it one of
+// the client's own (`host:<host>#client:<clientId>`, the seed's rule, it stops only that client's scans).
 import type { Env } from './env';
-import type { PrismaClient } from './prisma';
+import { Prisma, type PrismaClient } from './prisma';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
-export type BreakerKind = 'temporal' | 'host';
+export type BreakerKind = 'temporal' | 'host' | 'host_client';
 
 export interface BreakerConfig {
   /** Consecutive failures that open a closed breaker. */
@@ -35,6 +37,25 @@ export function breakerConfigFrom(
 export const hostBreakerName = (host: string) => `host:${host.toLowerCase()}`;
 export const TEMPORAL_BREAKER = 'temporal';
 
+const CLIENT_PART = '#client:';
+/** One client's own breaker for one host: `host:<host>#client:<clientId>` (kind `host_client`). */
+export const clientHostBreakerName = (host: string, clientId: string) => `${hostBreakerName(host)}${CLIENT_PART}${clientId}`;
+
+/**
+ * What metrics call a breaker: its name, except that every per-client breaker of a host shares one label
+ * (`host:<host>#client`), so the series grow with hosts, not with clients × hosts.
+ */
+export function breakerMetricName(name: string): string {
+  const i = name.indexOf(CLIENT_PART);
+  return i < 0 ? name : `${name.slice(0, i)}#client`;
+}
+
+/** The client id of a per-client host breaker's name, else null. */
+export function breakerClientId(name: string): string | null {
+  const i = name.indexOf(CLIENT_PART);
+  return i < 0 ? null : name.slice(i + CLIENT_PART.length);
+}
+
 /** Numeric value for metrics: 0 closed, 1 half-open, 2 open. */
 export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
@@ -50,42 +71,122 @@ export async function saveBreakerState(
   });
 }
 
-export type HostPermit = { allowed: true; probe: boolean } | { allowed: false; retryAfterMs: number; state: BreakerState };
+/** A failure of a scan without a client id (an execution from before clients were passed) counts as this one. */
+export const UNKNOWN_CLIENT = '(unknown)';
 
-interface Row {
-  state: BreakerState;
-  wait_ms: number | null;
+/** One of the breakers a scan of a host answers to, with the rule that opens it. */
+export interface HostBreakerRef {
+  name: string;
+  kind: 'host' | 'host_client';
+  cfg: BreakerConfig;
 }
 
 /**
- * May a scan of `host` start now? Closed: yes. Open: no, until `timeoutMs` after opening; the first caller after
- * that moves it to half-open and is the first probe. Half-open: at most `successThreshold` probes at a time (a
- * probe whose worker died is forgotten after `timeoutMs`). One SQL statement per decision, so concurrent workers
- * agree.
+ * The breakers a scan of `host` for `clientId` answers to: the host's shared breaker (several clients' failures
+ * open it; it stops every client) and, when the scan has a client id, that client's own breaker for the host
+ * (the seed's rule, minClients 1: its own failures open it and it stops only its own scans). Without a client id
+ * (executions from before clients were passed) only the shared one.
  */
-export async function acquireHostPermit(prisma: PrismaClient, host: string, cfg: BreakerConfig): Promise<HostPermit> {
-  const name = hostBreakerName(host);
-  const timeout = cfg.timeoutMs;
-  const [row] = await prisma.$queryRaw<Row[]>`
-    SELECT state, GREATEST(0, CEIL(EXTRACT(EPOCH FROM (opened_at - now())) * 1000 + ${timeout}))::int AS wait_ms
-    FROM circuit_breakers WHERE name = ${name}`;
-  if (!row || row.state === 'closed') return { allowed: true, probe: false };
+export function hostBreakersFor(host: string, clientId: string | null | undefined, cfg: BreakerConfig): HostBreakerRef[] {
+  const refs: HostBreakerRef[] = [{ name: hostBreakerName(host), kind: 'host', cfg }];
+  if (clientId && clientId !== UNKNOWN_CLIENT) refs.push({ name: clientHostBreakerName(host, clientId), kind: 'host_client', cfg: { ...cfg, minClients: 1 } });
+  return refs;
+}
 
-  // open → half_open for the caller that finds the open period over; everyone else keeps waiting.
-  const [admitted] = await prisma.$queryRaw<Array<{ state: string }>>`
-    UPDATE circuit_breakers SET
-      state = 'half_open', successes = CASE WHEN state = 'open' THEN 0 ELSE successes END,
-      probes = CASE WHEN state = 'open' OR updated_at < now() - make_interval(secs => ${timeout / 1000}) THEN 1 ELSE probes + 1 END,
-      updated_at = now()
-    WHERE name = ${name} AND (
-      (state = 'open' AND opened_at <= now() - make_interval(secs => ${timeout / 1000}))
-      OR (state = 'half_open' AND (probes < ${cfg.successThreshold} OR updated_at < now() - make_interval(secs => ${timeout / 1000})))
-    )
-    RETURNING state`;
-  if (admitted) return { allowed: true, probe: true };
-  // Half-open with its probes in flight: look again soon; open: when the open period ends.
-  const retryAfterMs = row.state === 'open' ? Math.max(1_000, row.wait_ms ?? timeout) : Math.min(timeout, 5_000);
-  return { allowed: false, retryAfterMs, state: row.state };
+export type HostPermit = { allowed: true; probe: boolean } | { allowed: false; retryAfterMs: number; state: BreakerState; breaker: string };
+
+/** What a permit decision needs of one breaker row (absent row = closed). */
+export interface PermitRow {
+  name: string;
+  state: BreakerState;
+  /** Probes admitted in half-open. */
+  probes: number;
+  /** Until the open period ends (≤ 0: over; null: no opening time, treated as over), ms. */
+  waitMs: number | null;
+  /** Last change longer than `timeoutMs` ago: the half-open probes in flight are forgotten (their workers died). */
+  stale: boolean;
+}
+
+export type RowPermit = { allowed: true; probe: boolean } | { allowed: false; retryAfterMs: number; state: BreakerState };
+
+/**
+ * Pure: may a scan pass this one breaker now? Closed: yes. Open: no, until its open period is over; then yes, as
+ * a probe (the row moves to half-open). Half-open: as a probe while fewer than `successThreshold` are in flight
+ * (or the ones in flight are stale), otherwise no, look again soon.
+ */
+export function rowPermit(row: PermitRow | undefined, cfg: Pick<BreakerConfig, 'successThreshold' | 'timeoutMs'>): RowPermit {
+  if (!row || row.state === 'closed') return { allowed: true, probe: false };
+  if (row.state === 'open') {
+    return row.waitMs === null || row.waitMs <= 0 ? { allowed: true, probe: true } : { allowed: false, retryAfterMs: Math.max(1_000, row.waitMs), state: 'open' };
+  }
+  return row.probes < cfg.successThreshold || row.stale
+    ? { allowed: true, probe: true }
+    : { allowed: false, retryAfterMs: Math.min(cfg.timeoutMs, 5_000), state: 'half_open' };
+}
+
+/**
+ * Pure: the permit for a scan that must pass every one of `rows` (the shared host breaker and its client's own):
+ * refused when any refuses, with the longest wait (and that breaker's name and state); otherwise admitted, as a
+ * probe of each breaker that admits it as one (`probeNames`: the rows to move to / count in half-open).
+ */
+export function combinedPermit(
+  names: string[],
+  rows: PermitRow[],
+  cfg: Pick<BreakerConfig, 'successThreshold' | 'timeoutMs'>,
+): HostPermit & { probeNames: string[] } {
+  let refusal: { retryAfterMs: number; state: BreakerState; breaker: string } | null = null;
+  const probeNames: string[] = [];
+  for (const name of names) {
+    const p = rowPermit(rows.find((r) => r.name === name), cfg);
+    if (!p.allowed) {
+      if (!refusal || p.retryAfterMs > refusal.retryAfterMs) refusal = { retryAfterMs: p.retryAfterMs, state: p.state, breaker: name };
+    } else if (p.probe) probeNames.push(name);
+  }
+  if (refusal) return { allowed: false, ...refusal, probeNames: [] };
+  return { allowed: true, probe: probeNames.length > 0, probeNames };
+}
+
+interface RawPermitRow {
+  name: string;
+  state: BreakerState;
+  probes: number;
+  wait_ms: number | null;
+  stale: boolean;
+}
+const toPermitRow = (r: RawPermitRow): PermitRow => ({ name: r.name, state: r.state, probes: Number(r.probes), waitMs: r.wait_ms === null ? null : Number(r.wait_ms), stale: r.stale === true });
+
+/**
+ * May a scan of `host` for `clientId` start now? It must pass the host's shared breaker and its client's own
+ * (hostBreakersFor; rowPermit says how each one decides). The common case, every row closed or absent, is one
+ * read. When a row would admit the scan as a probe, the rows are locked (in name order) and decided again, and
+ * the probe is taken in each row only if no row refuses: a scan refused by its client's breaker never uses up a
+ * probe of the shared one, and concurrent workers agree.
+ */
+export async function acquireHostPermit(prisma: PrismaClient, host: string, cfg: BreakerConfig, clientId?: string | null): Promise<HostPermit> {
+  const names = hostBreakersFor(host, clientId, cfg).map((r) => r.name);
+  const timeout = cfg.timeoutMs;
+  const strip = ({ probeNames: _, ...permit }: HostPermit & { probeNames: string[] }): HostPermit => permit;
+  const read = (db: Pick<PrismaClient, '$queryRaw'>, lock: boolean) => db.$queryRaw<RawPermitRow[]>`
+    SELECT name, state, probes,
+      GREATEST(0, CEIL(EXTRACT(EPOCH FROM (opened_at - now())) * 1000 + ${timeout}))::int AS wait_ms,
+      (updated_at < now() - make_interval(secs => ${timeout / 1000})) AS stale
+    FROM circuit_breakers WHERE name IN (${Prisma.join(names)}) ORDER BY name
+    ${lock ? Prisma.sql`FOR UPDATE` : Prisma.empty}`;
+  const first = combinedPermit(names, (await read(prisma, false)).map(toPermitRow), cfg);
+  if (!first.allowed || !first.probe) return strip(first);
+
+  return prisma.$transaction(async (tx) => {
+    const decided = combinedPermit(names, (await read(tx, true)).map(toPermitRow), cfg);
+    for (const name of decided.probeNames) {
+      await tx.$executeRaw`
+        UPDATE circuit_breakers SET
+          state = 'half_open', successes = CASE WHEN state = 'open' THEN 0 ELSE successes END,
+          probes = CASE WHEN state = 'open' OR updated_at < now() - make_interval(secs => ${timeout / 1000}) THEN 1 ELSE probes + 1 END,
+          updated_at = now()
+        WHERE name = ${name}`;
+    }
+    return strip(decided);
+  });
 }
 
 export type HostOutcome = 'success' | 'failure' | 'neutral';
@@ -127,14 +228,21 @@ export function afterHostFailure(
   return { state: opens ? 'open' : 'closed', failures, clients, opens };
 }
 
-/** A failure of a scan without a client id (an execution from before clients were passed) counts as this one. */
-export const UNKNOWN_CLIENT = '(unknown)';
+/** A breaker row's state before and after one outcome (null: no row). */
+export interface BreakerChange {
+  name: string;
+  kind: HostBreakerRef['kind'];
+  before: BreakerState | null;
+  after: BreakerState | null;
+}
 
 /**
- * Records how a scan of `host` for `clientId` ended and returns the state before and after. A failure (the host
- * is down: see activities/host-breaker-verdict.ts) counts towards opening as afterHostFailure says; in half-open it
- * reopens at once. A success resets the streak and, in half-open, counts towards closing. Neutral outcomes say
- * nothing about the host: they only give a half-open probe slot back.
+ * Records how a scan of `host` for `clientId` ended in each breaker it answers to (hostBreakersFor: the shared
+ * one, then the client's own) and returns each one's state before and after. A failure (the host is down: see
+ * activities/host-breaker-verdict.ts) counts towards opening as afterHostFailure says, with each breaker's own
+ * rule (shared: several clients; the client's own: minClients 1); in half-open it reopens at once. A success
+ * resets the streak and, in half-open, counts towards closing. Neutral outcomes say nothing about the host: they
+ * only give a half-open probe slot back.
  */
 export async function recordHostOutcome(
   prisma: PrismaClient,
@@ -143,15 +251,29 @@ export async function recordHostOutcome(
   cfg: BreakerConfig,
   message?: string,
   clientId: string = UNKNOWN_CLIENT,
+): Promise<BreakerChange[]> {
+  const changes: BreakerChange[] = [];
+  for (const ref of hostBreakersFor(host, clientId, cfg)) {
+    changes.push({ name: ref.name, kind: ref.kind, ...(await recordBreakerOutcome(prisma, ref, outcome, message, clientId)) });
+  }
+  return changes;
+}
+
+/** recordHostOutcome for one breaker row. */
+async function recordBreakerOutcome(
+  prisma: PrismaClient,
+  { name, kind, cfg }: HostBreakerRef,
+  outcome: HostOutcome,
+  message: string | undefined,
+  clientId: string,
 ): Promise<{ before: BreakerState | null; after: BreakerState | null }> {
-  const name = hostBreakerName(host);
   let rows: Array<{ before: BreakerState | null; after: BreakerState }>;
   if (outcome === 'failure') {
     // Read, decide, write under the row's lock: concurrent workers' failures are counted one after the other.
     return prisma.$transaction(async (tx) => {
       const created = await tx.$queryRaw<unknown[]>`
         INSERT INTO circuit_breakers (name, kind, state, failures, successes, probes, updated_at)
-        VALUES (${name}, 'host', 'closed', 0, 0, 0, now()) ON CONFLICT (name) DO NOTHING RETURNING name`;
+        VALUES (${name}, ${kind}, 'closed', 0, 0, 0, now()) ON CONFLICT (name) DO NOTHING RETURNING name`;
       const [row] = await tx.$queryRaw<Array<{ state: BreakerState; failures: number; failure_clients: Record<string, number> | null }>>`
         SELECT state, failures, failure_clients FROM circuit_breakers WHERE name = ${name} FOR UPDATE`;
       const next = afterHostFailure({ state: row.state, failures: row.failures, clients: row.failure_clients ?? {} }, clientId, cfg);

@@ -97,7 +97,8 @@ const EnvSchema = z.object({
   BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).default(5),
   BREAKER_SUCCESS_THRESHOLD: z.coerce.number().int().min(1).default(2),
   BREAKER_TIMEOUT: ms(30_000, 100),
-  // Host breakers only: distinct clients whose scans must fail before a host's breaker opens (1 = any client alone).
+  // Shared host breakers only: distinct clients whose scans must fail before one opens (1 = any client alone); a
+  // client's own breaker for a host always opens on BREAKER_FAILURE_THRESHOLD of its own failures.
   BREAKER_MIN_CLIENTS: z.coerce.number().int().min(1).default(2),
   // Deadline of one API call to Temporal (start a scan): a dead server fails the call instead of hanging it.
   TEMPORAL_CALL_TIMEOUT: ms(5_000, 100),

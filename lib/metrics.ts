@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrowserPoolStats } from '../activities/browser/browser-pool';
-import { BREAKER_STATE_VALUE, type BreakerState } from './circuit-breakers';
+import { BREAKER_STATE_VALUE, breakerMetricName, type BreakerState } from './circuit-breakers';
 import type { PrismaClient } from './prisma';
 
 const PREFIX = 'wcag_';
@@ -15,6 +15,20 @@ function breakerGauge(registry: Registry) {
     labelNames: ['name', 'kind'],
     registers: [registry],
   });
+}
+
+/**
+ * Pure: the breaker gauge's series, keyed `name\nkind`. A client's own host breakers (`host:<h>#client:<id>`) are
+ * folded into one series per host (`host:<h>#client`, the worst state among them), so the series grow with hosts,
+ * not with clients × hosts; /api/monitoring/safety names the clients.
+ */
+export function breakerGaugeValues(rows: Array<{ name: string; kind: string; state: string }>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const key = `${breakerMetricName(r.name)}\n${r.kind}`;
+    out.set(key, Math.max(out.get(key) ?? 0, BREAKER_STATE_VALUE[r.state as BreakerState] ?? 0));
+  }
+  return out;
 }
 
 /** API metrics: rejections by the safety layer, breaker states (read from Postgres on scrape) and transitions. */
@@ -52,7 +66,10 @@ function createApiMetrics() {
       const rows = await breakerSource.circuitBreaker.findMany({ select: { name: true, kind: true, state: true } }).catch(() => null);
       if (!rows) return;
       breakers.reset();
-      for (const r of rows) breakers.set({ name: r.name, kind: r.kind }, BREAKER_STATE_VALUE[r.state as BreakerState] ?? 0);
+      for (const [key, value] of breakerGaugeValues(rows)) {
+        const [name, kind] = key.split('\n');
+        breakers.set({ name, kind }, value);
+      }
     },
   };
   return metrics;
@@ -88,7 +105,8 @@ function createWorkerMetrics() {
     }),
     hostBreakerWaits: new Counter({
       name: `${PREFIX}host_breaker_deferrals_total`,
-      help: 'Page scans deferred because the target host breaker was open',
+      help: "Page scans deferred by an open target host breaker, by kind: host (the shared one) or host_client (the scan's client's own)",
+      labelNames: ['kind'],
       registers: [registry],
     }),
     breakerTransitions: new Counter({

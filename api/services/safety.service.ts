@@ -1,6 +1,7 @@
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { apiMetrics } from '../../lib/metrics';
+import { breakerClientId } from '../../lib/circuit-breakers';
 import type { PrismaClient } from '../../lib/prisma';
 import type { TemporalBreaker } from './temporal-breaker';
 
@@ -8,7 +9,10 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface BreakerReport {
   name: string;
-  kind: 'temporal' | 'host' | string;
+  /** `host`: a target host's shared breaker; `host_client`: one client's own breaker for a host. */
+  kind: 'temporal' | 'host' | 'host_client' | string;
+  /** `host_client` breakers: the client whose scans of the host it pauses. */
+  clientId?: string;
   state: BreakerState | string;
   failures: number;
   openedAt: string | null;
@@ -37,7 +41,21 @@ export interface SafetyReport {
   /** Page attempts ended by a limit or a dead browser, per category (timeout, memory, killed, crash), last 24 h. */
   kills: { timeout: number; memory: number; killed: number; crash: number };
   /** Requests the SSRF guard refused during scans (scan_results.blocked_requests), and scans refused outright. */
-  blockedTargets: { requestsLast24h: number; scansWithBlockedRequests: number; scansFailedBlockedTarget: number; hostsRefusingScanner: number };
+  /**
+   * `hostsRefusingScanner`: hosts whose shared breaker is not closed (every client's scans wait);
+   * `clientHostBreakersNotClosed`: (client, host) pairs whose client's own breaker is not closed (that client waits).
+   */
+  blockedTargets: {
+    requestsLast24h: number;
+    scansWithBlockedRequests: number;
+    scansFailedBlockedTarget: number;
+    hostsRefusingScanner: number;
+    clientHostBreakersNotClosed: number;
+  };
+  /**
+   * Every shared breaker (`temporal`, `host:<host>`; at most 200), then the clients' own host breakers that are not
+   * closed or have a failure streak (`host:<host>#client:<clientId>`; open first, at most 200).
+   */
   circuitBreakers: BreakerReport[];
   breakerConfig: { failureThreshold: number; successThreshold: number; timeoutMs: number };
   asOf: string;
@@ -90,8 +108,14 @@ const KILL_KINDS = ['timeout', 'memory', 'killed', 'crash'] as const;
 export async function getSafetyReport(deps: { prisma: PrismaClient; env: Env; temporalBreaker?: TemporalBreaker }): Promise<SafetyReport> {
   const { env, prisma } = deps;
   const since = new Date(Date.now() - 24 * 3_600_000);
-  const [breakers, overrides, recent, total, kills, blocked, failedBlocked] = await Promise.all([
-    prisma.circuitBreaker.findMany({ orderBy: [{ kind: 'desc' }, { name: 'asc' }], take: 200 }),
+  const [shared, perClient, clientNotClosed, overrides, recent, total, kills, blocked, failedBlocked] = await Promise.all([
+    prisma.circuitBreaker.findMany({ where: { kind: { not: 'host_client' } }, orderBy: [{ kind: 'desc' }, { name: 'asc' }], take: 200 }),
+    prisma.circuitBreaker.findMany({
+      where: { kind: 'host_client', NOT: { state: 'closed', failures: 0 } },
+      orderBy: [{ state: 'desc' }, { name: 'asc' }],
+      take: 200,
+    }),
+    prisma.circuitBreaker.count({ where: { kind: 'host_client', state: { not: 'closed' } } }),
     prisma.clientRateLimit.count(),
     prisma.safetyRejection.groupBy({ by: ['reason'], where: { hour: { gte: since } }, _sum: { count: true } }),
     prisma.safetyRejection.groupBy({ by: ['reason'], _sum: { count: true } }),
@@ -107,9 +131,10 @@ export async function getSafetyReport(deps: { prisma: PrismaClient; env: Env; te
   const killCounts = { timeout: 0, memory: 0, killed: 0, crash: 0 };
   for (const k of kills) killCounts[k.category as keyof typeof killCounts] = k._count._all;
 
-  const report: BreakerReport[] = breakers.map((b) => ({
+  const report: BreakerReport[] = [...shared, ...perClient].map((b) => ({
     name: b.name,
     kind: b.kind,
+    ...(b.kind === 'host_client' && { clientId: breakerClientId(b.name) ?? undefined }),
     state: b.state,
     failures: b.failures,
     openedAt: b.openedAt?.toISOString() ?? null,
@@ -147,6 +172,7 @@ export async function getSafetyReport(deps: { prisma: PrismaClient; env: Env; te
       scansWithBlockedRequests: blocked[0]?.scans ?? 0,
       scansFailedBlockedTarget: failedBlocked,
       hostsRefusingScanner: report.filter((b) => b.kind === 'host' && b.state !== 'closed').length,
+      clientHostBreakersNotClosed: clientNotClosed,
     },
     circuitBreakers: report,
     breakerConfig: { failureThreshold: env.BREAKER_FAILURE_THRESHOLD, successThreshold: env.BREAKER_SUCCESS_THRESHOLD, timeoutMs: env.BREAKER_TIMEOUT },

@@ -1,6 +1,7 @@
 // Alerts: conditions are evaluated from a health report (pure), matched with the alerts already firing (pure:
 // dedupe and resolve), then stored in Postgres (`alerts`) and delivered to the channels with their status.
 import { randomUUID } from 'node:crypto';
+import { breakerClientId } from '../circuit-breakers';
 import { Prisma, type PrismaClient } from '../prisma';
 import { DeliveryError, type AlertChannel, type AlertNotification } from './alert-channels';
 import type { HealthReport } from './health';
@@ -71,11 +72,15 @@ export function evaluateAlerts(i: AlertInputs): AlertCondition[] {
     });
   }
   for (const b of i.openBreakers) {
+    // A client's own host breaker pauses only that client's scans of the host: a warning, not a critical.
+    const own = b.kind === 'host_client';
     out.push({
       key: `circuit_breaker_open:${b.name}`,
       kind: 'circuit_breaker_open',
-      severity: 'critical',
-      message: `circuit breaker ${b.name} (${b.kind}) is open after ${b.failures} failure(s)`,
+      severity: own ? 'warning' : 'critical',
+      message: own
+        ? `circuit breaker ${b.name} (${b.kind}) is open after ${b.failures} failure(s): client ${breakerClientId(b.name)}'s scans of the host wait`
+        : `circuit breaker ${b.name} (${b.kind}) is open after ${b.failures} failure(s)`,
       details: { ...b },
     });
   }
@@ -225,12 +230,16 @@ export async function processAlerts(
   };
 }
 
-/** Open circuit breakers from H2's `circuit_breakers` table (model CircuitBreaker); none while that table does not exist. */
+/**
+ * Open circuit breakers from H2's `circuit_breakers` table (model CircuitBreaker); none while that table does not exist.
+ * Shared breakers first: many clients' own host breakers cannot push them out of the 100.
+ */
 async function openBreakers(prisma: PrismaClient): Promise<AlertInputs['openBreakers']> {
   const [{ exists }] = await prisma.$queryRaw<Array<{ exists: boolean }>>`SELECT to_regclass('public.circuit_breakers') IS NOT NULL AS exists`;
   if (!exists) return [];
   const rows = await prisma.$queryRaw<Array<{ name: string; kind: string; failures: number; opened_at: Date | null }>>`
-    SELECT name, kind, failures, opened_at FROM circuit_breakers WHERE state = 'open' ORDER BY name LIMIT 100`;
+    SELECT name, kind, failures, opened_at FROM circuit_breakers WHERE state = 'open'
+    ORDER BY kind = 'host_client', name LIMIT 100`;
   return rows.map((r) => ({ name: r.name, kind: r.kind, failures: Number(r.failures), openedAt: r.opened_at?.toISOString() ?? null }));
 }
 

@@ -111,6 +111,22 @@ describe('alert evaluation', () => {
     expect(c.message).toBe('40 scan(s) failed after all retries in the last 15 min (timeout ×40)');
   });
 
+  it("raises a shared host breaker as critical and a client's own host breaker as a warning naming the client", () => {
+    const alerts = evaluateAlerts(
+      inputs({
+        openBreakers: [
+          { name: 'host:example.com', kind: 'host', failures: 5, openedAt: null },
+          { name: 'host:example.com#client:acme', kind: 'host_client', failures: 5, openedAt: null },
+        ],
+      }),
+    );
+    expect(alerts.map((a) => [a.key, a.severity])).toEqual([
+      ['circuit_breaker_open:host:example.com', 'critical'],
+      ['circuit_breaker_open:host:example.com#client:acme', 'warning'],
+    ]);
+    expect(alerts[1].message).toMatch(/client acme's scans of the host wait/);
+  });
+
   it('needs the minimum volume before judging the success rate', () => {
     expect(evaluateAlerts(inputs({ lastHour: { completed: 5, failed: 4 } }))).toEqual([]);
     expect(evaluateAlerts(inputs({ lastHour: { completed: 9, failed: 1 } }))).toEqual([]); // exactly 90 %

@@ -1,7 +1,7 @@
 // Safety layer against the real stack: per-client hourly quota under concurrency, bulk item-by-item refusals,
 // abuse limits, the Temporal breaker (through a TCP proxy this test cuts), the per-host breaker in the workers
-// (what counts against a host, one client alone cannot open it, a target that answers 503, then recovers), /safety
-// and both /metrics endpoints.
+// (what counts against a host, one client alone cannot open the shared one but opens its own, a target that answers
+// 503, then recovers), /safety and both /metrics endpoints.
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -267,16 +267,55 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
       const alone = await scanAll(Array.from({ length: 6 }, () => ['noisy', `${base}/slow`] as [string, string]));
       for (const scan of alone) expect(scan).toMatchObject({ status: 'failed', failureReason: 'timeout' });
       expect(await breaker('127.0.0.5')).toMatchObject({ state: 'closed', failures: 6, failureClients: { noisy: 6 } });
+      // They did open noisy's own breaker for the host, which pauses noisy's scans only.
+      expect(await breaker('127.0.0.5#client:noisy')).toMatchObject({ kind: 'host_client', state: 'open', failures: 6 });
       expect((await scanAll([['bystander', `${base}/`]]))[0].status).toBe('completed');
       expect(await breaker('127.0.0.5')).toMatchObject({ state: 'closed', failures: 0, failureClients: {} });
+      // Forget noisy's own breaker, so its next scans run at once instead of one trial at a time.
+      await stack.prisma.circuitBreaker.delete({ where: { name: 'host:127.0.0.5#client:noisy' } });
       // The success ended the streak. Now three clients' timeouts: noisy's 4 count as 3 of the 5 needed.
       await scanAll([...Array.from({ length: 4 }, () => ['noisy', `${base}/slow`] as [string, string]), ['second', `${base}/slow`]]);
       expect(await breaker('127.0.0.5')).toMatchObject({ state: 'closed', failures: 5 });
       await scanAll([['third', `${base}/slow`]]);
       expect(await breaker('127.0.0.5')).toMatchObject({ state: 'open', failures: 6, failureClients: { noisy: 4, second: 1, third: 1 } });
-      // Not left open for the /safety test below (hostsRefusingScanner counts host breakers that are not closed).
-      await stack.prisma.circuitBreaker.delete({ where: { name: 'host:127.0.0.5' } });
+      // Not left open for the /safety test below (hostsRefusingScanner counts host breakers that are not closed), nor
+      // the clients' own breakers of this host (noisy's 4 failures reopened its own).
+      await stack.prisma.circuitBreaker.deleteMany({ where: { name: { startsWith: 'host:127.0.0.5' } } });
     }, 180_000);
+
+    it("opens one client's own breaker on its failures (HTTP 503): its next scan waits, another client's scan of the host goes through", async () => {
+      let mode: 'down' | 'ok' = 'down';
+      const base = await startSite('127.0.0.6', (_path, res) => {
+        if (mode === 'ok') return false;
+        res.writeHead(503, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Down for maintenance</title>');
+        return true;
+      });
+      const url = `${base}/`;
+      // Five genuine failures with the normal budget, all from one client (a single-tenant install).
+      const down = await scanAll(Array.from({ length: 5 }, () => ['tenant-a', url] as [string, string]));
+      for (const scan of down) expect(scan).toMatchObject({ status: 'failed', failureReason: 'http_error' });
+      expect(await breaker('127.0.0.6#client:tenant-a')).toMatchObject({ kind: 'host_client', state: 'open', failures: 5 });
+      // The shared breaker counts them, at most 3 of the 5 needed, and stays closed.
+      expect(await breaker('127.0.0.6')).toMatchObject({ kind: 'host', state: 'closed', failures: 5, failureClients: { 'tenant-a': 5 } });
+
+      mode = 'ok';
+      const ownDeferrals = async () => (await workerMetrics().hostBreakerWaits.get()).values.find((v) => v.labels.kind === 'host_client')?.value ?? 0;
+      const deferredBefore = await ownDeferrals();
+      const ownId = await submit('tenant-a', url);
+      const other = await waitForTerminal(workers.app, await submit('tenant-b', url));
+      expect(other.status).toBe('completed');
+      const own = await waitForTerminal(workers.app, ownId);
+      // tenant-a's scan waited on its own breaker (deferred, then the first trial call: completed, not failed) and
+      // ended after tenant-b's, which nothing held back.
+      expect(own.status).toBe('completed');
+      expect(await ownDeferrals()).toBeGreaterThan(deferredBefore);
+      expect(Date.parse(String(own.finishedAt))).toBeGreaterThan(Date.parse(String(other.finishedAt)));
+      expect(await breaker('127.0.0.6#client:tenant-a')).toMatchObject({ state: 'half_open', successes: 1 });
+      expect(await breaker('127.0.0.6#client:tenant-b')).toBeNull();
+      expect(await breaker('127.0.0.6')).toMatchObject({ state: 'closed', failures: 0 });
+      expect((await waitForTerminal(workers.app, await submit('tenant-a', url))).status).toBe('completed');
+      expect(await breaker('127.0.0.6#client:tenant-a')).toMatchObject({ state: 'closed', failures: 0, failureClients: {} });
+    }, 120_000);
 
     it('opens after failures (HTTP 503) from several clients, makes later scans of the host wait instead of fail, and closes after recovery', async () => {
       let mode: 'down' | 'ok' = 'down';
@@ -312,7 +351,7 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
         const text = (await request(`http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`).get('/metrics').expect(200)).text;
         expect(text).toMatch(/wcag_scan_attempts_total\{outcome="http_error"\} ([5-9]|\d\d)/);
         expect(text).toMatch(/wcag_scan_attempts_total\{outcome="completed"\} [1-9]/);
-        expect(text).toMatch(/wcag_host_breaker_deferrals_total [1-9]/);
+        expect(text).toMatch(/wcag_host_breaker_deferrals_total\{kind="host"\} [1-9]/);
         expect(text).toMatch(/wcag_scan_duration_seconds_bucket\{le="\+Inf",outcome="completed"\} [1-9]/);
         expect(text).toMatch(/wcag_browser_pages_max [1-9]/);
         expect(text).toMatch(/wcag_circuit_breaker_transitions_total\{name="host:127.0.0.2",to="open"\} 1/);
@@ -344,9 +383,15 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
       scansWithBlockedRequests: expect.any(Number),
       scansFailedBlockedTarget: expect.any(Number),
       hostsRefusingScanner: 0,
+      clientHostBreakersNotClosed: 0,
     });
     const names = report.circuitBreakers.map((b: { name: string; state: string }) => `${b.name}=${b.state}`);
     expect(names).toEqual(expect.arrayContaining(['temporal=closed', 'host:127.0.0.2=closed']));
+    // Clients' own host breakers with a failure streak are listed with their client; closed ones without are not.
+    expect(report.circuitBreakers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'host:127.0.0.2#client:host-breaker-2', kind: 'host_client', clientId: 'host-breaker-2', state: 'closed', failures: 2 })]),
+    );
+    expect(names).not.toContain('host:127.0.0.6#client:tenant-a=closed');
     expect(report.breakerConfig).toEqual({ failureThreshold: 5, successThreshold: 2, timeoutMs: 3000 });
 
     await request(stack.app).get('/metrics').expect(401);
@@ -355,6 +400,9 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     expect(metrics.text).toMatch(/wcag_safety_rejections_total\{reason="rate_limited"\} \d+/);
     expect(metrics.text).toMatch(/wcag_scans_submitted_total\{kind="bulk"\} [1-9]/);
     expect(metrics.text).toMatch(/wcag_circuit_breaker_state\{name="host:127.0.0.2",kind="host"\} 0/);
+    // Clients' own breakers: one series per host, without the client id.
+    expect(metrics.text).toMatch(/wcag_circuit_breaker_state\{name="host:127.0.0.6#client",kind="host_client"\} 0/);
+    expect(metrics.text).not.toMatch(/#client:/);
     expect(metrics.text).toMatch(/wcag_circuit_breaker_transitions_total\{name="temporal",to="open"\} [1-9]/);
     await request(stack.app).get('/metrics').set(adminAuth).expect(200);
   });
