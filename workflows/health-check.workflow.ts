@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HealthRecord, RecoveryAction } from '../activities/health-check.activity';
-import { controlQueue } from './contracts';
+import { controlQueue } from '../core/contracts';
 
 export interface HealthCheckInput {
   /** The deployment's task queue prefix: whose control queues the restarts go to. */

@@ -8,7 +8,7 @@ import {
   isHostnameAllowedByList,
   resolveAllAddresses,
   type UrlPolicy,
-} from '../url-safety';
+} from '../../targets/url-safety';
 
 /** One refused or failed upstream connection, as recorded by the egress proxy. */
 export interface EgressEvent {

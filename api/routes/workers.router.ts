@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import type { Env } from '../../lib/env';
-import { controlQueue, taskQueues } from '../../workflows/contracts';
+import { controlQueue, taskQueues } from '../../core/contracts';
 import { workerControlWorkflow } from '../../workflows';
 import { HttpError, notFound } from '../http-errors';
 import { requireAdmin } from '../middleware/auth';

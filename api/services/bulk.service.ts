@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { checkUrlSyntax } from '../../activities/url-safety';
-import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../workflows/contracts';
+import { checkUrlSyntax } from '../../targets/url-safety';
+import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../core/contracts';
 import { bulkScanWorkflow } from '../../workflows';
 import { conflict, HttpError, serviceUnavailable } from '../http-errors';
 import type { ScanServiceDeps } from './scan.service';

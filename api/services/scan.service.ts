@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { checkUrlSafety, type UrlPolicy } from '../../activities/url-safety';
+import { checkUrlSafety, type UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient } from '../../lib/prisma';
@@ -12,7 +12,7 @@ import {
   taskQueues,
   type ScanInput,
   type ScanQueue,
-} from '../../workflows/contracts';
+} from '../../core/contracts';
 import { scanWorkflow } from '../../workflows';
 import { badRequest, conflict, HttpError, serviceUnavailable } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
-import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
+import { checkUrlSyntax, type UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import type { PrismaClient } from '../../lib/prisma';
-import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../workflows/contracts';
+import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../core/contracts';
 import { scheduledScanWorkflow } from '../../workflows';
 import { badRequest, limitReached, notFound } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';

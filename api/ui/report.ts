@@ -130,7 +130,7 @@ export function issuesOf(rules: readonly ReportRule[]): Map<string, Issue> {
   const out = new Map<string, Issue>();
   for (const r of rules) {
     if (r.kind !== 'violation') continue;
-    // Elements beyond those stored (axe-summary keeps 50) are counted under the rule's first stored element.
+    // Elements beyond those stored (core/scoring keeps 50) are counted under the rule's first stored element.
     const extra = Math.max(0, r.nodeCount - r.nodes.length);
     r.nodes.forEach((n, i) => {
       const fp = fingerprint(r.ruleId, n.target, n.html);

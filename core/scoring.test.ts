@@ -1,6 +1,6 @@
 import type { NodeResult, Result } from 'axe-core';
-import type { Impact } from '../workflows/contracts';
-import { countByImpact, IMPACT_WEIGHT, score, storedRules, wcagCriteria, type StoredRule } from './axe-summary';
+import type { Impact } from './contracts';
+import { countByImpact, IMPACT_WEIGHT, score, storedRules, wcagCriteria, type StoredRule } from './scoring';
 
 const node = (over: Partial<NodeResult> = {}): NodeResult =>
   ({ target: ['#x'], html: '<div id="x"></div>', any: [], all: [], none: [], ...over }) as NodeResult;

@@ -3,7 +3,7 @@
 // RESULT_RETENTION_DAYS, finds it and brings its arguments up to date.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { PruneInput } from '../activities/retention.activity';
-import { taskQueues } from '../workflows/contracts';
+import { taskQueues } from '../core/contracts';
 
 export const retentionScheduleId = (prefix: string): string => `retention-prune-${prefix}`;
 

@@ -1,6 +1,6 @@
 // Pure: turns an axe-core result into what we store and what travels through Temporal.
 import type { AxeResults, Result } from 'axe-core';
-import type { Impact, ImpactCounts } from '../workflows/contracts';
+import type { Impact, ImpactCounts } from './contracts';
 
 export const IMPACTS: readonly Impact[] = ['critical', 'serious', 'moderate', 'minor'];
 
