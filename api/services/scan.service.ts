@@ -13,7 +13,7 @@ import {
   type ScanInput,
   type ScanQueue,
 } from '../../core/contracts';
-import { scanWorkflow } from '../../workflows';
+import type { scanWorkflow } from '../../workflows';
 import { badRequest, conflict, HttpError, serviceUnavailable } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { ListScansQuery } from '../schemas/scans.schema';
@@ -119,7 +119,7 @@ export function createScanService(deps: ScanServiceDeps) {
         },
       });
       try {
-        const start = (client: Client) => client.workflow.start(scanWorkflow, {
+        const start = (client: Client) => client.workflow.start<typeof scanWorkflow>('scanWorkflow', {
           taskQueue: queues[req.queue],
           workflowId,
           args: [input],
