@@ -13,7 +13,11 @@ COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
 COPY prisma ./prisma
 # generate needs no schema engine; the CLI only insists the variable points at a file.
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx prisma generate
+COPY core ./core
 COPY lib ./lib
+COPY targets ./targets
+COPY tenancy ./tenancy
+COPY monitoring ./monitoring
 COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers

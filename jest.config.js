@@ -13,7 +13,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      testMatch: ['<rootDir>/{activities,api,lib,workflows,workers,scripts}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{core,targets,tenancy,monitoring,activities,api,lib,workflows,workers,scripts}/**/*.test.ts'],
     },
     {
       displayName: 'integration',

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { FailureCategory } from '../workflows/contracts';
+import { FailureCategory } from '../core/contracts';
 import { createAssertUrlSafeActivity } from './assert-url-safe.activity';
 
 const strict = { allowPrivateTargets: false, allowedHosts: [], maxUrlLength: 2048 };

@@ -1,6 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { FailureCategory } from '../workflows/contracts';
-import { checkUrlSafety, resolveAllAddresses, type UrlPolicy } from './url-safety';
+import { FailureCategory } from '../core/contracts';
+import { checkUrlSafety, resolveAllAddresses, type UrlPolicy } from '../targets/url-safety';
 
 /** Re-checks the target right before the scan: DNS may have changed since the API accepted it. */
 export function createAssertUrlSafeActivity(policy: UrlPolicy, resolve: (host: string) => Promise<string[]> = resolveAllAddresses) {

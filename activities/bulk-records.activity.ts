@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../lib/prisma';
-import type { BulkItem, ScanOptions, ScanQueue } from '../workflows/contracts';
+import type { BulkItem, ScanOptions, ScanQueue } from '../core/contracts';
 
 /** Postgres side of the bulk workflow: reading its items a batch at a time, and closing it. */
 export function createBulkRecordActivities(prisma: PrismaClient) {

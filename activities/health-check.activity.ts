@@ -2,11 +2,11 @@ import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Env } from '../lib/env';
 import type { PrismaClient } from '../lib/prisma';
-import { alertChannelsFrom, type AlertChannel } from '../lib/monitoring/alert-channels';
-import { alertInputs, evaluateAlerts, processAlerts, type AlertRunResult } from '../lib/monitoring/alerts';
-import { buildHealthReport, type HealthReport } from '../lib/monitoring/health';
-import { failStuckScan, findStuckScans, planBrowserRestarts, tidyWorkers, type BrowserRestartPlan, type RecoveryAction } from '../lib/monitoring/recovery';
-import type { HealthStatus } from '../lib/monitoring/thresholds';
+import { alertChannelsFrom, type AlertChannel } from '../monitoring/alert-channels';
+import { alertInputs, evaluateAlerts, processAlerts, type AlertRunResult } from '../monitoring/alerts';
+import { buildHealthReport, type HealthReport } from '../monitoring/health';
+import { failStuckScan, findStuckScans, planBrowserRestarts, tidyWorkers, type BrowserRestartPlan, type RecoveryAction } from '../monitoring/recovery';
+import type { HealthStatus } from '../monitoring/thresholds';
 
 export interface HealthCheckDeps {
   env: Env;

@@ -1,4 +1,4 @@
-import { FailureCategory } from '../workflows/contracts';
+import { FailureCategory } from '../core/contracts';
 import { hostBreakerVerdict, navigationBudgetMs, type AttemptEnd } from './host-breaker-verdict';
 import { httpStatusFailure } from './scan-errors';
 

@@ -2,7 +2,7 @@
 // The breaker is shared by every client, so only evidence that the *host* is down may count against it: a scan
 // cut short by its own client's small budget, a wait for a browser page, a refusal (403/429) or our own target
 // rules say nothing about whether the host is up (README "Safety, rate limits and circuit breakers").
-import { FailureCategory } from '../workflows/contracts';
+import { FailureCategory } from '../core/contracts';
 
 export type HostVerdict = 'success' | 'failure' | 'neutral';
 

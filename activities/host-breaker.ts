@@ -5,7 +5,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { acquireHostPermit, breakerClientId, breakerMetricName, recordHostOutcome, type BreakerConfig } from '../lib/circuit-breakers';
 import { workerMetrics } from '../lib/metrics';
 import type { PrismaClient } from '../lib/prisma';
-import { HOST_CIRCUIT_OPEN, type HostCircuitOpenDetails } from '../workflows/host-breaker';
+import { HOST_CIRCUIT_OPEN, type HostCircuitOpenDetails } from '../core/host-breaker';
 import { hostBreakerVerdict, type AttemptEnd } from './host-breaker-verdict';
 
 export function hostOf(url: string): string | null {

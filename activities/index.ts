@@ -11,7 +11,7 @@ export { createHealthCheckActivities };
 import type { BrowserPool } from './browser/browser-pool';
 import { createScanPageActivity, type ScanPageConfig } from './scan-page.activity';
 import { createScanRecordActivities } from './scan-records.activity';
-import type { UrlPolicy } from './url-safety';
+import type { UrlPolicy } from '../targets/url-safety';
 import type { BreakerConfig } from '../lib/circuit-breakers';
 
 export interface ActivityDeps {
@@ -36,7 +36,7 @@ export const createScanActivities = (deps: ScanActivityDeps) => ({
   ...createScanRecordActivities(deps.prisma, { maxScansPerHour: deps.maxScansPerHour }),
   ...createBulkRecordActivities(deps.prisma),
   ...createAssertUrlSafeActivity(deps.urlPolicy),
-  // the daily retention prune runs on the low scan queue (lib/retention-schedule.ts)
+  // the daily retention prune runs on the low scan queue (monitoring/retention-schedule.ts)
   ...createRetentionActivities(deps.prisma),
 });
 

@@ -1,23 +1,9 @@
 // Data retention: the bulky parts of old scans go, the per-scan summary stays (README "Data retention").
 import { heartbeat, log } from '@temporalio/activity';
 import type { PrismaClient } from '../lib/prisma';
+import type { PruneInput, PruneResult } from '../core/contracts';
 
-export interface PruneInput {
-  /** Scans that finished before now minus this many days are pruned. */
-  retentionDays: number;
-  /** Scans per transaction: small enough that one batch never holds locks for long. */
-  batchSize: number;
-  /** Stop after this many batches (the next daily run continues); bounds one run's time. */
-  maxBatches: number;
-}
-
-export interface PruneResult {
-  cutoff: string;
-  scans: number;
-  batches: number;
-  /** True when maxBatches stopped the run before it ran out of prunable scans. */
-  more: boolean;
-}
+export type { PruneInput, PruneResult };
 
 // What a pruned result's raw column holds: the column is NOT NULL, and the marker says why it is empty.
 const PRUNED_RAW = { pruned: true };

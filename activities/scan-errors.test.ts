@@ -1,4 +1,4 @@
-import { FailureCategory } from '../workflows/contracts';
+import { FailureCategory } from '../core/contracts';
 import { classifyScanError, httpStatusFailure, ScanFailure } from './scan-errors';
 
 const URL = 'https://example.com/page';

@@ -1,5 +1,5 @@
 // Pure: one place that decides the category of a failed page scan and whether retrying can help.
-import { FailureCategory } from '../workflows/contracts';
+import { FailureCategory } from '../core/contracts';
 
 export class ScanFailure extends Error {
   constructor(

@@ -1,8 +1,8 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import type { PrismaClient } from '../lib/prisma';
-import { FailureCategory, type PageScanSummary } from '../workflows/contracts';
-import { countByImpact, score, storedRules } from './axe-summary';
+import { FailureCategory, type PageScanSummary } from '../core/contracts';
+import { countByImpact, score, storedRules } from '../core/scoring';
 import type { BrowserPool, PageLease } from './browser/browser-pool';
 import { startEgressProxy, type EgressProxy } from './browser/egress-proxy';
 import { AXE_VERSION, runAxe } from './browser/run-axe';
@@ -11,7 +11,7 @@ import { classifyScanError, httpStatusFailure, ScanFailure } from './scan-errors
 import { saveScanResult } from './scan-records.activity';
 import { capturePage, saveScreenshot, type PageScreenshot } from './scan-screenshot';
 import { isDatabaseUnavailable, retryWhileDatabaseUnavailable } from './db-retry';
-import type { UrlPolicy } from './url-safety';
+import type { UrlPolicy } from '../targets/url-safety';
 import type { BreakerConfig } from '../lib/circuit-breakers';
 import { deferIfHostOpen, hostOf, noteScanOutcome } from './host-breaker';
 import { navigationBudgetMs } from './host-breaker-verdict';

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../lib/prisma';
-import { consumeQuota, quotaRefusalMessage } from '../lib/rate-limit';
-import { FailureCategory, scanWorkflowId, type PageScanSummary, type ScanInput, type ScanStatus } from '../workflows/contracts';
-import type { StoredRule } from './axe-summary';
+import { consumeQuota, quotaRefusalMessage } from '../tenancy/quota';
+import { FailureCategory, scanWorkflowId, type PageScanSummary, type ScanInput, type ScanStatus } from '../core/contracts';
+import type { StoredRule } from '../core/scoring';
 
 export interface RecordScanFinishedInput {
   scanId: string;

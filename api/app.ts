@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
-import type { UrlPolicy } from '../activities/url-safety';
+import type { UrlPolicy } from '../targets/url-safety';
 import type { Env } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../lib/prisma';

@@ -4,7 +4,7 @@ import { loadEnv, requireAdminKey } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { createPrisma } from '../lib/prisma';
 import { connectClient } from '../lib/temporal';
-import { urlPolicyFrom } from '../lib/url-policy';
+import { urlPolicyFrom } from '../targets/url-policy';
 import { createApp } from './app';
 
 const SHUTDOWN_GRACE_MS = 10_000;

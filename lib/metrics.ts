@@ -2,7 +2,7 @@
 // tests run an API and workers in one process, and prom-client refuses to register a name twice.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BrowserPoolStats } from '../activities/browser/browser-pool';
+import type { BrowserPoolStats } from '../core/browser-stats';
 import { BREAKER_STATE_VALUE, breakerMetricName, type BreakerState } from './circuit-breakers';
 import type { PrismaClient } from './prisma';
 

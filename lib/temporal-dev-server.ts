@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
-import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/contracts';
+import { SEARCH_ATTRIBUTE_KEYS } from '../core/contracts';
 
 export interface DevServerOptions {
   cliPath: string;

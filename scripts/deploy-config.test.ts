@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { PRIORITY_AND_FAIRNESS_FLAGS } from '../lib/temporal-dev-server';
-import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/contracts';
+import { SEARCH_ATTRIBUTE_KEYS } from '../core/contracts';
 
 const ROOT = join(__dirname, '..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');

@@ -5,7 +5,7 @@ import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { loadEnv } from '../lib/env';
 import { createPrisma } from '../lib/prisma';
-import { formatProblem, reconcile } from '../lib/reconcile';
+import { formatProblem, reconcile } from '../monitoring/reconcile';
 import { connectClient } from '../lib/temporal';
 import { parseInstant } from '../lib/time-window';
 

@@ -7,11 +7,11 @@ import { BrowserPool } from '../activities/browser/browser-pool';
 import { currentUid, decideSandbox } from '../activities/browser/launch-options';
 import { parseViewport, type Env } from '../lib/env';
 import type { Logger } from '../lib/logger';
-import { urlPolicyFrom } from '../lib/url-policy';
+import { urlPolicyFrom } from '../targets/url-policy';
 import { breakerConfigFrom } from '../lib/circuit-breakers';
 import { temporalLoggerFrom } from './temporal-logger';
 import type { PrismaClient } from '../lib/prisma';
-import { controlQueue, healthQueue, taskQueues } from '../workflows/contracts';
+import { controlQueue, healthQueue, taskQueues } from '../core/contracts';
 
 export function createBrowserPool(env: Env, logger: Logger): BrowserPool {
   // Decided once at startup (throws for CHROME_SANDBOX=on as root) and logged: an unsandboxed Chromium is a warning.

@@ -1,6 +1,6 @@
 // Every timeout and retry policy of the scan workflow, with the reason for each number.
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
-import { PERMANENT_FAILURES, priorityKeyFor, type ScanInput } from './contracts';
+import { PERMANENT_FAILURES, priorityKeyFor, type ScanInput } from '../core/contracts';
 
 /** Postgres writes: retried until the database is back, so a result is never dropped for a DB outage. */
 export const recordActivity: ActivityOptions = {
@@ -37,9 +37,3 @@ export const browserActivity = (input: ScanInput): ActivityOptions => ({
     nonRetryableErrorTypes: [...PERMANENT_FAILURES],
   },
 });
-
-/**
- * Nothing waits forever: a scan still not terminal after this long (a dead browser queue, say) is failed as
- * `timeout` and recorded. Generous because time waiting in a large backlog counts too.
- */
-export const SCAN_DEADLINE_MS = 6 * 60 * 60 * 1000;

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { recordActivity } from './activity-options';
-import { priorityKeyFor, scanWorkflowId, SearchAttributes, type BulkInput, type BulkProgress } from './contracts';
+import { priorityKeyFor, scanWorkflowId, SearchAttributes, type BulkInput, type BulkProgress } from '../core/contracts';
 import { getBulkProgressQuery } from './messages';
 import { scanWorkflow } from './scan.workflow';
 

@@ -6,7 +6,7 @@ import {
   TimeoutFailure,
   TimeoutType,
 } from '@temporalio/common';
-import { FAILURE_CATEGORIES, FailureCategory } from './contracts';
+import { FAILURE_CATEGORIES, FailureCategory } from '../core/contracts';
 import { toFailureOutcome } from './failure';
 
 const activityFailure = (cause: Error, retryState: RetryState = RetryState.MAXIMUM_ATTEMPTS_REACHED) =>

@@ -1,6 +1,6 @@
 // Pure: maps whatever reached the workflow's catch block to a stored category and a safe message.
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
-import { FailureCategory, isFailureCategory } from './contracts';
+import { FailureCategory, isFailureCategory } from '../core/contracts';
 
 export interface FailureOutcome {
   status: 'failed' | 'cancelled';

@@ -1,13 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HealthRecord, RecoveryAction } from '../activities/health-check.activity';
-import { controlQueue } from './contracts';
+import { controlQueue, type HealthCheckInput } from '../core/contracts';
 
-export interface HealthCheckInput {
-  /** The deployment's task queue prefix: whose control queues the restarts go to. */
-  prefix: string;
-  trigger: 'schedule' | 'manual';
-}
+export type { HealthCheckInput };
 
 // Runs on the shared control queue (healthQueue(prefix)); activities default to the workflow's queue.
 const { planRecovery, failStuckScans, recordHealth } = proxyActivities<Activities>({

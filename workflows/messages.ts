@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { BulkProgress, ScanProgress } from './contracts';
+import type { BulkProgress, ScanProgress } from '../core/contracts';
 
 export const getScanProgressQuery = defineQuery<ScanProgress>('getScanProgress');
 export const getBulkProgressQuery = defineQuery<BulkProgress>('getBulkProgress');

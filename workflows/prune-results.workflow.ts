@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PruneInput, PruneResult } from '../activities/retention.activity';
+import type { PruneInput, PruneResult } from '../core/contracts';
 
 /** Started daily by the retention Schedule: prunes raw results older than the retention period, in batches. */
 export async function pruneResultsWorkflow(input: PruneInput): Promise<PruneResult> {

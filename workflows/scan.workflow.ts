@@ -9,11 +9,12 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { browserActivity, recordActivity, SCAN_DEADLINE_MS, urlCheckActivity } from './activity-options';
-import { FailureCategory, SearchAttributes, type ScanInput, type ScanOutcome, type ScanProgress, type ScanStatus } from './contracts';
+import { browserActivity, recordActivity, urlCheckActivity } from './activity-options';
+import { SCAN_DEADLINE_MS } from '../core/deadlines';
+import { FailureCategory, SearchAttributes, type ScanInput, type ScanOutcome, type ScanProgress, type ScanStatus } from '../core/contracts';
 import { toFailureOutcome, type FailureOutcome } from './failure';
 import { getScanProgressQuery } from './messages';
-import { HOST_BREAKER_PATCH, hostCircuitWaitMs, MAX_HOST_WAITS } from './host-breaker';
+import { HOST_BREAKER_PATCH, hostCircuitWaitMs, MAX_HOST_WAITS } from '../core/host-breaker';
 
 /** One URL → safety check → browser scan (stores the full result) → exactly one recorded terminal state. */
 export async function scanWorkflow(input: ScanInput): Promise<ScanOutcome> {

@@ -1,7 +1,7 @@
 import { executeChild, patched, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { recordActivity } from './activity-options';
-import { priorityKeyFor, scanWorkflowId, SearchAttributes, type ScanOutcome, type ScheduledScanInput } from './contracts';
+import { priorityKeyFor, scanWorkflowId, SearchAttributes, type ScanOutcome, type ScheduledScanInput } from '../core/contracts';
 import { scanWorkflow } from './scan.workflow';
 
 /** Marker of the path that charges each firing to the client's hourly quota (replay-safe change). */

@@ -6,7 +6,7 @@
 //  - sizes a hostile DOM can legitimately blow up (string lengths, nodes per rule, related nodes, check data) are
 //    TRUNCATED, and each truncation is listed so the stored result says what was cut.
 import type { AxeResults } from 'axe-core';
-import { FailureCategory } from '../../workflows/contracts';
+import { FailureCategory } from '../../core/contracts';
 import { ScanFailure } from '../scan-errors';
 
 export const AXE_RESULT_LIMITS = {

@@ -2,9 +2,10 @@ import { rmSync } from 'node:fs';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import type { Logger } from '../../lib/logger';
 import { buildLaunchOptions, type LaunchConfig } from './launch-options';
-import { isAlive, killTree, treeMemory, type TreeMemory } from './process-tree';
+import type { BrowserPoolStats, RestartCause, TreeMemory } from '../../core/browser-stats';
+import { isAlive, killTree, treeMemory } from './process-tree';
 
-export type RestartCause = 'crash' | 'unresponsive' | 'memory' | 'killed' | 'manual';
+export type { RestartCause, BrowserPoolStats } from '../../core/browser-stats';
 
 export interface BrowserPoolConfig extends LaunchConfig {
   maxPages: number;
@@ -24,21 +25,6 @@ export interface PageLease {
   readonly browserGeneration: number;
   /** Closes the scan's context (and with it every page and popup); escalates to a kill when close hangs. */
   release(): Promise<void>;
-}
-
-export interface BrowserPoolStats {
-  connected: boolean;
-  pid: number | null;
-  pagesInUse: number;
-  maxPages: number;
-  waiting: number;
-  leasesGranted: number;
-  restarts: Record<RestartCause, number>;
-  /** The Chromium tree's memory at the last health check (PSS is what MAX_MEMORY_MB is compared with). */
-  chromium: TreeMemory;
-  launches: number;
-  lastHealthCheck: { at: string; ok: boolean; message: string } | null;
-  draining: boolean;
 }
 
 class TimeoutError extends Error {}

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import type { UrlPolicy } from '../url-safety';
+import type { UrlPolicy } from '../../targets/url-safety';
 import { startEgressProxy, type EgressProxy } from './egress-proxy';
 
 // Only 127.0.0.1 is allowed: every other loopback, private or metadata address must be refused by the proxy.

@@ -6,9 +6,11 @@ import {
   canonicalIp,
   isAddressAllowedByList,
   isHostnameAllowedByList,
+  isLoopbackName,
+  LOOPBACK_NAME_ADDRESSES,
   resolveAllAddresses,
   type UrlPolicy,
-} from '../url-safety';
+} from '../../targets/url-safety';
 
 /** One refused or failed upstream connection, as recorded by the egress proxy. */
 export interface EgressEvent {
@@ -46,8 +48,6 @@ const MAX_EVENT_HOSTS = 500;
 const MAX_URL_IN_EVENT = 300;
 // Chromium accepts up to 256 KiB of headers; Node's 16 KiB default would turn big cookie/CSP headers into 502s.
 const MAX_HEADER_BYTES = 256 * 1024;
-// Browsers treat these names as loopback without asking DNS (and so does url-safety), so the proxy must too.
-const LOOPBACK_NAME_ADDRESSES = ['127.0.0.1', '::1'];
 
 // Hop-by-hop per RFC 9110 §7.6.1 plus the proxy-specific ones Chromium sends; Expect is dropped because Node's
 // server has already answered it towards the browser.
@@ -90,10 +90,6 @@ function normaliseHost(host: string): string {
   return canonicalIp(bare) ?? bare;
 }
 
-function isLoopbackName(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost');
-}
-
 // url-safety's per-address check itself, so proxy refusals read like submission refusals (and, like them, never
 // tell the client which address a name resolved to).
 function addressRejection(address: string, policy: UrlPolicy, via?: string): { reason: string; detail?: string } | null {
@@ -121,7 +117,7 @@ async function vetHost(host: string, policy: UrlPolicy, resolve: (host: string) 
   if (isLoopbackName(host)) {
     const covered = LOOPBACK_NAME_ADDRESSES.every((a) => isAddressAllowedByList(a, policy.allowedHosts));
     return trusted || covered
-      ? { ok: true, addresses: LOOPBACK_NAME_ADDRESSES }
+      ? { ok: true, addresses: [...LOOPBACK_NAME_ADDRESSES] }
       : { ok: false, reason: `target host ${host} is a loopback name` };
   }
 

@@ -1,5 +1,8 @@
 // Chromium is a tree of processes (browser, renderers, GPU, utility): memory and kills must cover all of it.
 import { readdirSync, readFileSync } from 'node:fs';
+import type { TreeMemory } from '../../core/browser-stats';
+
+export type { TreeMemory };
 
 function childrenOf(): Map<number, number[]> {
   const children = new Map<number, number[]>();
@@ -51,12 +54,6 @@ function pssBytes(pid: number): number | null {
   }
 }
 
-export interface TreeMemory {
-  /** Proportional set size: shared pages split between the processes that map them. What the tree really costs. */
-  pssMb: number;
-  /** Sum of resident sizes: counts every shared library once per process (Chromium's ~9 processes: ~3x PSS). */
-  rssMb: number;
-}
 
 /** Memory of the whole tree. Limits use PSS; RSS is reported because it is what `ps` and `top` show. */
 export function treeMemory(rootPid: number): TreeMemory {

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import type { Env } from '../../lib/env';
-import { controlQueue, taskQueues } from '../../workflows/contracts';
-import { workerControlWorkflow } from '../../workflows';
+import { controlQueue, taskQueues } from '../../core/contracts';
+import type { workerControlWorkflow } from '../../workflows';
 import { HttpError, notFound } from '../http-errors';
 import { requireAdmin } from '../middleware/auth';
 import { validate } from '../middleware/validate';
@@ -39,7 +39,7 @@ export function workersRouter(deps: { env: Env; temporal: Client; taskQueuePrefi
   router.post('/:identity/:command', validate({ params: WorkerCommandParams }), async (_req, res) => {
     const { params } = res.locals.input as { params: z.infer<typeof WorkerCommandParams> };
     try {
-      const result = await deps.temporal.workflow.execute(workerControlWorkflow, {
+      const result = await deps.temporal.workflow.execute<typeof workerControlWorkflow>('workerControlWorkflow', {
         taskQueue: queues.high,
         workflowId: `worker-control-${randomUUID()}`,
         args: [{ controlQueue: controlQueue(prefix, params.identity), command: params.command }],

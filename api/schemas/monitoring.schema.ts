@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FAILURE_CATEGORIES, isFailureCategory } from '../../workflows/contracts';
+import { FAILURE_CATEGORIES, isFailureCategory } from '../../core/contracts';
 import { parseDuration, parseInstant } from '../../lib/time-window';
 import { clientIdSchema } from './scans.schema';
 

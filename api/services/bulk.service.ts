@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { checkUrlSyntax } from '../../activities/url-safety';
-import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../workflows/contracts';
-import { bulkScanWorkflow } from '../../workflows';
+import { checkUrlSyntax } from '../../targets/url-safety';
+import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../core/contracts';
+import type { bulkScanWorkflow } from '../../workflows';
 import { conflict, HttpError, serviceUnavailable } from '../http-errors';
 import type { ScanServiceDeps } from './scan.service';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
@@ -157,7 +157,7 @@ export function createBulkService(deps: BulkServiceDeps) {
         progress: { total: accepted.length, queued: accepted.length, running: 0, completed: 0, failed: 0, cancelled: 0 },
       };
       try {
-        const start = (client: Client) => client.workflow.start(bulkScanWorkflow, { taskQueue: queues[body.queue], workflowId, args: [input] });
+        const start = (client: Client) => client.workflow.start<typeof bulkScanWorkflow>('bulkScanWorkflow', { taskQueue: queues[body.queue], workflowId, args: [input] });
         await (deps.temporalBreaker ? deps.temporalBreaker.execute(start) : start(temporal));
       } catch (err) {
         deps.logger.error({ err, bulkId }, 'could not start bulk workflow');

@@ -7,11 +7,11 @@ import { temporal as proto } from '@temporalio/proto';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
-import { buildHealthReport, queueHealth, type HealthReport } from '../../lib/monitoring/health';
-import { reliabilityReport, type ReliabilityReport } from '../../lib/monitoring/reliability';
-import { listWorkers, type WorkerView } from '../../lib/monitoring/telemetry';
-import { healthQueue } from '../../workflows/contracts';
-import { healthCheckWorkflow } from '../../workflows';
+import { buildHealthReport, queueHealth, type HealthReport } from '../../monitoring/health';
+import { reliabilityReport, type ReliabilityReport } from '../../monitoring/reliability';
+import { listWorkers, type WorkerView } from '../../monitoring/telemetry';
+import { healthQueue } from '../../core/contracts';
+import type { healthCheckWorkflow } from '../../workflows';
 import { HttpError, serviceUnavailable } from '../http-errors';
 import type { AlertsQuery } from '../schemas/health-monitoring.schema';
 
@@ -126,7 +126,7 @@ export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
       const started = Date.now();
       let result;
       try {
-        result = await deps.temporal.workflow.execute(healthCheckWorkflow, {
+        result = await deps.temporal.workflow.execute<typeof healthCheckWorkflow>('healthCheckWorkflow', {
           taskQueue: healthQueue(prefix),
           workflowId,
           args: [{ prefix, trigger: 'manual' }],

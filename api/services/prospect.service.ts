@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
+import { checkUrlSyntax, type UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import { badRequest, HttpError, limitReached, notFound } from '../http-errors';

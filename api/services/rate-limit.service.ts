@@ -1,8 +1,8 @@
 import { HttpError } from '../http-errors';
-import { quotaRefusalMessage, type Grant } from '../../lib/rate-limit';
+import { quotaRefusalMessage, type Grant } from '../../tenancy/quota';
 
-// The quota itself lives in lib/rate-limit.ts: the worker charges scheduled runs with the same code.
-export { createRateLimitService, type Grant, type RateLimitService, type RateLimitStatus } from '../../lib/rate-limit';
+// The quota itself lives in tenancy/quota.ts: the worker charges scheduled runs with the same code.
+export { createRateLimitService, type Grant, type RateLimitService, type RateLimitStatus } from '../../tenancy/quota';
 
 /** 429 with Retry-After (the end of the hour) and the client's numbers. */
 export function rateLimited(grant: Grant, extra: Record<string, unknown> = {}): HttpError {

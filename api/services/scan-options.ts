@@ -1,5 +1,5 @@
 import { parseList, type Env } from '../../lib/env';
-import { taskQueues, type ScanInput, type ScanOptions } from '../../workflows/contracts';
+import { taskQueues, type ScanInput, type ScanOptions } from '../../core/contracts';
 
 export interface RequestedScanOptions {
   timeout?: number;

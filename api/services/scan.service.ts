@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { checkUrlSafety, type UrlPolicy } from '../../activities/url-safety';
+import { checkUrlSafety, type UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient } from '../../lib/prisma';
@@ -12,8 +12,8 @@ import {
   taskQueues,
   type ScanInput,
   type ScanQueue,
-} from '../../workflows/contracts';
-import { scanWorkflow } from '../../workflows';
+} from '../../core/contracts';
+import type { scanWorkflow } from '../../workflows';
 import { badRequest, conflict, HttpError, serviceUnavailable } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { ListScansQuery } from '../schemas/scans.schema';
@@ -119,7 +119,7 @@ export function createScanService(deps: ScanServiceDeps) {
         },
       });
       try {
-        const start = (client: Client) => client.workflow.start(scanWorkflow, {
+        const start = (client: Client) => client.workflow.start<typeof scanWorkflow>('scanWorkflow', {
           taskQueue: queues[req.queue],
           workflowId,
           args: [input],

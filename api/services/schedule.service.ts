@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
-import { checkUrlSyntax, type UrlPolicy } from '../../activities/url-safety';
+import { checkUrlSyntax, type UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import type { PrismaClient } from '../../lib/prisma';
-import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../workflows/contracts';
-import { scheduledScanWorkflow } from '../../workflows';
+import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../core/contracts';
+import type { scheduledScanWorkflow } from '../../workflows';
 import { badRequest, limitReached, notFound } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
@@ -152,7 +152,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       };
       const memo: ScheduleMemo = { clientId, cron: body.cron, url: input.url, prospectId: body.prospectId, name: body.name };
       try {
-        await temporal.schedule.create({
+        await temporal.schedule.create<typeof scheduledScanWorkflow>({
           scheduleId,
           spec: {
             ...(body.cron ? { cronExpressions: [body.cron] } : { intervals: [{ every: body.intervalMinutes! * 60_000 }] }),
@@ -160,7 +160,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
           },
           action: {
             type: 'startWorkflow',
-            workflowType: scheduledScanWorkflow,
+            workflowType: 'scheduledScanWorkflow',
             args: [input],
             taskQueue: queues[body.queue],
             workflowId: `${scheduleId}-run`,

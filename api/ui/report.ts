@@ -1,5 +1,6 @@
 // Pure: groups stored axe rules for the report and fingerprints issues so re-scans can be compared.
 import { createHash } from 'node:crypto';
+import { impactRank, successCriterionOf } from '../../core/scoring';
 
 export interface ReportNode {
   target: unknown;
@@ -20,13 +21,7 @@ export interface ReportRule {
 }
 
 export const PRINCIPLES: Record<string, string> = { '1': 'Perceivable', '2': 'Operable', '3': 'Understandable', '4': 'Robust' };
-const IMPACT_ORDER: Record<string, number> = { critical: 0, serious: 1, moderate: 2, minor: 3 };
-
-/** 'wcag143' → '1.4.3', 'wcag1410' → '1.4.10'; level tags ('wcag2aa') and others give nothing. */
-export function successCriterionOf(tag: string): string | null {
-  const m = /^wcag(\d)(\d)(\d{1,2})$/.exec(tag);
-  return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
-}
+export { successCriterionOf };
 
 export interface CriterionGroup {
   sc: string;
@@ -70,7 +65,7 @@ export function groupByWcag(rules: readonly ReportRule[]): PrincipleGroup[] {
         .sort(([a], [b]) => (a === 'other' ? 1 : b === 'other' ? -1 : byNumber(a, b)))
         .map(([sc, rs]) => ({
           sc,
-          rules: [...rs].sort((x, y) => (IMPACT_ORDER[x.impact ?? 'minor'] ?? 4) - (IMPACT_ORDER[y.impact ?? 'minor'] ?? 4) || x.ruleId.localeCompare(y.ruleId)),
+          rules: [...rs].sort((x, y) => impactRank(x.impact) - impactRank(y.impact) || x.ruleId.localeCompare(y.ruleId)),
         })),
     }));
 }
@@ -130,7 +125,7 @@ export function issuesOf(rules: readonly ReportRule[]): Map<string, Issue> {
   const out = new Map<string, Issue>();
   for (const r of rules) {
     if (r.kind !== 'violation') continue;
-    // Elements beyond those stored (axe-summary keeps 50) are counted under the rule's first stored element.
+    // Elements beyond those stored (core/scoring keeps 50) are counted under the rule's first stored element.
     const extra = Math.max(0, r.nodeCount - r.nodes.length);
     r.nodes.forEach((n, i) => {
       const fp = fingerprint(r.ruleId, n.target, n.html);
@@ -155,7 +150,7 @@ export interface IssueDiff {
 
 /** What `after` has that `before` had not (new), what it lost (fixed), and what both have (still open). */
 export function diffIssues(before: Map<string, Issue>, after: Map<string, Issue>): IssueDiff {
-  const sort = (xs: Issue[]) => xs.sort((a, b) => (IMPACT_ORDER[a.impact ?? 'minor'] ?? 4) - (IMPACT_ORDER[b.impact ?? 'minor'] ?? 4) || b.count - a.count || a.fingerprint.localeCompare(b.fingerprint));
+  const sort = (xs: Issue[]) => xs.sort((a, b) => impactRank(a.impact) - impactRank(b.impact) || b.count - a.count || a.fingerprint.localeCompare(b.fingerprint));
   return {
     new: sort([...after.values()].filter((i) => !before.has(i.fingerprint))),
     fixed: sort([...before.values()].filter((i) => !after.has(i.fingerprint))),

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { parseDuration } from '../../lib/time-window';
-import { FAILURE_CATEGORIES, isFailureCategory } from '../../workflows/contracts';
+import { FAILURE_CATEGORIES, isFailureCategory } from '../../core/contracts';
 import { HttpError } from '../http-errors';
 import { TokenBuckets } from '../middleware/abuse-limit';
 import type { ApiKeyService, Principal } from '../services/api-key.service';

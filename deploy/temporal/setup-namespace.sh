@@ -1,6 +1,6 @@
 #!/bin/sh
 # One-shot job (temporalio/admin-tools) after the server is up: creates the namespace and registers the search
-# attributes our workflows set (workflows/contracts.ts SearchAttributes). Idempotent: existing ones are skipped.
+# attributes our workflows set (core/contracts.ts SearchAttributes). Idempotent: existing ones are skipped.
 set -eu
 NS=${TEMPORAL_NAMESPACE:-default}
 RETENTION=${TEMPORAL_NAMESPACE_RETENTION:-720h}

@@ -12,7 +12,7 @@ import { runAxe } from '../../activities/browser/run-axe';
 import { startEgressProxy } from '../../activities/browser/egress-proxy';
 import { preparePage, SETTLE, type ScanPageConfig } from '../../activities/scan-page.activity';
 import { parseViewport, type Env } from '../../lib/env';
-import { urlPolicyFrom } from '../../lib/url-policy';
+import { urlPolicyFrom } from '../../targets/url-policy';
 import { createBrowserPool } from '../../workers/create-workers';
 import { mapBounded } from '../conformance/bounded';
 

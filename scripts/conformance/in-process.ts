@@ -11,7 +11,7 @@ import { createApp } from '../../api/app';
 import { loadEnv, type Env } from '../../lib/env';
 import { createPrisma } from '../../lib/prisma';
 import { connectClient, connectNative } from '../../lib/temporal';
-import { urlPolicyFrom } from '../../lib/url-policy';
+import { urlPolicyFrom } from '../../targets/url-policy';
 import { createBrowserPool, createWorkers, loadWorkflowBundle } from '../../workers/create-workers';
 import { temporalLoggerFrom } from '../../workers/temporal-logger';
 import { InfrastructureError, UsageError } from './errors';

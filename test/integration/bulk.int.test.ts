@@ -1,7 +1,7 @@
 // Bulk scans: per-item validation, a bounded window of child workflows, continueAsNew, progress and cancel.
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { bulkWorkflowId } from '../../workflows/contracts';
+import { bulkWorkflowId } from '../../core/contracts';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { hostileRoutes } from '../support/hostile-routes';
 import { adminAuth } from '../support/scan-client';

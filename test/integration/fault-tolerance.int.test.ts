@@ -1,6 +1,6 @@
 // Fault tolerance with real processes: a worker SIGKILLed mid-scan, a Postgres outage while results are stored, and
 // a Temporal restart during a bulk. Each counts outcomes and ends with every scan terminal in both Temporal and
-// Postgres, the two in agreement (lib/reconcile). (A Chromium killed mid-scan is covered by browser-pool.int.test.ts.)
+// Postgres, the two in agreement (monitoring/reconcile). (A Chromium killed mid-scan is covered by browser-pool.int.test.ts.)
 //
 // The API runs in this process (startStack without workers); the workers are `tsx workers/main.ts` processes on the
 // stack's task queues. Postgres and Temporal faults use private instances (test/support/processes.ts), so stopping
@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
-import { reconcile, formatProblem } from '../../lib/reconcile';
+import { reconcile, formatProblem } from '../../monitoring/reconcile';
 import { applyMigrations, ensureDatabase } from '../../lib/migrator';
 import type { PrismaClient } from '../../lib/prisma';
-import { bulkWorkflowId, scanWorkflowId } from '../../workflows/contracts';
+import { bulkWorkflowId, scanWorkflowId } from '../../core/contracts';
 import type { FixtureRoute } from '../support/fixture-server';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { describeProcess, processesUsingProfile, ProcessRegistry, waitForWorkerReady, type WorkerProcess } from '../support/processes';
@@ -101,7 +101,7 @@ async function storedRows(prisma: PrismaClient, scanIds: string[]) {
   });
 }
 
-/** Every scan terminal in Postgres and in Temporal, and the two agreeing (lib/reconcile confirms with describe). */
+/** Every scan terminal in Postgres and in Temporal, and the two agreeing (monitoring/reconcile confirms with describe). */
 async function expectTerminalAndReconciled(prisma: PrismaClient, client: Client, scanIds: string[]) {
   const rows = await prisma.scan.findMany({ where: { id: { in: scanIds } }, select: { id: true, status: true } });
   expect(rows).toHaveLength(scanIds.length);

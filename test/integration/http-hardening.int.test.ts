@@ -9,7 +9,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger, type Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
-import { urlPolicyFrom } from '../../lib/url-policy';
+import { urlPolicyFrom } from '../../targets/url-policy';
 import { adminAuth } from '../support/scan-client';
 import { ADMIN_KEY, startStack, testEnv, type Stack } from '../support/stack';
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { blockedRangeOf } from '../../activities/url-safety';
+import { blockedRangeOf } from '../../targets/url-safety';
 import { hashKey } from '../../api/services/api-key.service';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import type { Express } from 'express';
 import { Prisma } from '../../lib/prisma';
-import { reconcile } from '../../lib/reconcile';
+import { reconcile } from '../../monitoring/reconcile';
 import { queueStatsSql } from '../../api/services/queue-monitoring.service';
 import { startFixtureServer, type FixtureRoute, type FixtureServer } from '../support/fixture-server';
 import { adminAuth, submitScan, waitForTerminal, type ScanView } from '../support/scan-client';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { bulkWorkflowId, scanWorkflowId } from '../../workflows/contracts';
+import { bulkWorkflowId, scanWorkflowId } from '../../core/contracts';
 import { startFixtureServer } from '../support/fixture-server';
 import { hostileRoutes } from '../support/hostile-routes';
 import { adminAuth, scanToEnd, submitScan, waitForTerminal } from '../support/scan-client';

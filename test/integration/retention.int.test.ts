@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { PruneInput, PruneResult } from '../../activities/retention.activity';
-import { ensureRetentionSchedule } from '../../lib/retention-schedule';
+import { ensureRetentionSchedule } from '../../monitoring/retention-schedule';
 import { adminAuth } from '../support/scan-client';
 import { startStack, type Stack } from '../support/stack';
 

@@ -10,7 +10,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { startWorkerMetricsServer, workerMetrics } from '../../lib/metrics';
-import { urlPolicyFrom } from '../../lib/url-policy';
+import { urlPolicyFrom } from '../../targets/url-policy';
 import { adminAuth, waitForTerminal } from '../support/scan-client';
 import { ADMIN_KEY, eventually, startStack, testEnv, type Stack } from '../support/stack';
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { scanWorkflowId, SearchAttributes } from '../../workflows/contracts';
+import { scanWorkflowId, SearchAttributes } from '../../core/contracts';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';
 

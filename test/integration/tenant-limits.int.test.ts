@@ -3,8 +3,8 @@
 // prospects and API keys have ceilings. Real API, workers, Temporal dev server and Postgres.
 import request from 'supertest';
 import { Worker } from '@temporalio/worker';
-import { alertInputs } from '../../lib/monitoring/alerts';
-import type { HealthReport } from '../../lib/monitoring/health';
+import { alertInputs } from '../../monitoring/alerts';
+import type { HealthReport } from '../../monitoring/health';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { adminAuth, waitForTerminal } from '../support/scan-client';
 import { eventually, startStack, workflowBundle, type Stack } from '../support/stack';

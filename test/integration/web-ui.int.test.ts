@@ -12,7 +12,7 @@ import request from 'supertest';
 import { buildLaunchOptions } from '../../activities/browser/launch-options';
 import { runAxe } from '../../activities/browser/run-axe';
 import pino from 'pino';
-import { startWorkerTelemetry, type TelemetryPublisher } from '../../lib/monitoring/telemetry';
+import { startWorkerTelemetry, type TelemetryPublisher } from '../../monitoring/telemetry';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { adminAuth, waitForTerminal, type ScanView } from '../support/scan-client';
 import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';

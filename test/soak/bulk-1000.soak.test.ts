@@ -1,7 +1,7 @@
 // Acceptance run, not part of `npm test` (about 10 minutes here): a 1,000-item bulk over a local corpus ends
 // with every item terminal, in Postgres and in Temporal. Run with `npm run soak:bulk`; prints its figures.
 import request from 'supertest';
-import { reconcile } from '../../lib/reconcile';
+import { reconcile } from '../../monitoring/reconcile';
 import { startFixtureServer } from '../support/fixture-server';
 import { adminAuth } from '../support/scan-client';
 import { eventually, startStack } from '../support/stack';

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { isAlive, processTree } from '../../activities/browser/process-tree';
 import { freePort, startTemporalDevServer, type DevServer } from '../../lib/temporal-dev-server';
-import type { TaskQueues } from '../../workflows/contracts';
+import type { TaskQueues } from '../../core/contracts';
 
 const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);

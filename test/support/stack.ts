@@ -9,9 +9,9 @@ import { createApp, type AppDeps } from '../../api/app';
 import type { BrowserPool } from '../../activities/browser/browser-pool';
 import { loadEnv, type Env } from '../../lib/env';
 import { createPrisma, type PrismaClient } from '../../lib/prisma';
-import { urlPolicyFrom } from '../../lib/url-policy';
+import { urlPolicyFrom } from '../../targets/url-policy';
 import { createBrowserPool, createWorkers } from '../../workers/create-workers';
-import { taskQueues, type TaskQueues } from '../../workflows/contracts';
+import { taskQueues, type TaskQueues } from '../../core/contracts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 

@@ -1,4 +1,4 @@
-import { IMPACT_WEIGHT } from '../../../activities/axe-summary';
+import { IMPACT_WEIGHT, rulePenalty as penalty } from '../../../core/scoring';
 import type { FlaggedBox } from '../../../activities/scan-screenshot';
 import { lines } from '../charts';
 import { fmtDate, fmtDuration, html, tableWrap, type SafeHtml } from '../html';
@@ -10,12 +10,6 @@ type Report = NonNullable<Awaited<ReturnType<UiService['report']>>>;
 type Prospect = NonNullable<Awaited<ReturnType<UiService['prospect']>>>;
 type Compare = NonNullable<Awaited<ReturnType<UiService['compare']>>>;
 
-
-/** Points a rule costs, as activities/axe-summary.ts `score` counts them. */
-function penalty(r: ReportRule): number {
-  const w = IMPACT_WEIGHT[(r.impact ?? 'minor') as keyof typeof IMPACT_WEIGHT] ?? IMPACT_WEIGHT.minor;
-  return w * (1 + 0.1 * Math.min(Math.max(r.nodeCount - 1, 0), 10));
-}
 
 const impactBadge = (impact: string | null) => html`<span class="impact impact-${impact ?? 'none'}">${impact ?? 'no impact'}</span>`;
 

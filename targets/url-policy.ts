@@ -1,5 +1,5 @@
-import { parseAllowedHosts, type UrlPolicy } from '../activities/url-safety';
-import type { Env } from './env';
+import { parseAllowedHosts, type UrlPolicy } from './url-safety';
+import type { Env } from '../lib/env';
 
 /** The target rules from configuration; the API and the workers must apply the same ones. */
 export function urlPolicyFrom(env: Env): UrlPolicy {

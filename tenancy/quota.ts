@@ -1,5 +1,5 @@
-import type { Env } from './env';
-import type { Prisma, PrismaClient } from './prisma';
+import type { Env } from '../lib/env';
+import type { Prisma, PrismaClient } from '../lib/prisma';
 
 // The per-client hourly scan quota, counted in Postgres. Its one home: the API (api/services/rate-limit.service.ts)
 // charges submissions with it and the worker (activities/scan-records.activity.ts) charges every scheduled run.

@@ -1,6 +1,6 @@
 // Pure: turns an axe-core result into what we store and what travels through Temporal.
 import type { AxeResults, Result } from 'axe-core';
-import type { Impact, ImpactCounts } from '../workflows/contracts';
+import type { Impact, ImpactCounts } from './contracts';
 
 export const IMPACTS: readonly Impact[] = ['critical', 'serious', 'moderate', 'minor'];
 
@@ -33,14 +33,26 @@ const NODES_KEPT = 50;
 
 const truncate = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : (s ?? ''));
 
+/** 'wcag143' → '1.4.3', 'wcag1410' → '1.4.10'; level tags ('wcag2aa') and others give nothing. */
+export function successCriterionOf(tag: string): string | null {
+  const m = /^wcag(\d)(\d)(\d{1,2})$/.exec(tag);
+  return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
+}
+
 /** 'wcag1410' → '1.4.10'; level tags such as 'wcag2aa' are not success criteria and are skipped. */
 export function wcagCriteria(tags: readonly string[]): string[] {
   const out: string[] = [];
   for (const tag of tags) {
-    const m = /^wcag(\d)(\d)(\d{1,2})$/.exec(tag);
-    if (m) out.push(`${m[1]}.${m[2]}.${m[3]}`);
+    const sc = successCriterionOf(tag);
+    if (sc) out.push(sc);
   }
   return out;
+}
+
+/** Sort rank of an impact: critical first; no impact ranks as minor, an unknown one last. */
+export function impactRank(impact: string | null): number {
+  const i = IMPACTS.indexOf((impact ?? 'minor') as Impact);
+  return i < 0 ? IMPACTS.length : i;
 }
 
 function toStoredRule(kind: StoredRule['kind'], r: Result): StoredRule {
@@ -81,9 +93,12 @@ export function countByImpact(violations: readonly Pick<StoredRule, 'impact'>[])
  */
 export function score(violations: readonly Pick<StoredRule, 'impact' | 'nodeCount'>[]): number {
   let penalty = 0;
-  for (const v of violations) {
-    const w = IMPACT_WEIGHT[v.impact ?? 'minor'];
-    penalty += w * (1 + EXTRA_NODE_FACTOR * Math.min(Math.max(v.nodeCount - 1, 0), EXTRA_NODES_COUNTED));
-  }
+  for (const v of violations) penalty += rulePenalty(v);
   return Math.max(0, Math.round(100 - penalty));
+}
+
+/** Points one violated rule costs in `score` (an impact we do not know counts as minor). */
+export function rulePenalty(v: { impact: string | null; nodeCount: number }): number {
+  const w = IMPACT_WEIGHT[(v.impact ?? 'minor') as Impact] ?? IMPACT_WEIGHT.minor;
+  return w * (1 + EXTRA_NODE_FACTOR * Math.min(Math.max(v.nodeCount - 1, 0), EXTRA_NODES_COUNTED));
 }

@@ -25,7 +25,7 @@ export const DEFAULT_MAX_URL_LENGTH = 2048;
 
 type Hextets = number[];
 
-const LOOPBACK_NAME_ADDRESSES = ['127.0.0.1', '::1'] as const;
+export const LOOPBACK_NAME_ADDRESSES = ['127.0.0.1', '::1'] as const;
 
 interface V4Range {
   base: number;
@@ -321,7 +321,8 @@ export function parseAllowedHosts(csv: string): string[] {
     .filter((entry) => entry !== '');
 }
 
-function isLoopbackName(host: string): boolean {
+/** 'localhost' and '*.localhost': names browsers resolve to loopback without asking DNS. */
+export function isLoopbackName(host: string): boolean {
   const name = normaliseHostname(host);
   return name === 'localhost' || name.endsWith('.localhost');
 }

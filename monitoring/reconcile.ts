@@ -9,9 +9,9 @@
 // not be started, a bulk item not started yet while its bulk workflow runs, a bulk item closed before it started,
 // and a terminal scan whose workflow Temporal has already deleted under the namespace retention period.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
-import { SCAN_DEADLINE_MS } from '../workflows/activity-options';
-import { SearchAttributes, type ScanStatus } from '../workflows/contracts';
-import type { PrismaClient } from './prisma';
+import { SCAN_DEADLINE_MS } from '../core/deadlines';
+import { SearchAttributes, type ScanStatus } from '../core/contracts';
+import type { PrismaClient } from '../lib/prisma';
 
 export type ReconcileProblemKind = 'missing_workflow' | 'status_mismatch' | 'terminal_in_temporal_not_in_postgres' | 'stuck';
 

@@ -2,8 +2,7 @@
 // healthCheckWorkflow on the shared control queue every HEALTH_CHECK_INTERVAL. Created idempotently by every worker
 // at start; a second worker, or a restart, finds it and only brings its interval up to date.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { healthQueue } from '../../workflows/contracts';
-import type { HealthCheckInput } from '../../workflows/health-check.workflow';
+import { healthQueue, type HealthCheckInput } from '../core/contracts';
 
 export const healthScheduleId = (prefix: string): string => `health-check-${prefix}`;
 

@@ -1,6 +1,6 @@
 // Where alert notifications go. A channel is one async `send`; add one by implementing AlertChannel and listing it
 // in alertChannelsFrom(). The log always gets every notification; the webhook is optional (ALERT_WEBHOOK_URL).
-import type { Env } from '../env';
+import type { Env } from '../lib/env';
 
 export interface AlertNotification {
   key: string;

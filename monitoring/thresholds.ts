@@ -1,6 +1,6 @@
 // Every health threshold in one place (README "Monitoring" → thresholds table mirrors this file), and the pure
 // functions that turn measurements into healthy | warning | critical. No I/O here: unit-tested directly.
-import { FailureCategory } from '../../workflows/contracts';
+import { FailureCategory } from '../core/contracts';
 
 export type HealthStatus = 'healthy' | 'warning' | 'critical';
 

@@ -181,3 +181,28 @@ export type ScheduledScanInput = Omit<ScanInput, 'scanId'> & {
   /** Created with the admin key: its runs are not charged to the client's hourly quota (like admin submissions). */
   quotaExempt?: boolean;
 };
+
+/** Input of healthCheckWorkflow (started by the health schedule and POST /api/monitoring/recover). */
+export interface HealthCheckInput {
+  /** The deployment's task queue prefix: whose control queues the restarts go to. */
+  prefix: string;
+  trigger: 'schedule' | 'manual';
+}
+
+/** Input and result of pruneResultsWorkflow (started by the daily retention schedule). */
+export interface PruneInput {
+  /** Scans that finished before now minus this many days are pruned. */
+  retentionDays: number;
+  /** Scans per transaction: small enough that one batch never holds locks for long. */
+  batchSize: number;
+  /** Stop after this many batches (the next daily run continues); bounds one run's time. */
+  maxBatches: number;
+}
+
+export interface PruneResult {
+  cutoff: string;
+  scans: number;
+  batches: number;
+  /** True when maxBatches stopped the run before it ran out of prunable scans. */
+  more: boolean;
+}

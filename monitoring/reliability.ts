@@ -1,6 +1,6 @@
 // GET /api/monitoring/reliability?days=N: scans that ended in the last N days (UTC days), from Postgres.
 // Two grouped queries through the finished_at index; the summary is the sum of the daily rows.
-import { Prisma, type PrismaClient } from '../prisma';
+import { Prisma, type PrismaClient } from '../lib/prisma';
 import { percent, recommendationsFor, successRate } from './thresholds';
 
 export interface ReliabilityCounts {

@@ -2,9 +2,9 @@
 // seed's three metrics. Used by GET /api/monitoring/health and by the scheduled health check; every query bounded.
 import type { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import type { Env } from '../env';
-import { Prisma, type PrismaClient } from '../prisma';
-import { healthQueue, taskQueues } from '../../workflows/contracts';
+import type { Env } from '../lib/env';
+import { Prisma, type PrismaClient } from '../lib/prisma';
+import { healthQueue, taskQueues } from '../core/contracts';
 import { listWorkers, type WorkerView } from './telemetry';
 import {
   browserStatus,

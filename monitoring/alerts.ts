@@ -1,8 +1,8 @@
 // Alerts: conditions are evaluated from a health report (pure), matched with the alerts already firing (pure:
 // dedupe and resolve), then stored in Postgres (`alerts`) and delivered to the channels with their status.
 import { randomUUID } from 'node:crypto';
-import { breakerClientId } from '../circuit-breakers';
-import { Prisma, type PrismaClient } from '../prisma';
+import { breakerClientId } from '../lib/circuit-breakers';
+import { Prisma, type PrismaClient } from '../lib/prisma';
 import { DeliveryError, type AlertChannel, type AlertNotification } from './alert-channels';
 import type { HealthReport } from './health';
 import { percent, successRate } from './thresholds';

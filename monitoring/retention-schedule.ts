@@ -2,8 +2,7 @@
 // low scan queue. Created idempotently by every worker at start; a second worker, or a restart with another
 // RESULT_RETENTION_DAYS, finds it and brings its arguments up to date.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { PruneInput } from '../activities/retention.activity';
-import { taskQueues } from '../workflows/contracts';
+import { taskQueues, type PruneInput } from '../core/contracts';
 
 export const retentionScheduleId = (prefix: string): string => `retention-prune-${prefix}`;
 

@@ -1,6 +1,6 @@
 import type { NodeResult, Result } from 'axe-core';
-import type { Impact } from '../workflows/contracts';
-import { countByImpact, IMPACT_WEIGHT, score, storedRules, wcagCriteria, type StoredRule } from './axe-summary';
+import type { Impact } from './contracts';
+import { countByImpact, IMPACT_WEIGHT, impactRank, rulePenalty, score, storedRules, wcagCriteria, type StoredRule } from './scoring';
 
 const node = (over: Partial<NodeResult> = {}): NodeResult =>
   ({ target: ['#x'], html: '<div id="x"></div>', any: [], all: [], none: [], ...over }) as NodeResult;
@@ -175,5 +175,17 @@ describe('score', () => {
       expect(s).toBeGreaterThanOrEqual(0);
       expect(s).toBeLessThanOrEqual(100);
     }
+  });
+});
+
+describe('rulePenalty and impactRank (shared with the report page)', () => {
+  it('adds up to what score deducts, and counts an unknown impact as minor', () => {
+    const rules = [{ impact: 'critical' as const, nodeCount: 3 }, { impact: null, nodeCount: 1 }];
+    expect(100 - rules.reduce((s, r) => s + rulePenalty(r), 0)).toBeCloseTo(score(rules), 0);
+    expect(rulePenalty({ impact: 'made-up', nodeCount: 1 })).toBe(IMPACT_WEIGHT.minor);
+  });
+
+  it('ranks critical first, no impact as minor and an unknown impact last', () => {
+    expect(['minor', null, 'bogus', 'critical', 'serious'].sort((a, b) => impactRank(a) - impactRank(b))).toEqual(['critical', 'serious', 'minor', null, 'bogus']);
   });
 });

@@ -1,13 +1,13 @@
 // Worker telemetry: each worker process upserts its own row in worker_status every WORKER_TELEMETRY_INTERVAL, so
 // the API and the health check see every worker (pool, memory, restarts) without asking it.
-import type { BrowserPool } from '../../activities/browser/browser-pool';
-import type { Logger } from '../logger';
-import type { PrismaClient } from '../prisma';
+import type { BrowserPoolView } from '../core/browser-stats';
+import type { Logger } from '../lib/logger';
+import type { PrismaClient } from '../lib/prisma';
 import { isLost } from './thresholds';
 
 export interface TelemetryOptions {
   prisma: PrismaClient;
-  pool: BrowserPool;
+  pool: BrowserPoolView;
   identity: string;
   taskQueuePrefix: string;
   taskQueues: string[];

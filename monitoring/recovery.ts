@@ -2,9 +2,9 @@
 // through its control queue (planned here, run by the workflow), finish scans stuck past their deadline as failed,
 // and keep the worker table honest (lost workers marked, long-gone ones forgotten).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Prisma, type PrismaClient } from '../prisma';
-import { SCAN_DEADLINE_MS } from '../../workflows/activity-options';
-import { FailureCategory } from '../../workflows/contracts';
+import { Prisma, type PrismaClient } from '../lib/prisma';
+import { SCAN_DEADLINE_MS } from '../core/deadlines';
+import { FailureCategory } from '../core/contracts';
 import type { HealthReport } from './health';
 import { browserProbes } from './health';
 import { browserRestartReason, THRESHOLDS } from './thresholds';
