@@ -1,5 +1,6 @@
-// Two projects: fast unit tests beside the code, and integration tests against the real stack (in band:
-// they share one Temporal dev server, one database and a 2-core machine's Chromium).
+// Two projects in `npm test`: fast unit tests beside the code, in parallel workers, and integration tests against the
+// real stack, one file at a time (they share one Temporal dev server, one database and a 2-core machine's Chromium).
+// jest has no per-project maxWorkers: the integration and soak projects get a runner that tells jest it is serial.
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   // cockatiel 4 ships ES modules only: Node 20.19+ requires them natively, jest's module system does not.
@@ -23,6 +24,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      runner: '<rootDir>/test/support/serial-runner.js',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
       slowTestThreshold: 60,
     },
@@ -35,6 +37,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/soak/**/*.soak.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      runner: '<rootDir>/test/support/serial-runner.js',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
     },
   ],

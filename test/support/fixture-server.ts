@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
+import { useResource } from './hooks';
 
 export type FixtureRoute = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -52,4 +53,9 @@ export async function startFixtureServer(routes: Record<string, FixtureRoute> = 
         server.close(() => resolve());
       }),
   };
+}
+
+/** A fixture server for the enclosing describe (or file): started before its tests, closed after them. */
+export function useFixtureServer(routes: Record<string, FixtureRoute> = {}): () => FixtureServer {
+  return useResource('fixture server', () => startFixtureServer(routes), (site) => site.close());
 }

@@ -12,6 +12,7 @@ import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { urlPolicyFrom } from '../../targets/url-policy';
 import { createBrowserPool, createWorkers } from '../../workers/create-workers';
 import { taskQueues, type TaskQueues } from '../../core/contracts';
+import { useResource } from './hooks';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -67,16 +68,16 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  env?: Record<string, string>;
+  workers?: boolean;
+  /** Create the browser worker but only start polling when `startBrowserWorker()` is called. */
+  deferBrowserWorker?: boolean;
+  bulkTuning?: AppDeps['bulkTuning'];
+}
+
 /** Starts the API app and (unless `workers: false`) the workers, on task queues unique to this stack. */
-export async function startStack(
-  opts: {
-    env?: Record<string, string>;
-    workers?: boolean;
-    /** Create the browser worker but only start polling when `startBrowserWorker()` is called. */
-    deferBrowserWorker?: boolean;
-    bulkTuning?: AppDeps['bulkTuning'];
-  } = {},
-): Promise<Stack> {
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const env = testEnv(opts.env);
   const logger = pino({ level: env.LOG_LEVEL });
   const prefix = `t${randomBytes(4).toString('hex')}`;
@@ -116,6 +117,11 @@ export async function startStack(
       await prisma.$disconnect();
     },
   };
+}
+
+/** A stack for the enclosing describe (or file): started before its tests, stopped after them. */
+export function useStack(opts: StackOptions = {}): () => Stack {
+  return useResource('stack', () => startStack(opts), (stack) => stack.stop());
 }
 
 /** Polls until `fn` returns a value that is not undefined, or throws after `timeoutMs`. */
