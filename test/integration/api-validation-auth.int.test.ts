@@ -1,23 +1,13 @@
 import request from 'supertest';
-import { ADMIN_KEY, startStack, type Stack } from '../support/stack';
-
-const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
+import { adminAuth } from '../support/scan-client';
+import { ADMIN_KEY, useStack, type Stack } from '../support/stack';
 
 describe('request validation and authentication (no workers needed)', () => {
-  let stack: Stack;
-  let strict: Stack;
+  const stack = useStack({ workers: false });
+  // The production default: private and loopback targets are refused.
+  const strict = useStack({ workers: false, env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false' } });
 
-  beforeAll(async () => {
-    stack = await startStack({ workers: false });
-    // The production default: private and loopback targets are refused.
-    strict = await startStack({ workers: false, env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await strict?.stop();
-  });
-
-  const post = (s: Stack, body: unknown, auth: Record<string, string> = admin) => request(s.app).post('/api/scans').set(auth).send(body as object);
+  const post = (s: Stack, body: unknown, auth: Record<string, string> = adminAuth) => request(s.app).post('/api/scans').set(auth).send(body as object);
 
   describe('validation', () => {
     it.each([
@@ -31,19 +21,19 @@ describe('request validation and authentication (no workers needed)', () => {
       ['an unknown field', { url: 'http://example.com/', clientId: 'acme', colour: 'red' }, /colour/],
       ['maxRetries above 5', { url: 'http://example.com/', clientId: 'acme', maxRetries: 6 }, /^maxRetries: /],
     ])('rejects %s with a 400 that names the problem', async (_name, body, message) => {
-      const res = await post(stack, body).expect(400);
+      const res = await post(stack(), body).expect(400);
       expect(res.body).toMatchObject({ error: 'bad_request', requestId: expect.any(String) });
       expect(res.body.message).toMatch(message);
       expect(JSON.stringify(res.body)).not.toMatch(/at \w+ \(|node_modules|postgres(ql)?:\/\//);
     });
 
     it('requires clientId from the admin key', async () => {
-      const res = await post(stack, { url: 'http://127.0.0.1:9/' }).expect(400);
+      const res = await post(stack(), { url: 'http://127.0.0.1:9/' }).expect(400);
       expect(res.body.message).toMatch(/^clientId: /);
     });
 
     it('rejects malformed JSON without leaking parser internals', async () => {
-      const res = await request(stack.app).post('/api/scans').set(admin).set('Content-Type', 'application/json').send('{"url":').expect(400);
+      const res = await request(stack().app).post('/api/scans').set(adminAuth).set('Content-Type', 'application/json').send('{"url":').expect(400);
       expect(res.body).toEqual({ error: 'bad_request', message: 'request body is not valid JSON', requestId: expect.any(String) });
     });
 
@@ -55,57 +45,57 @@ describe('request validation and authentication (no workers needed)', () => {
       ['localhost', 'http://localhost/'],
       ['IPv6 loopback', 'http://[::1]/'],
     ])('refuses %s targets by default with a 400 that says why', async (_name, url) => {
-      const res = await post(strict, { url, clientId: 'acme' }).expect(400);
+      const res = await post(strict(), { url, clientId: 'acme' }).expect(400);
       expect(res.body.message).toMatch(/^url: .*(loopback|private|link-local)/);
       expect(res.body.details).toMatchObject({ field: 'url', category: 'blocked_target' });
     });
 
     it('reports an unknown scan as 404, also for ids that are not uuids', async () => {
-      await request(stack.app).get('/api/scans/00000000-0000-4000-8000-000000000000').set(admin).expect(404);
-      await request(stack.app).get('/api/scans/nope').set(admin).expect(404);
+      await request(stack().app).get('/api/scans/00000000-0000-4000-8000-000000000000').set(adminAuth).expect(404);
+      await request(stack().app).get('/api/scans/nope').set(adminAuth).expect(404);
     });
   });
 
   describe('authentication', () => {
     it('answers 401 without a key, with a malformed header, and with a wrong key', async () => {
       for (const headers of [{}, { Authorization: ADMIN_KEY }, { Authorization: 'Bearer wrong-key-123' }]) {
-        const res = await request(stack.app).get('/api/scans').set(headers).expect(401);
+        const res = await request(stack().app).get('/api/scans').set(headers).expect(401);
         expect(res.body.error).toBe('unauthorized');
         expect(res.headers['www-authenticate']).toBe('Bearer');
       }
     });
 
     it('leaves /healthz and /readyz open and terse', async () => {
-      expect((await request(stack.app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
-      expect((await request(stack.app).get('/readyz').expect(200)).body).toEqual({
+      expect((await request(stack().app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
+      expect((await request(stack().app).get('/readyz').expect(200)).body).toEqual({
         status: 'ready',
         checks: { database: 'ok', temporal: 'ok' },
       });
     });
 
     it('binds client keys to their client: own scans only, 403 for another client, 401 once revoked', async () => {
-      const created = await request(stack.app).post('/api/keys').set(admin).send({ clientId: 'globex', name: 'CI' }).expect(201);
+      const created = await request(stack().app).post('/api/keys').set(adminAuth).send({ clientId: 'globex', name: 'CI' }).expect(201);
       expect(created.body).toMatchObject({ id: expect.any(String), clientId: 'globex', key: expect.stringMatching(/^wcag_/) });
       const globex = { Authorization: `Bearer ${created.body.key}` };
-      const stored = await stack.prisma.apiKey.findUniqueOrThrow({ where: { id: created.body.id } });
+      const stored = await stack().prisma.apiKey.findUniqueOrThrow({ where: { id: created.body.id } });
       expect(stored.keyHash).not.toContain(created.body.key);
       expect(JSON.stringify(stored)).not.toContain(created.body.key);
 
       // The admin scans for another client; globex must not see it.
-      const other = await post(stack, { url: 'http://127.0.0.1:9/', clientId: 'initech' }).expect(202);
-      await request(stack.app).get(`/api/scans/${other.body.scanId}`).set(globex).expect(404);
-      await request(stack.app).get(`/api/scans/${other.body.scanId}`).set(admin).expect(200);
+      const other = await post(stack(), { url: 'http://127.0.0.1:9/', clientId: 'initech' }).expect(202);
+      await request(stack().app).get(`/api/scans/${other.body.scanId}`).set(globex).expect(404);
+      await request(stack().app).get(`/api/scans/${other.body.scanId}`).set(adminAuth).expect(200);
 
-      await post(stack, { url: 'http://127.0.0.1:9/', clientId: 'initech' }, globex).expect(403);
-      const own = await post(stack, { url: 'http://127.0.0.1:9/' }, globex).expect(202);
-      const mine = await request(stack.app).get(`/api/scans/${own.body.scanId}`).set(globex).expect(200);
+      await post(stack(), { url: 'http://127.0.0.1:9/', clientId: 'initech' }, globex).expect(403);
+      const own = await post(stack(), { url: 'http://127.0.0.1:9/' }, globex).expect(202);
+      const mine = await request(stack().app).get(`/api/scans/${own.body.scanId}`).set(globex).expect(200);
       expect(mine.body.clientId).toBe('globex');
-      const listed = await request(stack.app).get('/api/scans').set(globex).expect(200);
+      const listed = await request(stack().app).get('/api/scans').set(globex).expect(200);
       expect(listed.body.scans.every((s: { clientId: string }) => s.clientId === 'globex')).toBe(true);
 
-      await request(stack.app).post('/api/keys').set(globex).send({ clientId: 'globex' }).expect(403);
-      await request(stack.app).delete(`/api/keys/${created.body.id}`).set(admin).expect(204);
-      await request(stack.app).get('/api/scans').set(globex).expect(401);
+      await request(stack().app).post('/api/keys').set(globex).send({ clientId: 'globex' }).expect(403);
+      await request(stack().app).delete(`/api/keys/${created.body.id}`).set(adminAuth).expect(204);
+      await request(stack().app).get('/api/scans').set(globex).expect(401);
     });
   });
 });

@@ -1,33 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { requestHash } from '../../api/middleware/idempotency';
-import { ADMIN_KEY, startStack, type Stack } from '../support/stack';
-
-const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
+import { adminAuth, clientAuth } from '../support/scan-client';
+import { useStack } from '../support/stack';
 
 // No workers: submissions only need the scan row and a started workflow, which waits on its queue.
 describe('Idempotency-Key on POST routes', () => {
-  let stack: Stack;
-  let clientAuth: Record<string, string>;
-  let clientId: string;
+  const stack = useStack({ workers: false });
+  const clientId = `idem-${randomUUID().slice(0, 8)}`;
+  let client: Record<string, string>;
 
   beforeAll(async () => {
-    stack = await startStack({ workers: false });
-    clientId = `idem-${randomUUID().slice(0, 8)}`;
-    const key = await request(stack.app).post('/api/keys').set(admin).send({ clientId }).expect(201);
-    clientAuth = { Authorization: `Bearer ${key.body.key}` };
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    client = await clientAuth(stack(), clientId);
   });
 
   const scanBody = (path = '/a') => ({ url: `http://127.0.0.1:9${path}`, clientId });
-  const submit = (key: string | undefined, body: object, auth: Record<string, string> = admin) => {
-    const req = request(stack.app).post('/api/scans').set(auth);
+  const submit = (key: string | undefined, body: object, auth: Record<string, string> = adminAuth) => {
+    const req = request(stack().app).post('/api/scans').set(auth);
     if (key !== undefined) req.set('Idempotency-Key', key);
     return req.send(body);
   };
-  const scansOf = (url: string) => stack.prisma.scan.count({ where: { clientId, url } });
+  const scansOf = (url: string) => stack().prisma.scan.count({ where: { clientId, url } });
 
   it('replays the first response for a retry with the same key and body, and creates one scan', async () => {
     const key = randomUUID();
@@ -75,17 +68,17 @@ describe('Idempotency-Key on POST routes', () => {
     const key = randomUUID();
     const body = scanBody(`/principal-${key}`);
     const byAdmin = await submit(key, body).expect(202);
-    const byClient = await submit(key, body, clientAuth).expect(202);
+    const byClient = await submit(key, body, client).expect(202);
     expect(byClient.headers['idempotent-replayed']).toBeUndefined();
     expect(byClient.body.scanId).not.toBe(byAdmin.body.scanId);
-    const rows = await stack.prisma.idempotencyKey.findMany({ where: { key } });
+    const rows = await stack().prisma.idempotencyKey.findMany({ where: { key } });
     expect(rows.map((r) => r.principal).sort()).toEqual(['admin', `client:${clientId}`]);
   });
 
   it('does not store failures: a refused request leaves the key free for a corrected retry', async () => {
     const key = randomUUID();
     await submit(key, { url: 'ftp://example.com/', clientId }).expect(400);
-    expect(await stack.prisma.idempotencyKey.count({ where: { key } })).toBe(0);
+    expect(await stack().prisma.idempotencyKey.count({ where: { key } })).toBe(0);
     // The same key now works for the corrected request (a different body: the failure was not remembered).
     const res = await submit(key, scanBody(`/fixed-${key}`)).expect(202);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
@@ -95,7 +88,7 @@ describe('Idempotency-Key on POST routes', () => {
     const key = randomUUID();
     const body = scanBody(`/expired-${key}`);
     const first = await submit(key, body).expect(202);
-    await stack.prisma.idempotencyKey.updateMany({ where: { key }, data: { createdAt: new Date(Date.now() - 25 * 3600_000) } });
+    await stack().prisma.idempotencyKey.updateMany({ where: { key }, data: { createdAt: new Date(Date.now() - 25 * 3600_000) } });
     const second = await submit(key, body).expect(202);
     expect(second.headers['idempotent-replayed']).toBeUndefined();
     expect(second.body.scanId).not.toBe(first.body.scanId);
@@ -107,7 +100,7 @@ describe('Idempotency-Key on POST routes', () => {
     const body = scanBody(`/pending-${key}`);
     // A claim made just now by a request that has not answered yet (same hash as `body`).
     const hash = requestHash({ method: 'POST', baseUrl: '/api/scans', path: '/', query: {}, body });
-    await stack.prisma.idempotencyKey.create({ data: { principal: 'admin', key, requestHash: hash, status: 0, response: {} } });
+    await stack().prisma.idempotencyKey.create({ data: { principal: 'admin', key, requestHash: hash, status: 0, response: {} } });
     const started = Date.now();
     const res = await submit(key, body).expect(409);
     expect(res.body.error).toBe('idempotency_in_progress');
@@ -120,7 +113,7 @@ describe('Idempotency-Key on POST routes', () => {
     const key = randomUUID();
     const body = scanBody(`/stale-${key}`);
     const hash = requestHash({ method: 'POST', baseUrl: '/api/scans', path: '/', query: {}, body });
-    await stack.prisma.idempotencyKey.create({
+    await stack().prisma.idempotencyKey.create({
       data: { principal: 'admin', key, requestHash: hash, status: 0, response: {}, createdAt: new Date(Date.now() - 3 * 60_000) },
     });
     await submit(key, body).expect(202);
@@ -147,16 +140,16 @@ describe('Idempotency-Key on POST routes', () => {
     const key = randomUUID();
     const csv = `url,name\nhttps://idem-import-${key}.example/,${key}\nnot a url,x\n`;
     const send = () =>
-      request(stack.app).post(`/api/prospects/import?clientId=${clientId}`).set(admin).set('Idempotency-Key', key).set('Content-Type', 'text/csv').send(csv);
+      request(stack().app).post(`/api/prospects/import?clientId=${clientId}`).set(adminAuth).set('Idempotency-Key', key).set('Content-Type', 'text/csv').send(csv);
     const first = await send().expect(200);
     expect(first.body).toMatchObject({ created: 1, skipped: [{ line: 3 }] });
     const again = await send().expect(200);
     // A second run would have reported the row as a duplicate; the replay is the first answer.
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
-    const other = await request(stack.app)
+    const other = await request(stack().app)
       .post(`/api/prospects/import?clientId=${clientId}&onDuplicate=update`)
-      .set(admin)
+      .set(adminAuth)
       .set('Idempotency-Key', key)
       .set('Content-Type', 'text/csv')
       .send(csv)
@@ -165,11 +158,11 @@ describe('Idempotency-Key on POST routes', () => {
   });
 
   it('also guards prospect scans: a retried POST /api/prospects/:id/scans returns the original scan', async () => {
-    const p = await request(stack.app).post('/api/prospects').set(admin).send({ clientId, url: `https://idem-${randomUUID()}.example/` }).expect(201);
+    const p = await request(stack().app).post('/api/prospects').set(adminAuth).send({ clientId, url: `https://idem-${randomUUID()}.example/` }).expect(201);
     const key = randomUUID();
-    const first = await request(stack.app).post(`/api/prospects/${p.body.id}/scans`).set(admin).set('Idempotency-Key', key).send({}).expect(202);
-    const again = await request(stack.app).post(`/api/prospects/${p.body.id}/scans`).set(admin).set('Idempotency-Key', key).send({}).expect(202);
+    const first = await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).set('Idempotency-Key', key).send({}).expect(202);
+    const again = await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).set('Idempotency-Key', key).send({}).expect(202);
     expect(again.body.scanId).toBe(first.body.scanId);
-    expect(await stack.prisma.scan.count({ where: { prospectId: p.body.id } })).toBe(1);
+    expect(await stack().prisma.scan.count({ where: { prospectId: p.body.id } })).toBe(1);
   });
 });

@@ -1,37 +1,28 @@
 import request from 'supertest';
 import { scanWorkflowId, SearchAttributes } from '../../core/contracts';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
-import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';
+import { useFixtureServer } from '../support/fixture-server';
+import { adminAuth } from '../support/scan-client';
+import { eventually, useStack } from '../support/stack';
 
-const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 
 describe('scan API end to end (API → Temporal → Chromium → Postgres)', () => {
-  let stack: Stack;
-  let site: FixtureServer;
+  const stack = useStack();
+  const site = useFixtureServer();
 
-  beforeAll(async () => {
-    site = await startFixtureServer();
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await site?.close();
-  });
-
-  async function waitForTerminal(scanId: string, auth = admin) {
+  async function waitForTerminal(scanId: string, auth = adminAuth) {
     return eventually(async () => {
-      const res = await request(stack.app).get(`/api/scans/${scanId}`).set(auth);
+      const res = await request(stack().app).get(`/api/scans/${scanId}`).set(auth);
       return TERMINAL.includes(res.body.status) ? res.body : undefined;
     }, 90_000);
   }
 
   it('scans a page with known violations, frames included, and stores exactly what axe-core reports', async () => {
     const clientId = `acme-${Date.now()}`;
-    const res = await request(stack.app)
+    const res = await request(stack().app)
       .post('/api/scans')
-      .set(admin)
-      .send({ url: site.url('/violations.html'), clientId, priority: 7, queue: 'high' })
+      .set(adminAuth)
+      .send({ url: site().url('/violations.html'), clientId, priority: 7, queue: 'high' })
       .expect(202);
     expect(res.body).toEqual({ scanId: expect.any(String), workflowId: scanWorkflowId(res.body.scanId), status: 'queued' });
     expect(res.headers.location).toBe(`/api/scans/${res.body.scanId}`);
@@ -60,11 +51,11 @@ describe('scan API end to end (API → Temporal → Chromium → Postgres)', () 
     expect(new Date(scan.finishedAt).getTime()).toBeGreaterThanOrEqual(new Date(scan.startedAt).getTime());
 
     // The full axe result is in Postgres; workflow history carries only the summary.
-    const stored = await stack.prisma.scanResult.findUniqueOrThrow({ where: { scanId: scan.scanId } });
+    const stored = await stack().prisma.scanResult.findUniqueOrThrow({ where: { scanId: scan.scanId } });
     expect((stored.raw as { violations: unknown[] }).violations).toHaveLength(5);
     expect(stored.axeVersion).toMatch(/^4\./);
 
-    const handle = stack.client.workflow.getHandle(scan.workflowId);
+    const handle = stack().client.workflow.getHandle(scan.workflowId);
     const description = await handle.describe();
     expect(description.status.name).toBe('COMPLETED');
     expect(description.typedSearchAttributes.get(SearchAttributes.ClientId)).toBe(clientId);
@@ -78,17 +69,17 @@ describe('scan API end to end (API → Temporal → Chromium → Postgres)', () 
     // Operators find it with `temporal workflow list --query 'ClientId="..."'` (visibility is eventually consistent).
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of stack.client.workflow.list({ query: `ClientId="${clientId}" AND ScanStatus="completed"` })) ids.push(wf.workflowId);
+      for await (const wf of stack().client.workflow.list({ query: `ClientId="${clientId}" AND ScanStatus="completed"` })) ids.push(wf.workflowId);
       return ids.length ? ids : undefined;
     }, 30_000);
     expect(listed).toEqual([scan.workflowId]);
   });
 
   it('scores a clean page 100 with no violations', async () => {
-    const res = await request(stack.app)
+    const res = await request(stack().app)
       .post('/api/scans')
-      .set(admin)
-      .send({ url: site.url('/clean.html'), clientId: 'acme-clean' })
+      .set(adminAuth)
+      .send({ url: site().url('/clean.html'), clientId: 'acme-clean' })
       .expect(202);
     const scan = await waitForTerminal(res.body.scanId);
     expect(scan).toMatchObject({ status: 'completed', score: 100, violations: [], inconclusive: false, queue: 'low', priority: 5 });

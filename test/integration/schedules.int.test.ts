@@ -1,26 +1,18 @@
 // Recurring audits: Temporal Schedules of scan workflows, with an explicit overlap policy.
 import request from 'supertest';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
-import { adminAuth, waitForTerminal } from '../support/scan-client';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { useFixtureServer } from '../support/fixture-server';
+import { adminAuth, clientAuth, waitForTerminal } from '../support/scan-client';
+import { eventually, useStack } from '../support/stack';
 
 describe('schedules', () => {
-  let stack: Stack;
-  let site: FixtureServer;
-  beforeAll(async () => {
-    site = await startFixtureServer();
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await site?.close();
-  });
+  const stack = useStack();
+  const site = useFixtureServer();
 
   it('creates a monthly schedule, runs it on demand as a normal scan, pauses, resumes and deletes it', async () => {
-    const created = await request(stack.app)
+    const created = await request(stack().app)
       .post('/api/schedules')
       .set(adminAuth)
-      .send({ url: site.url('/clean.html'), clientId: 'sched-acme', cron: '0 6 1 * *', timezone: 'Europe/London', name: 'Monthly audit' })
+      .send({ url: site().url('/clean.html'), clientId: 'sched-acme', cron: '0 6 1 * *', timezone: 'Europe/London', name: 'Monthly audit' })
       .expect(201);
     expect(created.body).toMatchObject({
       scheduleId: expect.stringMatching(/^scan-schedule-/),
@@ -37,41 +29,40 @@ describe('schedules', () => {
     expect(next.getUTCDate()).toBe(1);
     const { scheduleId } = created.body;
 
-    await request(stack.app).post(`/api/schedules/${scheduleId}/trigger`).set(adminAuth).expect(202);
-    const scan = await eventually(async () => stack.prisma.scan.findFirst({ where: { scheduleId } }).then((s) => s ?? undefined), 60_000);
-    expect(await waitForTerminal(stack.app, scan.id)).toMatchObject({ status: 'completed', score: 100, clientId: 'sched-acme' });
+    await request(stack().app).post(`/api/schedules/${scheduleId}/trigger`).set(adminAuth).expect(202);
+    const scan = await eventually(async () => stack().prisma.scan.findFirst({ where: { scheduleId } }).then((s) => s ?? undefined), 60_000);
+    expect(await waitForTerminal(stack().app, scan.id)).toMatchObject({ status: 'completed', score: 100, clientId: 'sched-acme' });
 
-    const paused = await request(stack.app).post(`/api/schedules/${scheduleId}/pause`).set(adminAuth).expect(200);
+    const paused = await request(stack().app).post(`/api/schedules/${scheduleId}/pause`).set(adminAuth).expect(200);
     expect(paused.body.paused).toBe(true);
-    const resumed = await request(stack.app).post(`/api/schedules/${scheduleId}/resume`).set(adminAuth).expect(200);
+    const resumed = await request(stack().app).post(`/api/schedules/${scheduleId}/resume`).set(adminAuth).expect(200);
     expect(resumed.body.paused).toBe(false);
-    const described = await request(stack.app).get(`/api/schedules/${scheduleId}`).set(adminAuth).expect(200);
+    const described = await request(stack().app).get(`/api/schedules/${scheduleId}`).set(adminAuth).expect(200);
     expect(described.body.recentRuns.length).toBeGreaterThanOrEqual(1);
 
     const listed = await eventually(async () => {
-      const r = await request(stack.app).get('/api/schedules').set(adminAuth);
+      const r = await request(stack().app).get('/api/schedules').set(adminAuth);
       return r.body.schedules.some((s: { scheduleId: string }) => s.scheduleId === scheduleId) ? r.body.schedules : undefined;
     }, 30_000);
     expect(listed.length).toBeGreaterThanOrEqual(1);
 
-    await request(stack.app).delete(`/api/schedules/${scheduleId}`).set(adminAuth).expect(204);
-    await request(stack.app).get(`/api/schedules/${scheduleId}`).set(adminAuth).expect(404);
+    await request(stack().app).delete(`/api/schedules/${scheduleId}`).set(adminAuth).expect(204);
+    await request(stack().app).get(`/api/schedules/${scheduleId}`).set(adminAuth).expect(404);
   });
 
   it('keeps client keys to their own schedules', async () => {
-    const key = await request(stack.app).post('/api/keys').set(adminAuth).send({ clientId: 'sched-client' }).expect(201);
-    const client = { Authorization: `Bearer ${key.body.key}` };
-    const other = await request(stack.app)
+    const client = await clientAuth(stack(), 'sched-client');
+    const other = await request(stack().app)
       .post('/api/schedules')
       .set(adminAuth)
-      .send({ url: site.url('/clean.html'), clientId: 'sched-other', intervalMinutes: 60, paused: true })
+      .send({ url: site().url('/clean.html'), clientId: 'sched-other', intervalMinutes: 60, paused: true })
       .expect(201);
-    await request(stack.app).get(`/api/schedules/${other.body.scheduleId}`).set(client).expect(404);
-    await request(stack.app).post(`/api/schedules/${other.body.scheduleId}/trigger`).set(client).expect(404);
-    const own = await request(stack.app).post('/api/schedules').set(client).send({ url: site.url('/clean.html'), intervalMinutes: 1440 }).expect(201);
+    await request(stack().app).get(`/api/schedules/${other.body.scheduleId}`).set(client).expect(404);
+    await request(stack().app).post(`/api/schedules/${other.body.scheduleId}/trigger`).set(client).expect(404);
+    const own = await request(stack().app).post('/api/schedules').set(client).send({ url: site().url('/clean.html'), intervalMinutes: 1440 }).expect(201);
     expect(own.body).toMatchObject({ clientId: 'sched-client', intervalMinutes: 1440 });
-    await request(stack.app).delete(`/api/schedules/${other.body.scheduleId}`).set(adminAuth).expect(204);
-    await request(stack.app).delete(`/api/schedules/${own.body.scheduleId}`).set(client).expect(204);
+    await request(stack().app).delete(`/api/schedules/${other.body.scheduleId}`).set(adminAuth).expect(204);
+    await request(stack().app).delete(`/api/schedules/${own.body.scheduleId}`).set(client).expect(204);
   });
 
   it.each([
@@ -82,7 +73,7 @@ describe('schedules', () => {
     [{ clientId: 'x', cron: '0 6 1 * *' }, /url or prospectId/],
     [{ url: 'ftp://example.com/', clientId: 'x', cron: '0 6 1 * *' }, /^url: only http/],
   ])('rejects %j with a 400', async (body, message) => {
-    const res = await request(stack.app).post('/api/schedules').set(adminAuth).send(body).expect(400);
+    const res = await request(stack().app).post('/api/schedules').set(adminAuth).send(body).expect(400);
     expect(res.body.message).toMatch(message);
   });
 });
