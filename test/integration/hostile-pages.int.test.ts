@@ -5,9 +5,9 @@ import request from 'supertest';
 import { processTree } from '../../activities/browser/process-tree';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { hostileRoutes } from '../support/hostile-routes';
-import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';
+import { adminAuth } from '../support/scan-client';
+import { eventually, startStack, type Stack } from '../support/stack';
 
-const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
 const BUDGET_MS = 8_000;
 // Closing a page, recording the outcome and polling add a few seconds to the budget, never more.
 const SLACK_MS = 12_000;
@@ -50,11 +50,11 @@ describe('hostile pages', () => {
     const submitted = Date.now();
     const res = await request(stack.app)
       .post('/api/scans')
-      .set(admin)
+      .set(adminAuth)
       .send({ url: site.url(path), clientId: 'hostile', timeout: BUDGET_MS, maxRetries: 0, ...extra })
       .expect(202);
     const result = await eventually(async () => {
-      const r = await request(stack.app).get(`/api/scans/${res.body.scanId}`).set(admin);
+      const r = await request(stack.app).get(`/api/scans/${res.body.scanId}`).set(adminAuth);
       return ['completed', 'failed', 'cancelled'].includes(r.body.status) ? (r.body as ScanResult) : undefined;
     }, 120_000);
     return { ...result, wallMs: Date.now() - submitted };

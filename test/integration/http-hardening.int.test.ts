@@ -10,20 +10,13 @@ import { createApp } from '../../api/app';
 import { createLogger, type Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
 import { urlPolicyFrom } from '../../targets/url-policy';
-import { adminAuth } from '../support/scan-client';
-import { ADMIN_KEY, startStack, testEnv, type Stack } from '../support/stack';
+import { adminAuth, createClientKey } from '../support/scan-client';
+import { ADMIN_KEY, testEnv, useStack } from '../support/stack';
 
 type App = ReturnType<typeof createApp>;
 
 describe('HTTP hardening', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack({ workers: false });
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useStack({ workers: false });
 
   /** A fresh app (its own abuse-limit buckets) on the stack's database and Temporal client. */
   function appWith(opts: { env?: Record<string, string>; adminKey?: string; logger?: Logger; prisma?: PrismaClient; temporal?: Client } = {}): App {
@@ -31,11 +24,11 @@ describe('HTTP hardening', () => {
     return createApp({
       env,
       adminKey: opts.adminKey ?? ADMIN_KEY,
-      prisma: opts.prisma ?? stack.prisma,
-      temporal: opts.temporal ?? stack.client,
+      prisma: opts.prisma ?? stack().prisma,
+      temporal: opts.temporal ?? stack().client,
       logger: opts.logger ?? pino({ level: 'silent' }),
       urlPolicy: urlPolicyFrom(env),
-      taskQueuePrefix: stack.prefix,
+      taskQueuePrefix: stack().prefix,
     });
   }
 
@@ -66,11 +59,6 @@ describe('HTTP hardening', () => {
     return request(app).get('/').set('Accept', 'text/html').set('Cookie', `wcag_session=${encodeURIComponent(session)}`);
   }
 
-  async function clientKey(clientId: string): Promise<{ id: string; key: string }> {
-    const body = (await request(stack.app).post('/api/keys').set(adminAuth).send({ clientId }).expect(201)).body as { id: string; key: string };
-    return body;
-  }
-
   describe('finding 2: no session token or API key in the logs', () => {
     function capture(): { stream: Writable; text: () => string } {
       const chunks: string[] = [];
@@ -90,7 +78,7 @@ describe('HTTP hardening', () => {
       for (const make of [(s: Writable) => pino({ level: 'info' }, s), (s: Writable) => createLogger(env, 'api', s)]) {
         const out = capture();
         const app = appWith({ logger: make(out.stream) });
-        const { key } = await clientKey(`logs-${Date.now()}`);
+        const { key } = await createClientKey(stack(), `logs-${Date.now()}`);
 
         const admin = await signIn(app, ADMIN_KEY);
         expect(admin.res.status).toBe(303);
@@ -187,7 +175,7 @@ describe('HTTP hardening', () => {
     it('answers many /readyz requests within a second with one database and one Temporal check', async () => {
       let selects = 0;
       let systemInfo = 0;
-      const prisma = new Proxy(stack.prisma, {
+      const prisma = new Proxy(stack().prisma, {
         get(target, prop, receiver) {
           const value = Reflect.get(target, prop, receiver) as unknown;
           if (prop === '$queryRaw' && typeof value === 'function') {
@@ -199,7 +187,7 @@ describe('HTTP hardening', () => {
           return value;
         },
       });
-      const service = stack.client.workflowService;
+      const service = stack().client.workflowService;
       const workflowService = new Proxy(service, {
         get(target, prop, receiver) {
           const value = Reflect.get(target, prop, receiver) as unknown;
@@ -212,7 +200,7 @@ describe('HTTP hardening', () => {
           return value;
         },
       });
-      const temporal = new Proxy(stack.client, {
+      const temporal = new Proxy(stack().client, {
         get: (target, prop, receiver) => (prop === 'workflowService' ? workflowService : Reflect.get(target, prop, receiver)),
       });
       const app = appWith({ prisma, temporal });
@@ -260,10 +248,10 @@ describe('HTTP hardening', () => {
 
     it('refuses a client session once its key is revoked', async () => {
       const app = appWith();
-      const { id, key } = await clientKey(`bound-${Date.now()}`);
+      const { id, key } = await createClientKey(stack(), `bound-${Date.now()}`);
       const { session } = await signIn(app, key);
       await home(app, session!).expect(200);
-      await request(stack.app).delete(`/api/keys/${id}`).set(adminAuth).expect((r) => expect(r.status).toBeLessThan(300));
+      await request(stack().app).delete(`/api/keys/${id}`).set(adminAuth).expect((r) => expect(r.status).toBeLessThan(300));
       const refused = await home(app, session!);
       expect(refused.status).toBe(303);
       expect(refused.headers.location).toBe('/login?next=%2F');
@@ -273,7 +261,7 @@ describe('HTTP hardening', () => {
       const app = appWith();
       const { session } = await signIn(app, ADMIN_KEY);
       const tokenHash = createHash('sha256').update(session!).digest('hex');
-      await stack.prisma.$executeRaw`UPDATE ui_sessions SET key_fingerprint = NULL WHERE token_hash = ${tokenHash}`;
+      await stack().prisma.$executeRaw`UPDATE ui_sessions SET key_fingerprint = NULL WHERE token_hash = ${tokenHash}`;
       expect((await home(app, session!)).headers.location).toBe('/login?next=%2F');
     });
   });

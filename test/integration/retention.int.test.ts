@@ -7,13 +7,13 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { PruneInput, PruneResult } from '../../activities/retention.activity';
 import { ensureRetentionSchedule } from '../../monitoring/retention-schedule';
 import { adminAuth } from '../support/scan-client';
-import { startStack, type Stack } from '../support/stack';
+import { useStack } from '../support/stack';
 
 const DAY = 86_400_000;
 const client = `ret-${randomBytes(3).toString('hex')}`;
 // Far older than anything another test file creates, so this file's prune touches only its own rows.
 const RETENTION_DAYS = 3_000;
-let stack: Stack;
+const stack = useStack();
 let prospectId: string;
 
 const bigRaw = { violations: [{ id: 'image-alt', nodes: Array.from({ length: 200 }, (_, i) => ({ html: `<img src="/${i}.png">`, target: [`img:nth-child(${i})`] })) }] };
@@ -21,7 +21,7 @@ const bigRaw = { violations: [{ id: 'image-alt', nodes: Array.from({ length: 200
 async function insertScan(ageDays: number, score: number): Promise<string> {
   const id = randomUUID();
   const finishedAt = new Date(Date.now() - ageDays * DAY);
-  await stack.prisma.scan.create({
+  await stack().prisma.scan.create({
     data: {
       id,
       workflowId: `scan-${id}`,
@@ -56,21 +56,16 @@ async function insertScan(ageDays: number, score: number): Promise<string> {
 }
 
 async function prune(input: Partial<PruneInput> = {}): Promise<PruneResult> {
-  return stack.client.workflow.execute('pruneResultsWorkflow', {
-    taskQueue: stack.queues.low,
+  return stack().client.workflow.execute('pruneResultsWorkflow', {
+    taskQueue: stack().queues.low,
     workflowId: `prune-test-${randomUUID()}`,
     args: [{ retentionDays: RETENTION_DAYS, batchSize: 2, maxBatches: 100, ...input }],
   });
 }
 
 beforeAll(async () => {
-  stack = await startStack();
   prospectId = randomUUID();
-  await stack.prisma.prospect.create({ data: { id: prospectId, clientId: client, url: 'https://shop.example/' } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
+  await stack().prisma.prospect.create({ data: { id: prospectId, clientId: client, url: 'https://shop.example/' } });
 });
 
 it('prunes the raw results of old scans in batches and keeps their summaries, trend and rule list', async () => {
@@ -80,13 +75,13 @@ it('prunes the raw results of old scans in batches and keeps their summaries, tr
   // One batch of 2 only: the run says more remain, and the oldest two are the ones pruned.
   const first = await prune({ maxBatches: 1 });
   expect(first).toMatchObject({ scans: 2, batches: 1, more: true });
-  expect((await stack.prisma.scan.findUniqueOrThrow({ where: { id: old[2] } })).rawPrunedAt).toBeNull();
+  expect((await stack().prisma.scan.findUniqueOrThrow({ where: { id: old[2] } })).rawPrunedAt).toBeNull();
 
   const second = await prune();
   expect(second).toMatchObject({ scans: 1, more: false });
 
   for (const id of old) {
-    const scan = await stack.prisma.scan.findUniqueOrThrow({ where: { id }, include: { result: true, violations: true, screenshot: true } });
+    const scan = await stack().prisma.scan.findUniqueOrThrow({ where: { id }, include: { result: true, violations: true, screenshot: true } });
     expect(scan.rawPrunedAt).not.toBeNull();
     expect(scan.result?.raw).toEqual({ pruned: true });
     expect(scan.result).toMatchObject({ finalUrl: 'https://shop.example/', httpStatus: 200, pageTitle: 'Shop', axeVersion: '4.14.1' });
@@ -94,16 +89,16 @@ it('prunes the raw results of old scans in batches and keeps their summaries, tr
     expect(scan.screenshot).toBeNull();
     expect(scan).toMatchObject({ status: 'completed', criticalCount: 1, violationCount: 1 });
   }
-  const kept = await stack.prisma.scan.findUniqueOrThrow({ where: { id: recent }, include: { result: true, violations: true, screenshot: true } });
+  const kept = await stack().prisma.scan.findUniqueOrThrow({ where: { id: recent }, include: { result: true, violations: true, screenshot: true } });
   expect(kept.rawPrunedAt).toBeNull();
   expect(kept.result?.raw).toEqual(bigRaw);
   expect(kept.violations[0].nodes).toHaveLength(200);
   expect(kept.screenshot).not.toBeNull();
 
   // The API still serves a pruned scan (its rules without element targets) and the prospect's full score trend.
-  const view = await request(stack.app).get(`/api/scans/${old[0]}`).set(adminAuth).expect(200);
+  const view = await request(stack().app).get(`/api/scans/${old[0]}`).set(adminAuth).expect(200);
   expect(view.body).toMatchObject({ status: 'completed', score: 60, violations: [expect.objectContaining({ ruleId: 'image-alt', nodeCount: 200, targets: [] })] });
-  const trend = await request(stack.app).get(`/api/prospects/${prospectId}/scans`).set(adminAuth).expect(200);
+  const trend = await request(stack().app).get(`/api/prospects/${prospectId}/scans`).set(adminAuth).expect(200);
   expect(trend.body.trend.map((t: { score: number }) => t.score)).toEqual([60, 70, 80, 90]);
 
   // Nothing left to prune: a third run is a no-op.
@@ -113,15 +108,15 @@ it('prunes the raw results of old scans in batches and keeps their summaries, tr
 it('creates the daily schedule once, with overlap SKIP, and updates its retention in place', async () => {
   const prefix = `ret${randomBytes(3).toString('hex')}`;
   try {
-    expect(await ensureRetentionSchedule(stack.client, { prefix, retentionDays: 90 })).toEqual({ scheduleId: `retention-prune-${prefix}`, created: true });
-    expect(await ensureRetentionSchedule(stack.client, { prefix, retentionDays: 90 })).toMatchObject({ created: false });
-    await ensureRetentionSchedule(stack.client, { prefix, retentionDays: 30 });
-    const d = await stack.client.schedule.getHandle(`retention-prune-${prefix}`).describe();
+    expect(await ensureRetentionSchedule(stack().client, { prefix, retentionDays: 90 })).toEqual({ scheduleId: `retention-prune-${prefix}`, created: true });
+    expect(await ensureRetentionSchedule(stack().client, { prefix, retentionDays: 90 })).toMatchObject({ created: false });
+    await ensureRetentionSchedule(stack().client, { prefix, retentionDays: 30 });
+    const d = await stack().client.schedule.getHandle(`retention-prune-${prefix}`).describe();
     expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(d.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 17, end: 17, step: 1 }] })]);
     expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'pruneResultsWorkflow', taskQueue: `${prefix}-scans-low` });
     expect((d.action as { args: PruneInput[] }).args[0]).toMatchObject({ retentionDays: 30 });
   } finally {
-    await stack.client.schedule.getHandle(`retention-prune-${prefix}`).delete().catch(() => undefined);
+    await stack().client.schedule.getHandle(`retention-prune-${prefix}`).delete().catch(() => undefined);
   }
 });
