@@ -7,10 +7,10 @@ import path from 'node:path';
 import request from 'supertest';
 import { blockedRangeOf } from '../../targets/url-safety';
 import { hashKey } from '../../api/services/api-key.service';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
-import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';
+import { useFixtureServer } from '../support/fixture-server';
+import { adminAuth } from '../support/scan-client';
+import { eventually, useStack, type Stack } from '../support/stack';
 
-const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
 // Any IPv4 literal, or an IPv6 one (two or more hextet groups around a colon).
 const IP_LITERAL = /\b\d{1,3}(\.\d{1,3}){3}\b|\b[0-9a-f]{1,4}(:[0-9a-f]{0,4}){2,7}\b|::1\b/i;
 
@@ -40,17 +40,8 @@ async function internalName(): Promise<{ name: string; address: string }> {
 }
 
 describe('issue 13: operator identity, internal addresses, scan list paging', () => {
-  let stack: Stack;
-  let strict: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack({ workers: false });
-    strict = await startStack({ workers: false, env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await strict?.stop();
-  });
+  const stack = useStack({ workers: false });
+  const strict = useStack({ workers: false, env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false' } });
 
   describe('finding 13: GET /api/scans pages through scans that share one createdAt', () => {
     it('returns every scan exactly once when a page ends inside a group with the same createdAt', async () => {
@@ -62,7 +53,7 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
         { id: randomUUID(), createdAt: new Date(at.getTime() - 1_000) },
         { id: randomUUID(), createdAt: new Date(at.getTime() + 1_000) },
       ];
-      await stack.prisma.scan.createMany({
+      await stack().prisma.scan.createMany({
         data: rows.map((r) => ({ ...r, workflowId: `scan-${r.id}`, url: 'https://example.com/', targetHost: 'example.com', clientId, queue: 'low', priority: 5 })),
       });
 
@@ -71,7 +62,7 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
         let before: string | null = null;
         for (let page = 0; page < 20; page++) {
           const query: Record<string, string | number> = before ? { clientId, limit, before } : { clientId, limit };
-          const res: request.Response = await request(stack.app).get('/api/scans').query(query).set(admin).expect(200);
+          const res: request.Response = await request(stack().app).get('/api/scans').query(query).set(adminAuth).expect(200);
           seen.push(...res.body.scans.map((s: { scanId: string }) => s.scanId));
           before = res.body.next;
           if (!before) break;
@@ -88,12 +79,12 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
     it('still takes a plain ISO date-time as `before`, and refuses anything else with a 400', async () => {
       const clientId = `paging-iso-${Date.now()}`;
       const id = randomUUID();
-      await stack.prisma.scan.create({
+      await stack().prisma.scan.create({
         data: { id, workflowId: `scan-${id}`, url: 'https://example.com/', targetHost: 'example.com', clientId, queue: 'low', priority: 5, createdAt: new Date('2026-01-01T00:00:00Z') },
       });
-      const res = await request(stack.app).get('/api/scans').query({ clientId, before: '2026-06-01T00:00:00.000Z' }).set(admin).expect(200);
+      const res = await request(stack().app).get('/api/scans').query({ clientId, before: '2026-06-01T00:00:00.000Z' }).set(adminAuth).expect(200);
       expect(res.body.scans.map((s: { scanId: string }) => s.scanId)).toEqual([id]);
-      const bad = await request(stack.app).get('/api/scans').query({ before: 'yesterday_x' }).set(admin).expect(400);
+      const bad = await request(stack().app).get('/api/scans').query({ before: 'yesterday_x' }).set(adminAuth).expect(400);
       expect(bad.body.message).toMatch(/^before: /);
     });
   });
@@ -102,20 +93,20 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
     it.each(['admin', 'Admin', 'ADMIN', 'operator', 'system', 'root', 'admin:ops', 'operator:admin', '@operator'])(
       'refuses a key for client %j with a 400',
       async (clientId) => {
-        const res = await request(stack.app).post('/api/keys').set(admin).send({ clientId }).expect(400);
+        const res = await request(stack().app).post('/api/keys').set(adminAuth).send({ clientId }).expect(400);
         expect(res.body.message).toMatch(/^clientId: /);
-        expect(await stack.prisma.apiKey.count({ where: { clientId } })).toBe(0);
+        expect(await stack().prisma.apiKey.count({ where: { clientId } })).toBe(0);
       },
     );
 
     it('refuses the reserved ids wherever a client id is accepted', async () => {
-      await request(stack.app).post('/api/scans').set(admin).send({ url: 'https://example.com/', clientId: 'admin' }).expect(400);
-      await request(stack.app).post('/api/prospects').set(admin).send({ url: 'https://example.com/', clientId: 'admin' }).expect(400);
-      await request(stack.app).post('/api/schedules').set(admin).send({ url: 'https://example.com/', clientId: 'admin', intervalMinutes: 60 }).expect(400);
-      await request(stack.app).put('/api/monitoring/rate-limit/admin').set(admin).send({ scansPerHour: 5 }).expect(400);
-      const bulk = await request(stack.app)
+      await request(stack().app).post('/api/scans').set(adminAuth).send({ url: 'https://example.com/', clientId: 'admin' }).expect(400);
+      await request(stack().app).post('/api/prospects').set(adminAuth).send({ url: 'https://example.com/', clientId: 'admin' }).expect(400);
+      await request(stack().app).post('/api/schedules').set(adminAuth).send({ url: 'https://example.com/', clientId: 'admin', intervalMinutes: 60 }).expect(400);
+      await request(stack().app).put('/api/monitoring/rate-limit/admin').set(adminAuth).send({ scansPerHour: 5 }).expect(400);
+      const bulk = await request(stack().app)
         .post('/api/scans/bulk')
-        .set(admin)
+        .set(adminAuth)
         .send({ scans: [{ url: 'https://example.com/', clientId: 'admin' }, { url: 'https://example.com/', clientId: 'operator:x' }] })
         .expect(422);
       expect(bulk.body.rejected).toEqual([
@@ -125,48 +116,48 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
     });
 
     it("keeps the operator's bulks from a client named admin, or one named like the stored operator marker", async () => {
-      const res = await request(stack.app)
+      const res = await request(stack().app)
         .post('/api/scans/bulk')
-        .set(admin)
+        .set(adminAuth)
         .send({ clientId: `ops-${Date.now()}`, scans: [{ url: 'https://example.com/' }] })
         .expect(202);
       const bulkId = res.body.bulkId as string;
-      const stored = await stack.prisma.bulk.findUniqueOrThrow({ where: { id: bulkId } });
+      const stored = await stack().prisma.bulk.findUniqueOrThrow({ where: { id: bulkId } });
       expect(stored.submittedBy).toBe('@operator');
-      const view = await request(stack.app).get(`/api/scans/bulk/${bulkId}`).set(admin).expect(200);
+      const view = await request(stack().app).get(`/api/scans/bulk/${bulkId}`).set(adminAuth).expect(200);
       expect(view.body.submittedBy).toBe('@operator');
 
       // Keys that could only exist from before the fix (or a hand-made row): neither sees nor cancels the bulk.
       for (const clientId of ['admin', '@operator']) {
-        const key = await legacyKey(stack, clientId);
-        await request(stack.app).get(`/api/scans/bulk/${bulkId}`).set(key).expect(404);
-        await request(stack.app).post(`/api/scans/bulk/${bulkId}/cancel`).set(key).expect(404);
+        const key = await legacyKey(stack(), clientId);
+        await request(stack().app).get(`/api/scans/bulk/${bulkId}`).set(key).expect(404);
+        await request(stack().app).post(`/api/scans/bulk/${bulkId}/cancel`).set(key).expect(404);
       }
 
       // A client's own bulk stays its own.
-      const created = await request(stack.app).post('/api/keys').set(admin).send({ clientId: `own-${Date.now()}` }).expect(201);
+      const created = await request(stack().app).post('/api/keys').set(adminAuth).send({ clientId: `own-${Date.now()}` }).expect(201);
       const own = { Authorization: `Bearer ${created.body.key}` };
-      const mine = await request(stack.app).post('/api/scans/bulk').set(own).send({ scans: [{ url: 'https://example.com/' }] }).expect(202);
-      const seen = await request(stack.app).get(`/api/scans/bulk/${mine.body.bulkId}`).set(own).expect(200);
+      const mine = await request(stack().app).post('/api/scans/bulk').set(own).send({ scans: [{ url: 'https://example.com/' }] }).expect(202);
+      const seen = await request(stack().app).get(`/api/scans/bulk/${mine.body.bulkId}`).set(own).expect(200);
       expect(seen.body.submittedBy).toBe(created.body.clientId);
-      await request(stack.app).get(`/api/scans/bulk/${bulkId}`).set(own).expect(404);
+      await request(stack().app).get(`/api/scans/bulk/${bulkId}`).set(own).expect(404);
     });
 
     it('the migration records existing operator bulks under the new marker', async () => {
       const id = randomUUID();
-      await stack.prisma.bulk.create({ data: { id, workflowId: `bulk-${id}`, submittedBy: 'admin', queue: 'low', priority: 5, total: 1, accepted: 1, status: 'completed' } });
+      await stack().prisma.bulk.create({ data: { id, workflowId: `bulk-${id}`, submittedBy: 'admin', queue: 'low', priority: 5, total: 1, accepted: 1, status: 'completed' } });
       const sql = readFileSync(path.join(__dirname, '..', '..', 'prisma', 'migrations', '20261205192000_operator_identity', 'migration.sql'), 'utf8');
-      await stack.prisma.$executeRawUnsafe(sql);
-      expect((await stack.prisma.bulk.findUniqueOrThrow({ where: { id } })).submittedBy).toBe('@operator');
+      await stack().prisma.$executeRawUnsafe(sql);
+      expect((await stack().prisma.bulk.findUniqueOrThrow({ where: { id } })).submittedBy).toBe('@operator');
     });
   });
 
   describe('finding 10: a refused target never tells the client which internal address a name resolved to', () => {
     it('POST /api/scans: 400 names the host and the kind of range, not the address', async () => {
       const { name, address } = await internalName();
-      const res = await request(strict.app)
+      const res = await request(strict().app)
         .post('/api/scans')
-        .set(admin)
+        .set(adminAuth)
         .send({ url: `http://${name}:5432/`, clientId: 'acme' })
         .expect(400);
       expect(res.body.details).toMatchObject({ field: 'url', category: 'blocked_target' });
@@ -180,7 +171,7 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
       const old = 'target address 172.18.0.3 is in a private range (resolved from postgres)';
       const now = 'target host postgres resolves to an address that is not public (in a private range)';
       const literal = 'target address 10.0.0.1 is in a private range';
-      await stack.prisma.scan.create({
+      await stack().prisma.scan.create({
         data: {
           id, workflowId: `scan-${id}`, url: 'https://example.com/', targetHost: 'example.com', clientId: 'acme', queue: 'low', priority: 5,
           status: 'failed', failureReason: 'blocked_target', failureMessage: old,
@@ -194,8 +185,8 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
         },
       });
       const sql = readFileSync(path.join(__dirname, '..', '..', 'prisma', 'migrations', '20261205192100_hide_resolved_addresses', 'migration.sql'), 'utf8');
-      await stack.prisma.$executeRawUnsafe(sql);
-      const res = await request(stack.app).get(`/api/scans/${id}`).set(admin).expect(200);
+      await stack().prisma.$executeRawUnsafe(sql);
+      const res = await request(stack().app).get(`/api/scans/${id}`).set(adminAuth).expect(200);
       expect(res.body.failureMessage).toBe(now);
       expect(res.body.failedAttempts[0].message).toBe('target host odd.internal did not resolve to a valid IP address');
       expect(res.body.result.blockedRequests).toEqual([{ url: 'http://postgres:5432/x', reason: now }, { url: 'http://10.0.0.1/', reason: literal }]);
@@ -204,33 +195,26 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
 });
 
 describe('issue 13, finding 10: what a scan stores and shows about blocked requests', () => {
-  let stack: Stack;
-  let site: FixtureServer;
   let internal: { name: string; address: string };
-
   beforeAll(async () => {
     internal = await internalName();
-    site = await startFixtureServer({
-      '/leaky': (_req, res) => {
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-        res.end(`<!doctype html><html lang="en"><title>Leaky</title><main><h1>Leaky</h1><img src="http://${internal.name}:5432/pixel.gif" alt="pixel"></main>`);
-      },
-      '/to-internal': (_req, res) => void res.writeHead(302, { Location: `http://${internal.name}:5432/` }).end(),
-    });
-    // Address rule on; the fixture is allowed by its name only (a name entry never allows an address), so a page's
-    // request to another name that resolves to the same loopback address is refused by the egress proxy.
-    stack = await startStack({ env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false', SCAN_ALLOWED_HOSTS: 'localhost' } });
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await site?.close();
+  // Address rule on; the fixture is allowed by its name only (a name entry never allows an address), so a page's
+  // request to another name that resolves to the same loopback address is refused by the egress proxy.
+  const stack = useStack({ env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false', SCAN_ALLOWED_HOSTS: 'localhost' } });
+  const site = useFixtureServer({
+    '/leaky': (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="en"><title>Leaky</title><main><h1>Leaky</h1><img src="http://${internal.name}:5432/pixel.gif" alt="pixel"></main>`);
+    },
+    '/to-internal': (_req, res) => void res.writeHead(302, { Location: `http://${internal.name}:5432/` }).end(),
   });
 
   async function scan(pathname: string) {
-    const url = `${site.altOrigin}${pathname}`;
-    const res = await request(stack.app).post('/api/scans').set(admin).send({ url, clientId: 'leaky', maxRetries: 0, timeout: 15_000 }).expect(202);
+    const url = `${site().altOrigin}${pathname}`;
+    const res = await request(stack().app).post('/api/scans').set(adminAuth).send({ url, clientId: 'leaky', maxRetries: 0, timeout: 15_000 }).expect(202);
     return eventually(async () => {
-      const r = await request(stack.app).get(`/api/scans/${res.body.scanId}`).set(admin);
+      const r = await request(stack().app).get(`/api/scans/${res.body.scanId}`).set(adminAuth);
       return ['completed', 'failed', 'cancelled'].includes(r.body.status) ? r.body : undefined;
     }, 120_000);
   }
