@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { freePort } from '../../lib/temporal-dev-server';
 import { healthExitCode } from '../../scripts/cli/format';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
+import { adminAuth } from '../support/scan-client';
 import { ADMIN_KEY, startStack, type Stack } from '../support/stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -90,7 +91,7 @@ describe('scan-bulk.sh', () => {
   it('scans prospect ids, and exits non-zero naming each failed id with its reason', async () => {
     const res = await fetch(`${base}/api/prospects`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
+      headers: { ...adminAuth, 'Content-Type': 'application/json' },
       body: JSON.stringify({ clientId: client, url: site.url('/gone') }),
     });
     const { id } = (await res.json()) as { id: string };
@@ -127,7 +128,7 @@ describe('scan-bulk.sh', () => {
 
 describe('health-check.sh', () => {
   it("exits with the code of the API's health status", async () => {
-    const res = await fetch(`${base}/api/monitoring/health`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+    const res = await fetch(`${base}/api/monitoring/health`, { headers: adminAuth });
     const { status, components } = (await res.json()) as { status: string; components: Record<string, { status: string }> };
     const r = await run(script('health-check.sh'), [base]);
     expect(r.stdout).toContain('🩺 Health Status');

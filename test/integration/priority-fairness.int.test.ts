@@ -1,25 +1,20 @@
 // The browser queue dispatches by Temporal task-queue priority (high before low) and, within a priority, by
 // fairness key (the client), so neither a large low backlog nor one client's bulk starves anyone.
 import request from 'supertest';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
+import { useFixtureServer } from '../support/fixture-server';
 import { adminAuth, submitScan, waitForTerminal } from '../support/scan-client';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const PAGE = '<!doctype html><html lang="en"><head><title>Queued page</title></head><body><main><h1>Queued</h1><p>A page in a long queue.</p></main></body></html>';
 
 describe('priority and fairness on the browser queue', () => {
-  let site: FixtureServer;
   const fetchOrder: string[] = [];
-
-  beforeAll(async () => {
-    site = await startFixtureServer({
-      '/page': (req, res) => {
-        fetchOrder.push(new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '?');
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
-      },
-    });
+  const site = useFixtureServer({
+    '/page': (req, res) => {
+      fetchOrder.push(new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '?');
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
+    },
   });
-  afterAll(() => site?.close());
 
   /** Builds a backlog on the browser queue with the page worker stopped, then lets one page work through it. */
   async function drainBacklog(submit: (stack: Stack) => Promise<string[]>): Promise<string[]> {
@@ -48,8 +43,8 @@ describe('priority and fairness on the browser queue', () => {
   it('starts a high-queue scan before a low-queue backlog submitted earlier drains', async () => {
     const order = await drainBacklog(async (stack) => {
       const low = [];
-      for (let i = 0; i < 10; i++) low.push(await submitScan(stack.app, { url: site.url(`/page?id=low${i}`), clientId: 'backlog', queue: 'low' }));
-      const high = await submitScan(stack.app, { url: site.url('/page?id=high'), clientId: 'backlog', queue: 'high', priority: 9 });
+      for (let i = 0; i < 10; i++) low.push(await submitScan(stack.app, { url: site().url(`/page?id=low${i}`), clientId: 'backlog', queue: 'low' }));
+      const high = await submitScan(stack.app, { url: site().url('/page?id=high'), clientId: 'backlog', queue: 'high', priority: 9 });
       return [...low, high];
     });
     expect(order).toHaveLength(11);
@@ -62,13 +57,13 @@ describe('priority and fairness on the browser queue', () => {
       const bulk = await request(stack.app)
         .post('/api/scans/bulk')
         .set(adminAuth)
-        .send({ clientId: 'big-client', queue: 'low', scans: Array.from({ length: 10 }, (_, i) => ({ url: site.url(`/page?id=big${i}`) })) })
+        .send({ clientId: 'big-client', queue: 'low', scans: Array.from({ length: 10 }, (_, i) => ({ url: site().url(`/page?id=big${i}`) })) })
         .expect(202);
       const items = await eventually(async () => {
         const p = await request(stack.app).get(`/api/scans/bulk/${bulk.body.bulkId}`).set(adminAuth);
         return p.body.running === 10 ? (p.body.items as Array<{ scanId: string }>) : undefined;
       });
-      const small = await submitScan(stack.app, { url: site.url('/page?id=small'), clientId: 'small-client', queue: 'low' });
+      const small = await submitScan(stack.app, { url: site().url('/page?id=small'), clientId: 'small-client', queue: 'low' });
       return [...items.map((i) => i.scanId), small];
     });
     expect(order).toHaveLength(11);

@@ -14,7 +14,7 @@ import { runAxe } from '../../activities/browser/run-axe';
 import pino from 'pino';
 import { startWorkerTelemetry, type TelemetryPublisher } from '../../monitoring/telemetry';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
-import { adminAuth, waitForTerminal, type ScanView } from '../support/scan-client';
+import { adminAuth, bearer, createClientKey, waitForTerminal, type ScanView } from '../support/scan-client';
 import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';
 
 const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -43,11 +43,11 @@ describe('web UI', () => {
     server = stack.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    acmeKey = (await request(stack.app).post('/api/keys').set(adminAuth).send({ clientId: acme }).expect(201)).body.key;
-    globexKey = (await request(stack.app).post('/api/keys').set(adminAuth).send({ clientId: globex }).expect(201)).body.key;
+    acmeKey = (await createClientKey(stack, acme)).key;
+    globexKey = (await createClientKey(stack, globex)).key;
 
     // A real scan of a page with known violations, for a prospect of acme's.
-    const acmeAuth = { Authorization: `Bearer ${acmeKey}` };
+    const acmeAuth = bearer(acmeKey);
     prospectId = (await request(stack.app).post('/api/prospects').set(acmeAuth).send({ url: site.url('/violations.html'), name: 'Acme Plumbing' }).expect(201)).body.id;
     scanId = (await request(stack.app).post(`/api/prospects/${prospectId}/scans`).set(acmeAuth).send({}).expect(202)).body.scanId;
     await seedHistory(stack);
@@ -202,8 +202,8 @@ describe('web UI', () => {
   });
 
   it("serves the same exports to API clients with their Bearer key: only their own scans, another client's are 404", async () => {
-    const acmeAuth = { Authorization: `Bearer ${acmeKey}` };
-    const globexAuth = { Authorization: `Bearer ${globexKey}` };
+    const acmeAuth = bearer(acmeKey);
+    const globexAuth = bearer(globexKey);
     const csv = await request(stack.app).get(`/api/scans/${scanId}/violations.csv`).set(acmeAuth).expect(200).expect('content-type', /text\/csv/);
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="scan-${scanId}-violations.csv"`);
     expect(csv.text.split('\r\n').some((l) => l.includes(',violation,image-alt,critical,1.1.1,'))).toBe(true);
