@@ -16,7 +16,7 @@ import { STUCK_SCAN_MESSAGE } from '../../monitoring/recovery';
 import { startWorkerTelemetry, type TelemetryPublisher } from '../../monitoring/telemetry';
 import { healthQueue } from '../../core/contracts';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
-import { adminAuth, submitScan, waitForTerminal } from '../support/scan-client';
+import { adminAuth, clientAuth, submitScan, waitForTerminal } from '../support/scan-client';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const run = randomBytes(3).toString('hex');
@@ -130,9 +130,9 @@ afterAll(async () => {
 describe('health', () => {
   it('needs the admin key', async () => {
     await request(stack.app).get('/api/monitoring/health').expect(401);
-    const key = await request(stack.app).post('/api/keys').set(adminAuth).send({ clientId: `mh-${run}` }).expect(201);
+    const client = await clientAuth(stack, `mh-${run}`);
     for (const path of ['/api/monitoring/health', '/api/monitoring/puppeteer', '/api/monitoring/dashboard']) {
-      await request(stack.app).get(path).set({ Authorization: `Bearer ${key.body.key}` }).expect(403);
+      await request(stack.app).get(path).set(client).expect(403);
     }
   });
 

@@ -11,7 +11,7 @@ import { Prisma } from '../../lib/prisma';
 import { reconcile } from '../../monitoring/reconcile';
 import { queueStatsSql } from '../../api/services/queue-monitoring.service';
 import { startFixtureServer, type FixtureRoute, type FixtureServer } from '../support/fixture-server';
-import { adminAuth, submitScan, waitForTerminal, type ScanView } from '../support/scan-client';
+import { adminAuth, clientAuth, submitScan, waitForTerminal, type ScanView } from '../support/scan-client';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const run = randomBytes(3).toString('hex');
@@ -105,11 +105,6 @@ const counts = (s: Record<string, number>) => ({
 });
 const none = { waiting: 0, active: 0, finishing: 0, delayed: 0, completed: 0, failed: 0, cancelled: 0 };
 
-async function clientKey(app: Express, clientId: string): Promise<string> {
-  const res = await request(app).post('/api/keys').set(adminAuth).send({ clientId }).expect(201);
-  return res.body.key as string;
-}
-
 describe('GET /api/monitoring/queue/stats', () => {
   it('counts accepted scans that no worker has picked up as waiting', async () => {
     const clientId = clientFor('a');
@@ -135,8 +130,8 @@ describe('GET /api/monitoring/queue/stats', () => {
   });
 
   it('is admin only and validates its window', async () => {
-    const key = await clientKey(idle.app, clientFor('a'));
-    const forbidden = await request(idle.app).get('/api/monitoring/queue/stats').set({ Authorization: `Bearer ${key}` }).expect(403);
+    const client = await clientAuth(idle, clientFor('a'));
+    const forbidden = await request(idle.app).get('/api/monitoring/queue/stats').set(client).expect(403);
     expect(forbidden.body).toMatchObject({ error: 'forbidden' });
     await request(idle.app).get('/api/monitoring/queue/stats').expect(401);
     const bad = await request(idle.app).get('/api/monitoring/queue/stats').query({ window: 'yesterday' }).set(adminAuth).expect(400);
@@ -346,8 +341,8 @@ describe('failed jobs and retry', () => {
       expect((await failed({ before: 'garbage' }).expect(400)).body.message).toMatch(/^before: /);
       expect((await failed({ since: 'last week' }).expect(400)).body.message).toMatch(/^since: /);
       await failed({ limit: 0 }).expect(400);
-      const key = await clientKey(live.app, clientId);
-      await request(live.app).get('/api/monitoring/queue/failed').set({ Authorization: `Bearer ${key}` }).expect(403);
+      const client = await clientAuth(live, clientId);
+      await request(live.app).get('/api/monitoring/queue/failed').set(client).expect(403);
     } finally {
       await live.prisma.scan.deleteMany({ where: { id: { in: [...rows.map((r) => r.id), other, done] } } });
     }
@@ -424,8 +419,8 @@ describe('failed jobs and retry', () => {
     expect(notYet.body.message).toBe(`scan ${queued} is queued; only failed scans can be retried`);
     await request(live.app).post(`/api/monitoring/queue/retry/${randomUUID()}`).set(adminAuth).expect(404);
     await request(live.app).post('/api/monitoring/queue/retry/not-a-scan').set(adminAuth).expect(404);
-    const key = await clientKey(live.app, clientFor('d'));
-    await request(live.app).post(`/api/monitoring/queue/retry/${originalId}`).set({ Authorization: `Bearer ${key}` }).expect(403);
+    const client = await clientAuth(live, clientFor('d'));
+    await request(live.app).post(`/api/monitoring/queue/retry/${originalId}`).set(client).expect(403);
   });
 });
 

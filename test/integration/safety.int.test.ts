@@ -11,8 +11,8 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { startWorkerMetricsServer, workerMetrics } from '../../lib/metrics';
 import { urlPolicyFrom } from '../../targets/url-policy';
-import { adminAuth, waitForTerminal } from '../support/scan-client';
-import { ADMIN_KEY, eventually, startStack, testEnv, type Stack } from '../support/stack';
+import { adminAuth, clientAuth, waitForTerminal } from '../support/scan-client';
+import { ADMIN_KEY, eventually, startStack, testEnv, useStack, type Stack } from '../support/stack';
 
 const SAFETY_ENV = {
   MAX_SCANS_PER_HOUR: '10',
@@ -57,15 +57,10 @@ async function startCuttableProxy(target: string): Promise<{ address: string; up
 describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
   let stack: Stack;
   const startedAt = new Date();
-  let clientKey: (clientId: string) => Promise<Record<string, string>>;
 
   // The API-side tests run without workers: their scans (to a closed port) must never reach a browser.
   beforeAll(async () => {
     stack = await startStack({ env: SAFETY_ENV, workers: false });
-    clientKey = async (clientId) => {
-      const res = await request(stack.app).post('/api/keys').set(adminAuth).send({ clientId }).expect(201);
-      return { Authorization: `Bearer ${res.body.key}` };
-    };
   });
   afterAll(async () => {
     if (!stack) return;
@@ -86,7 +81,7 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
   it('accepts exactly the remaining quota out of 20 parallel submissions and refuses the rest with 429 + Retry-After', async () => {
     await awayFromTheHour();
     const clientId = `burst-${Date.now()}`;
-    const auth = await clientKey(clientId);
+    const auth = await clientAuth(stack, clientId);
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) => request(stack.app).post('/api/scans').set(auth).send({ url: `http://127.0.0.1:9/p${i}` })),
     );
@@ -111,7 +106,7 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
   it('counts bulk items one by one, reports which were refused, and exempts operator submissions', async () => {
     await awayFromTheHour();
     const clientId = `bulk-${Date.now()}`;
-    const auth = await clientKey(clientId);
+    const auth = await clientAuth(stack, clientId);
     await request(stack.app).put(`/api/monitoring/rate-limit/${clientId}`).set(auth).send({ scansPerHour: 100 }).expect(403);
     const set = await request(stack.app).put(`/api/monitoring/rate-limit/${clientId}`).set(adminAuth).send({ scansPerHour: 3 }).expect(200);
     expect(set.body).toMatchObject({ limit: 3, remaining: 3, source: 'override' });
@@ -138,7 +133,7 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
 
   it("lets a client key read only its own rate limit", async () => {
     const mine = `own-${Date.now()}`;
-    const auth = await clientKey(mine);
+    const auth = await clientAuth(stack, mine);
     await request(stack.app).get(`/api/monitoring/rate-limit/${mine}`).set(auth).expect(200);
     const other = await request(stack.app).get(`/api/monitoring/rate-limit/someone-else`).set(auth).expect(404);
     expect(other.body.error).toBe('not_found');
@@ -202,14 +197,10 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
   describe('per-host circuit breaker', () => {
     // A 10 s default budget: a page that hangs past it times out "with the normal budget", which does count.
     const HOST_ENV = { ...SAFETY_ENV, BREAKER_TIMEOUT: '8000', SCAN_DEFAULT_TIMEOUT: '10000' };
-    let workers: Stack;
+    // Open long enough that the next scan surely finds it open on a loaded machine, short enough for a test.
+    const workers = useStack({ env: HOST_ENV });
     const sites: Server[] = [];
-    beforeAll(async () => {
-      // Open long enough that the next scan surely finds it open on a loaded machine, short enough for a test.
-      workers = await startStack({ env: HOST_ENV });
-    });
     afterAll(async () => {
-      await workers?.stop();
       for (const site of sites) site.closeAllConnections();
       await Promise.all(sites.map((site) => new Promise<void>((resolve) => site.close(() => resolve()))));
     });
@@ -225,11 +216,11 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
       return `http://${address}:${(site.address() as AddressInfo).port}`;
     }
     const submit = async (clientId: string, url: string, extra: Record<string, unknown> = {}) =>
-      (await request(workers.app).post('/api/scans').set(adminAuth).send({ clientId, url, maxRetries: 0, ...extra }).expect(202)).body.scanId as string;
+      (await request(workers().app).post('/api/scans').set(adminAuth).send({ clientId, url, maxRetries: 0, ...extra }).expect(202)).body.scanId as string;
     const breaker = (host: string) => stack.prisma.circuitBreaker.findUnique({ where: { name: `host:${host}` } });
     /** Submits the scans together, waits for all of them and returns their terminal views. */
     async function scanAll(jobs: Array<[clientId: string, url: string, extra?: Record<string, unknown>]>) {
-      return Promise.all(jobs.map(async ([clientId, url, extra]) => waitForTerminal(workers.app, await submit(clientId, url, extra))));
+      return Promise.all(jobs.map(async ([clientId, url, extra]) => waitForTerminal(workers().app, await submit(clientId, url, extra))));
     }
     const slow = (ms: number) => (path: string, res: import('node:http').ServerResponse) => {
       if (!path.startsWith('/slow')) return false;
@@ -302,9 +293,9 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
       const ownDeferrals = async () => (await workerMetrics().hostBreakerWaits.get()).values.find((v) => v.labels.kind === 'host_client')?.value ?? 0;
       const deferredBefore = await ownDeferrals();
       const ownId = await submit('tenant-a', url);
-      const other = await waitForTerminal(workers.app, await submit('tenant-b', url));
+      const other = await waitForTerminal(workers().app, await submit('tenant-b', url));
       expect(other.status).toBe('completed');
-      const own = await waitForTerminal(workers.app, ownId);
+      const own = await waitForTerminal(workers().app, ownId);
       // tenant-a's scan waited on its own breaker (deferred, then the first trial call: completed, not failed) and
       // ended after tenant-b's, which nothing held back.
       expect(own.status).toBe('completed');
@@ -313,7 +304,7 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
       expect(await breaker('127.0.0.6#client:tenant-a')).toMatchObject({ state: 'half_open', successes: 1 });
       expect(await breaker('127.0.0.6#client:tenant-b')).toBeNull();
       expect(await breaker('127.0.0.6')).toMatchObject({ state: 'closed', failures: 0 });
-      expect((await waitForTerminal(workers.app, await submit('tenant-a', url))).status).toBe('completed');
+      expect((await waitForTerminal(workers().app, await submit('tenant-a', url))).status).toBe('completed');
       expect(await breaker('127.0.0.6#client:tenant-a')).toMatchObject({ state: 'closed', failures: 0, failureClients: {} });
     }, 120_000);
 
@@ -326,7 +317,7 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
         return true;
       });
       const url = `${base}/`;
-      const unwatch = workerMetrics().watchPool(() => workers.pool!.stats());
+      const unwatch = workerMetrics().watchPool(() => workers().pool!.stats());
       const metricsServer = await startWorkerMetricsServer(0, '127.0.0.1');
       try {
         const down = await scanAll([
@@ -341,11 +332,11 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
         expect(open).toMatchObject({ kind: 'host', state: 'open', failures: 5 });
 
         mode = 'ok';
-        const scan = await waitForTerminal(workers.app, await submit('host-breaker', url));
+        const scan = await waitForTerminal(workers().app, await submit('host-breaker', url));
         // Deferred while open, then scanned as the first trial call: completed, not failed.
         expect(scan.status).toBe('completed');
         expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({ state: 'half_open', successes: 1 });
-        expect((await waitForTerminal(workers.app, await submit('host-breaker', url))).status).toBe('completed');
+        expect((await waitForTerminal(workers().app, await submit('host-breaker', url))).status).toBe('completed');
         expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({ state: 'closed', failures: 0, failureClients: {} });
 
         const text = (await request(`http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`).get('/metrics').expect(200)).text;
