@@ -10,10 +10,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import pino from 'pino';
-import { BrowserPool, type PageLease } from '../../activities/browser/browser-pool';
+import type { BrowserPool, PageLease } from '../../activities/browser/browser-pool';
 import { startEgressProxy, type EgressProxy } from '../../activities/browser/egress-proxy';
 import { preparePage } from '../../activities/scan-page.activity';
+import { testBrowserPool } from '../support/browser';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 
 const BLOCKED_HOST = '127.0.0.2';
@@ -176,10 +176,7 @@ describe('browser side channels to a blocked address', () => {
     listener = await listenOnBlockedAddress();
     blocked = `${BLOCKED_HOST}:${listener.port}`;
     site = await startFixtureServer(routes(blocked));
-    pool = new BrowserPool(
-      { chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', launchTimeoutMs: 60_000, viewport: { width: 1280, height: 800 }, protocolTimeoutMs: 60_000, maxPages: 1, maxMemoryMb: 4_000, healthCheckIntervalMs: 60_000, idleTimeoutMs: 600_000 },
-      pino({ level: 'silent' }),
-    );
+    pool = testBrowserPool();
   });
   afterAll(async () => {
     await pool?.close();

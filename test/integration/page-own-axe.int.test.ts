@@ -1,9 +1,9 @@
 // A page cannot supply its own axe: ours is always injected into an isolated world the page's scripts cannot reach,
 // so a page that defines window.axe (a fake perfect score, or thousands of fake results) or patches DOM prototypes
 // still gets its real violations and none of the fake ones. Real Chromium, runAxe as the scan activity calls it.
-import pino from 'pino';
-import { BrowserPool } from '../../activities/browser/browser-pool';
+import type { BrowserPool } from '../../activities/browser/browser-pool';
 import { AXE_VERSION, runAxe } from '../../activities/browser/run-axe';
+import { testBrowserPool } from '../support/browser';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -52,10 +52,7 @@ describe('a page that brings its own axe', () => {
       // window.axe as a named property the page controls: an element id and a frame name.
       '/named-axe': send(page(`${PLANTED}<div id="axe"></div><iframe name="axe" title="named" srcdoc="<p>x</p>"></iframe>`)),
     });
-    pool = new BrowserPool(
-      { chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', launchTimeoutMs: 60_000, viewport: { width: 1280, height: 800 }, protocolTimeoutMs: 60_000, maxPages: 1, maxMemoryMb: 4_000, healthCheckIntervalMs: 60_000, idleTimeoutMs: 600_000 },
-      pino({ level: 'silent' }),
-    );
+    pool = testBrowserPool();
   });
   afterAll(async () => {
     await pool?.close();
