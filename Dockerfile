@@ -3,7 +3,7 @@
 # Secrets (ADMIN_API_KEY, DATABASE_URL, ...) come from the environment at run time, never from the image.
 
 # --- build: compile TypeScript, generate the Prisma client, prebuild the workflow bundle -------------------------
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No browser download (puppeteer-core never does; this guards a future dependency) and no audit noise.
@@ -27,7 +27,7 @@ COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: Debian's Chromium and fonts, tini, an unprivileged user ----------------------------------------------
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       chromium tini ca-certificates \

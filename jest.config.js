@@ -1,12 +1,15 @@
 // Two projects in `npm test`: fast unit tests beside the code, in parallel workers, and integration tests against the
 // real stack, one file at a time (they share one Temporal dev server, one database and a 2-core machine's Chromium).
 // jest has no per-project maxWorkers: the integration and soak projects get a runner that tells jest it is serial.
+// Packages that ship ES modules only: Node requires them natively, jest's module system does not (without
+// --experimental-vm-modules), so jest compiles them to CommonJS. puppeteer-core 25 brings its own.
+const ESM_ONLY = ['cockatiel', 'puppeteer-core', '@puppeteer/browsers', 'chromium-bidi'];
+const esmOnly = `(?:${ESM_ONLY.join('|')})/`;
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
-  // cockatiel 4 ships ES modules only: Node 20.19+ requires them natively, jest's module system does not.
-  '^.+/node_modules/cockatiel/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  [`^.+/node_modules/${esmOnly}.+\\.js$`]: ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!cockatiel/)'];
+const transformIgnorePatterns = [`/node_modules/(?!${esmOnly})`];
 module.exports = {
   projects: [
     {

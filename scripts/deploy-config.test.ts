@@ -154,7 +154,10 @@ describe('Dockerfile', () => {
   });
 
   it('builds in one stage and runs unprivileged under tini, with a health check, from the other', () => {
-    expect(lines.filter((l) => l.startsWith('FROM '))).toEqual(['FROM node:20-bookworm-slim AS build', 'FROM node:20-bookworm-slim']);
+    // The image runs the Node line that package.json's engines and scripts/setup.sh install.
+    expect(JSON.parse(read('package.json')).engines.node).toBe('>=24');
+    expect(read('scripts/setup.sh')).toMatch(/^NODE_VERSION=24\./m);
+    expect(lines.filter((l) => l.startsWith('FROM '))).toEqual(['FROM node:24-bookworm-slim AS build', 'FROM node:24-bookworm-slim']);
     expect(dockerfile).toMatch(/RUN npm run build/);
     expect(JSON.parse(read('package.json')).scripts.build).toMatch(/tsc -p tsconfig.build.json && tsx scripts\/build-workflow-bundle.ts/);
     expect(dockerfile).toMatch(/apt-get install[^\n]*\\\n[^\n]*chromium tini/);

