@@ -1,6 +1,5 @@
 // The data behind the Web UI pages. Reuses the API's services (scans, queue monitoring, prospects, safety) and
 // adds only the bounded queries they do not have: chart buckets, active scans, full violation nodes.
-import type { Client } from '@temporalio/client';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
@@ -9,19 +8,19 @@ import type { HealthMonitoringService } from '../services/health-monitoring.serv
 import type { ProspectService } from '../services/prospect.service';
 import type { QueueMonitoringService } from '../services/queue-monitoring.service';
 import type { ScanService } from '../services/scan.service';
-import { getSafetyReport } from '../services/safety.service';
+import type { SafetyReport } from '../services/safety.service';
 import { diffIssues, issuesOf, type IssueDiff, type ReportRule } from './report';
 import { isUuid } from '../../lib/ids';
 
 export interface UiDeps {
   env: Env;
   prisma: PrismaClient;
-  temporal: Client;
   logger: Logger;
   scans: ScanService;
   monitoring: QueueMonitoringService;
   prospects: ProspectService;
   health: HealthMonitoringService;
+  safety: () => Promise<SafetyReport>;
   /** The deployment whose health snapshots the memory chart reads (as the health service): TEMPORAL_TASK_QUEUE_PREFIX. */
   taskQueuePrefix?: string;
 }
@@ -154,7 +153,7 @@ export function createUiService(deps: UiDeps) {
         section('active scans', activeScans),
         section('worker telemetry', async () => (await health.puppeteer()).workers),
         section('alerts', async () => (await health.alerts({ limit: 10 })).alerts),
-        section('circuit breakers', async () => (await getSafetyReport({ prisma, env })).circuitBreakers),
+        section('circuit breakers', async () => (await deps.safety()).circuitBreakers),
         section('charts', () => charts(range)),
       ]);
       return { range, health: healthS, queues: queueS, active: activeS, workers: workersS, alerts: alertsS, breakers: breakersS, charts: chartsS, asOf: new Date() };
