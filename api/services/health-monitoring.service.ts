@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
+import { createTtlCache } from '../../lib/async';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
@@ -26,26 +27,10 @@ export interface HealthMonitoringDeps {
 /** How long an answer may be reused. Short: these are live views. */
 const CACHE_MS = { health: 2_000, queue: 2_000, reliability: 10_000 } as const;
 
-/** Caches one promise per key for `ttl` ms; a rejected promise is dropped at once so errors are not cached. */
-function memo() {
-  const entries = new Map<string, { at: number; value: Promise<unknown> }>();
-  return {
-    get<T>(key: string, ttl: number, fn: () => Promise<T>): Promise<T> {
-      const hit = entries.get(key);
-      if (hit && Date.now() - hit.at < ttl) return hit.value as Promise<T>;
-      const value = fn();
-      entries.set(key, { at: Date.now(), value });
-      value.catch(() => entries.delete(key));
-      return value;
-    },
-    clear: () => entries.clear(),
-  };
-}
-
 export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
   const prefix = deps.taskQueuePrefix ?? deps.env.TEMPORAL_TASK_QUEUE_PREFIX;
   const healthDeps = { env: deps.env, prisma: deps.prisma, temporal: deps.temporal, prefix };
-  const cache = memo();
+  const cache = createTtlCache();
 
   const fullHealth = () => cache.get<HealthReport>('health', CACHE_MS.health, () => buildHealthReport(healthDeps));
 
