@@ -5,7 +5,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption
 import { createBrowserActivities, createHealthCheckActivities, createScanActivities, createWorkerControlActivities } from '../activities';
 import { BrowserPool } from '../activities/browser/browser-pool';
 import { currentUid, decideSandbox } from '../activities/browser/launch-options';
-import { parseViewport, type Env } from '../lib/env';
+import { taskQueuePrefixOf, parseViewport, type Env } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { urlPolicyFrom } from '../targets/url-policy';
 import { breakerConfigFrom } from '../lib/circuit-breakers';
@@ -68,7 +68,7 @@ export interface WorkerDeps {
  */
 export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const { env, connection } = deps;
-  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
   const identity = `${hostname()}:${process.pid}`;
   const urlPolicy = urlPolicyFrom(env);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { taskQueuePrefixOf } from '../../lib/env';
 import { checkUrlSyntax } from '../../targets/url-safety';
 import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../core/contracts';
 import type { bulkScanWorkflow } from '../../workflows';
@@ -38,7 +39,7 @@ export const submitterOf = (principal: Principal): string => (principal.kind ===
 /** Bulk submissions: per-item validation, one row per accepted scan, one bulkScanWorkflow. */
 export function createBulkService(deps: BulkServiceDeps) {
   const { env, prisma, temporal } = deps;
-  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
   async function resolveItems(body: CreateBulkBody, principal: Principal) {

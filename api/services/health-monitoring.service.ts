@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { createTtlCache } from '../../lib/async';
-import type { Env } from '../../lib/env';
+import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
 import { buildHealthReport, queueHealth, type HealthReport } from '../../monitoring/health';
@@ -28,7 +28,7 @@ export interface HealthMonitoringDeps {
 const CACHE_MS = { health: 2_000, queue: 2_000, reliability: 10_000 } as const;
 
 export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
-  const prefix = deps.taskQueuePrefix ?? deps.env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const healthDeps = { env: deps.env, prisma: deps.prisma, temporal: deps.temporal, prefix };
   const cache = createTtlCache();
 

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { createTtlCache } from '../../lib/async';
-import type { Env } from '../../lib/env';
+import { taskQueuePrefixOf, temporalUiUrl, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import { reconcile, type ReconcileReport } from '../../monitoring/reconcile';
@@ -117,9 +117,7 @@ function addGroup(c: QueueCounts, g: StatsRow): void {
 /** Queue statistics, failed jobs and their retry, reconciliation: the operator's view of the scan queues. */
 export function createQueueMonitoringService(deps: MonitoringDeps) {
   const { env, prisma, temporal, scans } = deps;
-  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
-  const temporalUiUrl = (workflowId: string) =>
-    `${env.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  const queues = taskQueues(taskQueuePrefixOf(deps));
 
   const temporalCache = createTtlCache();
   /** Running scan workflows on this deployment's queues, from visibility; cached 5 s per client filter. */
@@ -223,7 +221,7 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
             finishedAt: s.finishedAt,
             retryOf: s.retryOf,
             retriedBy: retries.filter((r) => r.retryOf === s.id).map((r) => r.id),
-            temporalUiUrl: temporalUiUrl(s.workflowId),
+            temporalUiUrl: temporalUiUrl(env, s.workflowId),
           };
         }),
         next: rows.length > q.limit && last?.finishedAt ? encodeCursor(last.finishedAt, last.id) : null,

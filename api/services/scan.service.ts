@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { checkUrlSafety, type UrlPolicy } from '../../targets/url-safety';
-import type { Env } from '../../lib/env';
+import { taskQueuePrefixOf, temporalUiUrl, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient } from '../../lib/prisma';
 import {
@@ -61,7 +61,7 @@ function displayTarget(target: unknown): unknown {
 /** Starts, reads and cancels scans; knows nothing of HTTP requests. */
 export function createScanService(deps: ScanServiceDeps) {
   const { env, prisma, temporal } = deps;
-  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
   /** The submitted URL must pass the same rules the worker applies; reasons are safe to show. */
@@ -201,7 +201,7 @@ export function createScanService(deps: ScanServiceDeps) {
         durationMs: scan.durationMs,
         failureReason: scan.failureReason ?? undefined,
         failureMessage: scan.failureMessage ?? undefined,
-        temporalUiUrl: `${env.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(scan.workflowId)}`,
+        temporalUiUrl: temporalUiUrl(env, scan.workflowId),
       };
     },
 

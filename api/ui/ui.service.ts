@@ -1,6 +1,6 @@
 // The data behind the Web UI pages. Reuses the API's services (scans, queue monitoring, prospects, safety) and
 // adds only the bounded queries they do not have: chart buckets, active scans, full violation nodes.
-import type { Env } from '../../lib/env';
+import { taskQueuePrefixOf, temporalUiUrl as temporalUiUrlOf, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import type { Principal } from '../services/api-key.service';
@@ -53,8 +53,7 @@ const scopeOf = (p: Principal) => (p.kind === 'admin' ? undefined : p.clientId);
 
 export function createUiService(deps: UiDeps) {
   const { env, prisma, scans, monitoring, prospects, logger, health } = deps;
-  const temporalUiUrl = (workflowId: string) =>
-    `${env.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  const temporalUiUrl = (workflowId: string) => temporalUiUrlOf(env, workflowId);
 
   /** One dashboard region: its failure is shown in place ("not available"), never fails the page. */
   async function section<T>(name: string, fn: () => Promise<T>): Promise<Section<T>> {
@@ -122,7 +121,7 @@ export function createUiService(deps: UiDeps) {
   async function memoryPerWorker(rangeSince: Date, rangeMs: number) {
     const bucketSeconds = memoryBucketSeconds(Math.min(rangeMs, MEMORY_HISTORY_MS));
     const since = new Date(Math.max(rangeSince.getTime(), Date.now() - MEMORY_HISTORY_MS));
-    const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+    const prefix = taskQueuePrefixOf(deps);
     const points = await prisma.$queryRaw<Array<{ at: Date; identity: string; mb: number }>>`
       SELECT to_timestamp(floor(extract(epoch FROM s.created_at) / ${bucketSeconds}) * ${bucketSeconds}) AS at,
         w->>'identity' AS identity,
