@@ -182,6 +182,23 @@ export type ScheduledScanInput = Omit<ScanInput, 'scanId'> & {
   quotaExempt?: boolean;
 };
 
+/**
+ * What every scan workflow is started with, whoever starts it (the API, a bulk, a schedule): its priority and
+ * fairness on the browser queue, and the search attributes operators and the reconciler filter on.
+ */
+export function scanStartOptions(s: { scanId: string; clientId: string; queue: ScanQueue; priority: number; targetHost: string }) {
+  return {
+    priority: { priorityKey: priorityKeyFor(s.queue, s.priority), fairnessKey: s.clientId },
+    typedSearchAttributes: [
+      { key: SearchAttributes.ClientId, value: s.clientId },
+      { key: SearchAttributes.TargetHost, value: s.targetHost },
+      { key: SearchAttributes.Queue, value: s.queue as string },
+      { key: SearchAttributes.ScanStatus, value: 'queued' },
+      { key: SearchAttributes.ScanId, value: s.scanId },
+    ],
+  };
+}
+
 /** Input of healthCheckWorkflow (started by the health schedule and POST /api/monitoring/recover). */
 export interface HealthCheckInput {
   /** The deployment's task queue prefix: whose control queues the restarts go to. */

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
 import { checkUrlSafety, type UrlPolicy } from '../../targets/url-safety';
 import { taskQueuePrefixOf, temporalUiUrl, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient } from '../../lib/prisma';
 import {
-  priorityKeyFor,
+  scanStartOptions,
   scanWorkflowId,
-  SearchAttributes,
   taskQueues,
   type ScanInput,
   type ScanQueue,
@@ -123,14 +121,7 @@ export function createScanService(deps: ScanServiceDeps) {
           taskQueue: queues[req.queue],
           workflowId,
           args: [input],
-          priority: { priorityKey: priorityKeyFor(req.queue, req.priority), fairnessKey: req.clientId },
-          typedSearchAttributes: new TypedSearchAttributes([
-            { key: SearchAttributes.ClientId, value: req.clientId },
-            { key: SearchAttributes.TargetHost, value: target.hostname },
-            { key: SearchAttributes.Queue, value: req.queue },
-            { key: SearchAttributes.ScanStatus, value: 'queued' },
-            { key: SearchAttributes.ScanId, value: scanId },
-          ]),
+          ...scanStartOptions({ ...req, scanId, targetHost: target.hostname }),
         });
         await (deps.temporalBreaker ? deps.temporalBreaker.execute(start) : start(temporal));
       } catch (err) {
