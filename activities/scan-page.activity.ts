@@ -7,7 +7,7 @@ import type { BrowserPool, PageLease } from './browser/browser-pool';
 import { startEgressProxy, type EgressProxy } from './browser/egress-proxy';
 import { AXE_VERSION, runAxe } from './browser/run-axe';
 import { inconclusiveReason, type PageFacts } from './page-facts';
-import { classifyScanError, httpStatusFailure, ScanFailure } from './scan-errors';
+import { classifyScanError, CLIENT_NAVIGATION, httpStatusFailure, ScanFailure } from './scan-errors';
 import { saveScanResult } from './scan-records.activity';
 import { capturePage, saveScreenshot, type PageScreenshot } from './scan-screenshot';
 import { isDatabaseUnavailable, retryWhileDatabaseUnavailable } from './db-retry';
@@ -230,7 +230,7 @@ async function runAxeOnSettledDocument(page: Page, tags: string[]) {
   try {
     return await runAxe(page, tags);
   } catch (err) {
-    if (!/Execution context was destroyed|Cannot find context with specified id/i.test((err as Error).message)) throw err;
+    if (!CLIENT_NAVIGATION.test((err as Error).message)) throw err;
     await page.waitForNavigation({ waitUntil: 'load', timeout: CLIENT_REDIRECT_WAIT_MS }).catch(() => undefined);
     if (page.url().startsWith('chrome-error://')) {
       throw new ScanFailure(FailureCategory.Navigation, 'the page redirected to an address that could not be loaded', true);
