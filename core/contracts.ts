@@ -56,8 +56,8 @@ export const scanWorkflowId = (scanId: string): string => `scan-${scanId}`;
 /** Each worker process listens for operator commands on a queue of its own. */
 export const controlQueue = (prefix: string, identity: string): string => `${prefix}-control-${identity}`;
 
-/** Served by every worker: the scheduled health check (healthCheckWorkflow and its activities) runs here. */
-export const healthQueue = (prefix: string): string => `${prefix}-control`;
+/** The control queue every worker serves (beside its own): the scheduled health check runs here. */
+export const sharedControlQueue = (prefix: string): string => `${prefix}-control`;
 
 /**
  * Temporal's priority keys run 1 (first) to 5 (last). The high queue maps to 1-2 and the low queue to 3-5,

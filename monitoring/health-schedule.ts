@@ -3,7 +3,7 @@
 // at start; a second worker, or a restart, finds it and only brings its interval up to date.
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { ensureSchedule } from '../lib/temporal-schedule';
-import { healthQueue, type HealthCheckInput } from '../core/contracts';
+import { sharedControlQueue, type HealthCheckInput } from '../core/contracts';
 
 export const healthScheduleId = (prefix: string): string => `health-check-${prefix}`;
 
@@ -13,7 +13,7 @@ export async function ensureHealthSchedule(client: Client, o: { prefix: string; 
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'healthCheckWorkflow',
-    taskQueue: healthQueue(o.prefix),
+    taskQueue: sharedControlQueue(o.prefix),
     args: [input],
     // A round that cannot finish in this time is abandoned; the next one starts fresh.
     workflowExecutionTimeout: Math.max(o.intervalMs * 3, 180_000),

@@ -5,7 +5,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { TimeoutError, withTimeout } from '../lib/async';
 import type { Env } from '../lib/env';
 import { Prisma, type PrismaClient } from '../lib/prisma';
-import { healthQueue, taskQueues } from '../core/contracts';
+import { sharedControlQueue, taskQueues } from '../core/contracts';
 import { listWorkers, type WorkerView } from './telemetry';
 import {
   browserStatus,
@@ -98,7 +98,7 @@ export async function queueHealth(deps: HealthDeps): Promise<HealthReport['compo
     [q.high, 'workflow'],
     [q.low, 'workflow'],
     [q.browser, 'activity'],
-    [healthQueue(deps.prefix), 'workflow'],
+    [sharedControlQueue(deps.prefix), 'workflow'],
   ];
   const oldestP = deps.prisma.$queryRaw<Array<{ id: string; since: Date }>>(Prisma.sql`
     SELECT id, coalesce(started_at, created_at) AS since FROM scans

@@ -11,7 +11,7 @@ import { urlPolicyFrom } from '../targets/url-policy';
 import { breakerConfigFrom } from '../lib/circuit-breakers';
 import { temporalLoggerFrom } from './temporal-logger';
 import type { PrismaClient } from '../lib/prisma';
-import { controlQueue, healthQueue, taskQueues } from '../core/contracts';
+import { controlQueue, sharedControlQueue, taskQueues } from '../core/contracts';
 
 export function createBrowserPool(env: Env, logger: Logger): BrowserPool {
   // Decided once at startup (throws for CHROME_SANDBOX=on as root) and logged: an unsandboxed Chromium is a warning.
@@ -116,7 +116,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
     // scan queues so a scan backlog never delays it. Every worker serves it; any one may run a round.
     Worker.create({
       ...common,
-      taskQueue: healthQueue(prefix),
+      taskQueue: sharedControlQueue(prefix),
       workflowBundle: deps.workflowBundle,
       activities: createHealthCheckActivities({ env, prisma: deps.prisma, prefix }),
       maxConcurrentActivityTaskExecutions: 4,

@@ -11,7 +11,7 @@ import type { PrismaClient } from '../../lib/prisma';
 import { buildHealthReport, queueHealth, type HealthReport } from '../../monitoring/health';
 import { reliabilityReport, type ReliabilityReport } from '../../monitoring/reliability';
 import { listWorkers, type WorkerView } from '../../monitoring/telemetry';
-import { healthQueue } from '../../core/contracts';
+import { sharedControlQueue } from '../../core/contracts';
 import type { healthCheckWorkflow } from '../../workflows';
 import { HttpError, serviceUnavailable } from '../http-errors';
 import type { AlertsQuery } from '../schemas/health-monitoring.schema';
@@ -101,7 +101,7 @@ export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
     async recover() {
       const described = await deps.temporal.workflowService.describeTaskQueue({
         namespace: deps.env.TEMPORAL_NAMESPACE,
-        taskQueue: { name: healthQueue(prefix) },
+        taskQueue: { name: sharedControlQueue(prefix) },
         taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       });
       if ((described.pollers ?? []).length === 0) {
@@ -112,7 +112,7 @@ export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
       let result;
       try {
         result = await deps.temporal.workflow.execute<typeof healthCheckWorkflow>('healthCheckWorkflow', {
-          taskQueue: healthQueue(prefix),
+          taskQueue: sharedControlQueue(prefix),
           workflowId,
           args: [{ prefix, trigger: 'manual' }],
           workflowExecutionTimeout: '3 minutes',
