@@ -12,7 +12,6 @@ import { clientIdSchema, OPERATOR_IDENTITY } from '../schemas/scans.schema';
 import type { CreateBulkBody } from '../schemas/bulk.schema';
 import { rateLimited } from './rate-limit.service';
 import { recordRejections, rejectionReasons } from './safety.service';
-import { apiMetrics } from '../../lib/metrics';
 import { isUuid } from '../../lib/ids';
 
 export interface BulkServiceDeps extends ScanServiceDeps {
@@ -174,7 +173,7 @@ export function createBulkService(deps: BulkServiceDeps) {
         if (err instanceof HttpError && err.status === 503) throw err;
         throw serviceUnavailable('the bulk could not be queued; try again shortly');
       }
-      apiMetrics().scansSubmitted.inc({ kind: 'bulk' }, accepted.length);
+      deps.metrics.scansSubmitted.inc({ kind: 'bulk' }, accepted.length);
       return { ...response, status: 'queued' as const };
     },
 

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { breakerConfigFrom } from '../../lib/circuit-breakers';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
+import { apiMetrics, type ApiMetrics } from '../../lib/metrics';
 import type { PrismaClient } from '../../lib/prisma';
 import type { UrlPolicy } from '../../targets/url-safety';
 import { createApiKeyService, type ApiKeyService } from './api-key.service';
@@ -30,6 +31,8 @@ export interface ServicesDeps {
   /** Built here when absent (tests may inject their own). */
   temporalBreaker?: TemporalBreaker;
   rateLimits?: RateLimitService;
+  /** The process's API metrics unless a test brings its own. */
+  metrics?: ApiMetrics;
 }
 
 export interface Services {
@@ -47,11 +50,12 @@ export interface Services {
 }
 
 export function createServices(deps: ServicesDeps): Services {
+  const metrics = deps.metrics ?? apiMetrics();
   const temporalBreaker =
     deps.temporalBreaker ??
-    createTemporalBreaker({ ...deps, config: breakerConfigFrom(deps.env), callTimeoutMs: deps.env.TEMPORAL_CALL_TIMEOUT });
+    createTemporalBreaker({ ...deps, metrics, config: breakerConfigFrom(deps.env), callTimeoutMs: deps.env.TEMPORAL_CALL_TIMEOUT });
   const rateLimits = deps.rateLimits ?? createRateLimitService(deps);
-  const base = { ...deps, temporalBreaker, rateLimits };
+  const base = { ...deps, metrics, temporalBreaker, rateLimits };
   const scans = createScanService(base);
   return {
     keys: createApiKeyService(deps.prisma, deps.adminKey, { maxKeysPerClient: deps.env.MAX_API_KEYS_PER_CLIENT }),

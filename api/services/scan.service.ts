@@ -17,7 +17,7 @@ import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { ListScansQuery } from '../schemas/scans.schema';
 import { rateLimited, type RateLimitService } from './rate-limit.service';
 import type { TemporalBreaker } from './temporal-breaker';
-import { apiMetrics } from '../../lib/metrics';
+import type { ApiMetrics } from '../../lib/metrics';
 import { isUuid } from '../../lib/ids';
 import { nextCursor, olderThan, parseCursor } from './page-cursor';
 
@@ -47,6 +47,7 @@ export interface ScanServiceDeps {
   /** Safety layer (createApp wires both): fail fast while Temporal is down, per-client hourly quota. */
   temporalBreaker?: TemporalBreaker;
   rateLimits?: RateLimitService;
+  metrics: ApiMetrics;
 }
 
 const TARGETS_SHOWN = 5;
@@ -134,7 +135,7 @@ export function createScanService(deps: ScanServiceDeps) {
         if (err instanceof HttpError && err.status === 503) throw err;
         throw serviceUnavailable('the scan could not be queued; try again shortly');
       }
-      apiMetrics().scansSubmitted.inc({ kind: 'single' });
+      deps.metrics.scansSubmitted.inc({ kind: 'single' });
       return { scanId, workflowId, status: 'queued' as const };
     },
 
