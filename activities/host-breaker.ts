@@ -3,7 +3,7 @@
 // hostBreakersFor). State lives in Postgres so every worker sees and feeds the same breakers.
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { acquireHostPermit, breakerClientId, breakerMetricName, recordHostOutcome, type BreakerConfig } from '../lib/circuit-breakers';
-import { workerMetrics } from '../lib/metrics';
+import type { WorkerMetrics } from '../lib/metrics';
 import type { PrismaClient } from '../lib/prisma';
 import { HOST_CIRCUIT_OPEN, type HostCircuitOpenDetails } from '../core/host-breaker';
 import { hostBreakerVerdict, type AttemptEnd } from './host-breaker-verdict';
@@ -22,14 +22,21 @@ export function hostOf(url: string): string | null {
  * sleeps and calls again; otherwise a retryable failure whose next retry waits for the breaker. A database hiccup
  * admits the scan: the breaker protects sites, it must not stop the platform.
  */
-export async function deferIfHostOpen(prisma: PrismaClient, cfg: BreakerConfig, host: string, defer: boolean, clientId?: string): Promise<void> {
+export async function deferIfHostOpen(
+  prisma: PrismaClient,
+  metrics: WorkerMetrics,
+  cfg: BreakerConfig,
+  host: string,
+  defer: boolean,
+  clientId?: string,
+): Promise<void> {
   const permit = await acquireHostPermit(prisma, host, cfg, clientId).catch((err: unknown) => {
     log.warn('host breaker unavailable; scanning anyway', { host, clientId, message: (err as Error).message });
     return { allowed: true as const, probe: false };
   });
   if (permit.allowed) return;
   const own = breakerClientId(permit.breaker) !== null;
-  workerMetrics().hostBreakerWaits.inc({ kind: own ? 'host_client' : 'host' });
+  metrics.hostBreakerWaits.inc({ kind: own ? 'host_client' : 'host' });
   log.info('host circuit breaker open: scan deferred', { host, clientId, breaker: permit.breaker, state: permit.state, retryAfterMs: permit.retryAfterMs });
   const details: HostCircuitOpenDetails = { host, retryAfterMs: permit.retryAfterMs };
   throw ApplicationFailure.create({
@@ -47,11 +54,11 @@ export async function deferIfHostOpen(prisma: PrismaClient, cfg: BreakerConfig, 
  */
 export async function noteScanOutcome(
   prisma: PrismaClient,
+  metrics: WorkerMetrics,
   cfg: BreakerConfig | undefined,
   host: string | null,
   outcome: AttemptEnd & { durationMs: number; clientId?: string },
 ): Promise<void> {
-  const metrics = workerMetrics();
   metrics.scanOutcomes.inc({ outcome: outcome.category });
   metrics.scanDuration.observe({ outcome: outcome.category === 'completed' ? 'completed' : 'failed' }, outcome.durationMs / 1000);
   if (!cfg || !host) return;

@@ -13,6 +13,7 @@ import { createScanPageActivity, type ScanPageConfig } from './scan-page.activit
 import { createScanRecordActivities } from './scan-records.activity';
 import type { UrlPolicy } from '../targets/url-safety';
 import type { BreakerConfig } from '../lib/circuit-breakers';
+import { workerMetrics, type WorkerMetrics } from '../lib/metrics';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
@@ -24,6 +25,8 @@ export interface BrowserActivityDeps extends ActivityDeps {
   scanConfig: ScanPageConfig;
   /** Per-target-host circuit breaker (BREAKER_* settings). */
   hostBreaker?: BreakerConfig;
+  /** The process's worker metrics unless a test brings its own. */
+  metrics?: WorkerMetrics;
 }
 
 export interface ScanActivityDeps extends ActivityDeps {
@@ -42,7 +45,14 @@ export const createScanActivities = (deps: ScanActivityDeps) => ({
 
 /** Activities of the browser queue, whose slots equal the pool size. */
 export const createBrowserActivities = (deps: BrowserActivityDeps) => ({
-  ...createScanPageActivity({ pool: deps.pool, prisma: deps.prisma, urlPolicy: deps.urlPolicy, config: deps.scanConfig, hostBreaker: deps.hostBreaker }),
+  ...createScanPageActivity({
+    pool: deps.pool,
+    prisma: deps.prisma,
+    urlPolicy: deps.urlPolicy,
+    config: deps.scanConfig,
+    hostBreaker: deps.hostBreaker,
+    metrics: deps.metrics ?? workerMetrics(),
+  }),
 });
 
 export type Activities = ReturnType<typeof createScanActivities> &

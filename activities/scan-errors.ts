@@ -18,7 +18,8 @@ const NAVIGATION_ERRORS =
   /net::ERR_(NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|FAILED|ABORTED)|TIMED_OUT|NETWORK_CHANGED|ADDRESS_(UNREACHABLE|INVALID)|INTERNET_DISCONNECTED|EMPTY_RESPONSE|TOO_MANY_REDIRECTS|SSL_\w+|CERT_\w+|BAD_SSL_CLIENT_AUTH_CERT|INVALID_RESPONSE|INVALID_REDIRECT|UNSAFE_REDIRECT|UNSAFE_PORT|ABORTED|HTTP2_\w+|TUNNEL_CONNECTION_FAILED|PROXY_CONNECTION_FAILED|INVALID_HTTP_RESPONSE|CONTENT_LENGTH_MISMATCH|INCOMPLETE_CHUNKED_ENCODING|RESPONSE_HEADERS_\w+)/;
 const CRASH_ERRORS =
   /Target closed|Session closed|Protocol error|Page crashed|crashed|Navigating frame was detached|browser has disconnected|Connection closed|Attempted to use detached Frame|Target\.closeTarget|No target with given id/i;
-const CLIENT_NAVIGATION = /Execution context was destroyed|Cannot find context with specified id/i;
+/** The document was replaced under a running script (a meta refresh or script redirect): puppeteer's words for it. */
+export const CLIENT_NAVIGATION = /Execution context was destroyed|Cannot find context with specified id/i;
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED', 'ENODATA']);
 
 /** HTTP status of the main document → failure, or null when the status is a success. */

@@ -7,12 +7,13 @@ import type { BrowserPool, PageLease } from './browser/browser-pool';
 import { startEgressProxy, type EgressProxy } from './browser/egress-proxy';
 import { AXE_VERSION, runAxe } from './browser/run-axe';
 import { inconclusiveReason, type PageFacts } from './page-facts';
-import { classifyScanError, httpStatusFailure, ScanFailure } from './scan-errors';
+import { classifyScanError, CLIENT_NAVIGATION, httpStatusFailure, ScanFailure } from './scan-errors';
 import { saveScanResult } from './scan-records.activity';
 import { capturePage, saveScreenshot, type PageScreenshot } from './scan-screenshot';
 import { isDatabaseUnavailable, retryWhileDatabaseUnavailable } from './db-retry';
 import type { UrlPolicy } from '../targets/url-safety';
 import type { BreakerConfig } from '../lib/circuit-breakers';
+import type { WorkerMetrics } from '../lib/metrics';
 import { deferIfHostOpen, hostOf, noteScanOutcome } from './host-breaker';
 import { navigationBudgetMs } from './host-breaker-verdict';
 
@@ -46,6 +47,7 @@ export interface ScanPageDeps {
   config: ScanPageConfig;
   /** Per-target-host circuit breaker settings; absent = no host breaker. */
   hostBreaker?: BreakerConfig;
+  metrics: WorkerMetrics;
 }
 
 type Stage = 'lease' | 'navigate' | 'settle' | 'axe' | 'store';
@@ -230,7 +232,7 @@ async function runAxeOnSettledDocument(page: Page, tags: string[]) {
   try {
     return await runAxe(page, tags);
   } catch (err) {
-    if (!/Execution context was destroyed|Cannot find context with specified id/i.test((err as Error).message)) throw err;
+    if (!CLIENT_NAVIGATION.test((err as Error).message)) throw err;
     await page.waitForNavigation({ waitUntil: 'load', timeout: CLIENT_REDIRECT_WAIT_MS }).catch(() => undefined);
     if (page.url().startsWith('chrome-error://')) {
       throw new ScanFailure(FailureCategory.Navigation, 'the page redirected to an address that could not be loaded', true);
@@ -247,7 +249,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       const { attempt } = ctx.info;
       const started = Date.now();
       const host = hostOf(input.url);
-      if (deps.hostBreaker && host) await deferIfHostOpen(deps.prisma, deps.hostBreaker, host, input.deferWhenHostOpen === true, input.clientId);
+      if (deps.hostBreaker && host) await deferIfHostOpen(deps.prisma, deps.metrics, deps.hostBreaker, host, input.deferWhenHostOpen === true, input.clientId);
       let stage: Stage = 'lease';
       const beat = setInterval(() => ctx.heartbeat({ stage, attempt }), HEARTBEAT_MS);
       ctx.heartbeat({ stage, attempt });
@@ -316,7 +318,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
             log.warn('screenshot not stored', { scanId: input.scanId, clientId: input.clientId, message: (err as Error).message }),
           );
         }
-        await noteScanOutcome(deps.prisma, deps.hostBreaker, host, ended('completed'));
+        await noteScanOutcome(deps.prisma, deps.metrics, deps.hostBreaker, host, ended('completed'));
         return {
           score: reason ? null : score(violations),
           violationCount: violations.length,
@@ -332,11 +334,11 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         };
       } catch (err) {
         if (ctx.cancellationSignal.aborted || err instanceof CancelledFailure) {
-          await noteScanOutcome(deps.prisma, deps.hostBreaker, host, ended('cancelled'));
+          await noteScanOutcome(deps.prisma, deps.metrics, deps.hostBreaker, host, ended('cancelled'));
           throw err instanceof CancelledFailure ? err : new CancelledFailure('scan cancelled');
         }
         const failure = classifyScanError(err);
-        await noteScanOutcome(deps.prisma, deps.hostBreaker, host, ended(failure.category, { message: failure.message, httpStatus: failure.httpStatus }));
+        await noteScanOutcome(deps.prisma, deps.metrics, deps.hostBreaker, host, ended(failure.category, { message: failure.message, httpStatus: failure.httpStatus }));
         log.warn('scan attempt failed', { scanId: input.scanId, clientId: input.clientId, attempt, stage, category: failure.category, message: failure.message });
         // The attempt log is best effort; the outcome itself is recorded by the workflow.
         const willRetry = failure.retryable && attempt < input.maxAttempts;

@@ -1,6 +1,7 @@
 // The report's picture of the page: a viewport JPEG and the boxes of the elements axe flagged in it.
 import type { AxeResults } from 'axe-core';
 import type { Page } from 'puppeteer-core';
+import { withTimeout } from '../lib/async';
 import type { PrismaClient } from '../lib/prisma';
 
 export interface FlaggedBox {
@@ -35,7 +36,6 @@ export async function capturePage(page: Page, results: Pick<AxeResults, 'violati
       .filter((n) => n.target.length === 1 && typeof n.target[0] === 'string')
       .map((n) => ({ ruleId: r.id, impact: r.impact ?? null, target: n.target[0] as string })),
   ).slice(0, MAX_BOXES);
-  let timer: NodeJS.Timeout | undefined;
   const work = (async () => {
     const boxes = await page.evaluate((items) => {
       const vw = window.innerWidth;
@@ -63,13 +63,11 @@ export async function capturePage(page: Page, results: Pick<AxeResults, 'violati
     const image = await page.screenshot({ type: 'jpeg', quality: JPEG_QUALITY, captureBeyondViewport: false });
     return { image: Buffer.from(image), width: boxes.width, height: boxes.height, boxes: boxes.boxes };
   })();
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), CAPTURE_TIMEOUT_MS)));
   try {
-    return await Promise.race([work, timeout]);
+    return await withTimeout(work, CAPTURE_TIMEOUT_MS);
   } catch {
     return null;
   } finally {
-    clearTimeout(timer);
     work.catch(() => undefined);
   }
 }

@@ -1,9 +1,4 @@
 import express, { type Express } from 'express';
-import type { Client } from '@temporalio/client';
-import type { UrlPolicy } from '../targets/url-safety';
-import type { Env } from '../lib/env';
-import type { Logger } from '../lib/logger';
-import type { PrismaClient } from '../lib/prisma';
 import { authenticate } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLogger } from './middleware/request-logger';
@@ -12,40 +7,19 @@ import { healthRouter } from './routes/health.router';
 import { keysRouter } from './routes/keys.router';
 import { monitoringRouter } from './routes/monitoring.router';
 import { healthMonitoringRouter } from './routes/health-monitoring.router';
-import { createHealthMonitoringService } from './services/health-monitoring.service';
-import { getSafetyReport } from './services/safety.service';
 import { scansRouter } from './routes/scans.router';
 import { prospectsRouter } from './routes/prospects.router';
 import { bulkRouter } from './routes/bulk.router';
 import { schedulesRouter } from './routes/schedules.router';
 import { workersRouter } from './routes/workers.router';
-import { createApiKeyService, sameSecret } from './services/api-key.service';
-import { createScanService } from './services/scan.service';
-import { createProspectService } from './services/prospect.service';
-import { createQueueMonitoringService } from './services/queue-monitoring.service';
-import { createBulkService, type BulkServiceDeps } from './services/bulk.service';
-import { createScheduleService } from './services/schedule.service';
+import { sameSecret } from './services/api-key.service';
 import { countRejections, ipRateLimit, keyRateLimit } from './middleware/abuse-limit';
 import { metricsHandler, safetyRouter } from './routes/safety.router';
-import { createRateLimitService, type RateLimitService } from './services/rate-limit.service';
-import { createTemporalBreaker, type TemporalBreaker } from './services/temporal-breaker';
-import { breakerConfigFrom } from '../lib/circuit-breakers';
+import { createServices, type ServicesDeps } from './services';
 import { parseTrustProxy } from '../lib/trust-proxy';
 import { createWebUi } from './ui';
 
-export interface AppDeps {
-  env: Env;
-  adminKey: string;
-  prisma: PrismaClient;
-  temporal: Client;
-  logger: Logger;
-  urlPolicy: UrlPolicy;
-  taskQueuePrefix?: string;
-  bulkTuning?: BulkServiceDeps['bulkTuning'];
-  /** Built by createApp when absent (tests may inject their own). */
-  temporalBreaker?: TemporalBreaker;
-  rateLimits?: RateLimitService;
-}
+export type AppDeps = ServicesDeps;
 
 /** Builds the Express app without listening, so tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {
@@ -56,46 +30,30 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders);
   app.use(requestLogger(deps.logger));
   app.use(healthRouter(deps));
-  // Safety layer (README "Safety, rate limits and circuit breakers"): one Temporal breaker and one quota service
-  // shared by every service that submits scans.
-  deps = {
-    ...deps,
-    temporalBreaker:
-      deps.temporalBreaker ??
-      createTemporalBreaker({ ...deps, config: breakerConfigFrom(deps.env), callTimeoutMs: deps.env.TEMPORAL_CALL_TIMEOUT }),
-    rateLimits: deps.rateLimits ?? createRateLimitService(deps),
-  };
+  // Built once: the JSON routers and the Web UI share these instances and so their caches.
+  const services = createServices(deps);
   app.get('/metrics', metricsHandler(deps));
 
-  const keys = createApiKeyService(deps.prisma, deps.adminKey, { maxKeysPerClient: deps.env.MAX_API_KEYS_PER_CLIENT });
-  const scans = createScanService(deps);
   const api = express.Router();
   // Authenticate before parsing: nobody without a key gets a body parsed. Bulk bodies are allowed to be larger.
   api.use(ipRateLimit(deps.env.API_RATE_LIMIT_PER_IP, (key) => sameSecret(key, deps.adminKey)));
-  api.use(authenticate(keys));
+  api.use(authenticate(services.keys));
   api.use(keyRateLimit(deps.env.API_RATE_LIMIT_PER_KEY));
   api.use('/scans/bulk', express.json({ limit: deps.env.API_BULK_BODY_LIMIT }));
   api.use('/prospects/import', express.json({ limit: deps.env.API_BULK_BODY_LIMIT }));
   api.use(express.json({ limit: deps.env.API_BODY_LIMIT }));
-  api.use('/scans/bulk', bulkRouter(createBulkService(deps), deps.prisma));
-  api.use('/scans', scansRouter(scans, deps.prisma));
-  const webUi = createWebUi(deps, { keys, scans });
+  api.use('/scans/bulk', bulkRouter(services.bulks, deps.prisma));
+  api.use('/scans', scansRouter(services.scans, deps.prisma));
+  const webUi = createWebUi(deps, services);
   api.use('/scans', webUi.scanExports);
-  api.use('/keys', keysRouter(keys));
-  api.use('/schedules', schedulesRouter(createScheduleService(deps)));
-  api.use(
-    '/prospects',
-    prospectsRouter(createProspectService({ ...deps, scans }), deps.prisma, { importBodyLimit: deps.env.API_BULK_BODY_LIMIT }),
-  );
-  api.use('/monitoring', safetyRouter({ ...deps, rateLimits: deps.rateLimits! }));
+  api.use('/keys', keysRouter(services.keys));
+  api.use('/schedules', schedulesRouter(services.schedules));
+  api.use('/prospects', prospectsRouter(services.prospects, deps.prisma, { importBodyLimit: deps.env.API_BULK_BODY_LIMIT }));
+  api.use('/monitoring', safetyRouter(services));
   api.use('/monitoring/workers', workersRouter(deps));
-  const queueMonitoring = createQueueMonitoringService({ ...deps, scans });
   // Health, telemetry, reliability, alerts, dashboard, recovery (README "Monitoring").
-  api.use(
-    '/monitoring',
-    healthMonitoringRouter({ health: createHealthMonitoringService(deps), queue: queueMonitoring, safety: () => getSafetyReport(deps) }),
-  );
-  api.use('/monitoring', monitoringRouter(queueMonitoring));
+  api.use('/monitoring', healthMonitoringRouter({ health: services.health, queue: services.queueMonitoring, safety: services.safety }));
+  api.use('/monitoring', monitoringRouter(services.queueMonitoring));
   app.use('/api', api);
   // Web UI pages (/login, /dashboard, /scans/:id, /prospects/:id, …): session cookie, not the Bearer key.
   app.use(webUi.pages);

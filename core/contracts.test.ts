@@ -1,4 +1,4 @@
-import { FAILURE_CATEGORIES, isFailureCategory, priorityKeyFor, scanWorkflowId, taskQueues, type ScanQueue } from './contracts';
+import { FAILURE_CATEGORIES, isFailureCategory, priorityKeyFor, scanStartOptions, scanWorkflowId, taskQueues, type ScanQueue } from './contracts';
 
 const PRIORITIES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
@@ -89,5 +89,19 @@ describe('isFailureCategory', () => {
 
   it.each([['Timeout'], ['TypeError'], [''], [undefined], [null], [1]])('rejects %p', (v) => {
     expect(isFailureCategory(v)).toBe(false);
+  });
+});
+
+describe('scanStartOptions', () => {
+  it('sets the priority, the fairness key and every search attribute a scan is found by', () => {
+    const o = scanStartOptions({ scanId: 's-1', clientId: 'acme', queue: 'high', priority: 7, targetHost: 'example.com' });
+    expect(o.priority).toEqual({ priorityKey: 1, fairnessKey: 'acme' });
+    expect(o.typedSearchAttributes.map((p) => [p.key.name, p.value])).toEqual([
+      ['ClientId', 'acme'],
+      ['TargetHost', 'example.com'],
+      ['Queue', 'high'],
+      ['ScanStatus', 'queued'],
+      ['ScanId', 's-1'],
+    ]);
   });
 });

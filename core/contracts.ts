@@ -56,8 +56,8 @@ export const scanWorkflowId = (scanId: string): string => `scan-${scanId}`;
 /** Each worker process listens for operator commands on a queue of its own. */
 export const controlQueue = (prefix: string, identity: string): string => `${prefix}-control-${identity}`;
 
-/** Served by every worker: the scheduled health check (healthCheckWorkflow and its activities) runs here. */
-export const healthQueue = (prefix: string): string => `${prefix}-control`;
+/** The control queue every worker serves (beside its own): the scheduled health check runs here. */
+export const sharedControlQueue = (prefix: string): string => `${prefix}-control`;
 
 /**
  * Temporal's priority keys run 1 (first) to 5 (last). The high queue maps to 1-2 and the low queue to 3-5,
@@ -181,6 +181,23 @@ export type ScheduledScanInput = Omit<ScanInput, 'scanId'> & {
   /** Created with the admin key: its runs are not charged to the client's hourly quota (like admin submissions). */
   quotaExempt?: boolean;
 };
+
+/**
+ * What every scan workflow is started with, whoever starts it (the API, a bulk, a schedule): its priority and
+ * fairness on the browser queue, and the search attributes operators and the reconciler filter on.
+ */
+export function scanStartOptions(s: { scanId: string; clientId: string; queue: ScanQueue; priority: number; targetHost: string }) {
+  return {
+    priority: { priorityKey: priorityKeyFor(s.queue, s.priority), fairnessKey: s.clientId },
+    typedSearchAttributes: [
+      { key: SearchAttributes.ClientId, value: s.clientId },
+      { key: SearchAttributes.TargetHost, value: s.targetHost },
+      { key: SearchAttributes.Queue, value: s.queue as string },
+      { key: SearchAttributes.ScanStatus, value: 'queued' },
+      { key: SearchAttributes.ScanId, value: s.scanId },
+    ],
+  };
+}
 
 /** Input of healthCheckWorkflow (started by the health schedule and POST /api/monitoring/recover). */
 export interface HealthCheckInput {

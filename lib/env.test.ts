@@ -1,4 +1,4 @@
-import { DEFAULT_WCAG_TAGS, loadEnv, parseList, parseViewport, requireAdminKey } from './env';
+import { DEFAULT_WCAG_TAGS, loadEnv, parseList, parseViewport, requireAdminKey, taskQueuePrefixOf, temporalUiUrl } from './env';
 
 const ADMIN_KEY = 'k'.repeat(32);
 
@@ -169,5 +169,18 @@ describe('parseViewport', () => {
 
   it('parses the default SCAN_VIEWPORT', () => {
     expect(parseViewport(loadEnv({}).SCAN_VIEWPORT)).toEqual({ width: 1280, height: 800 });
+  });
+});
+
+describe('taskQueuePrefixOf and temporalUiUrl', () => {
+  const env = { TEMPORAL_TASK_QUEUE_PREFIX: 'wcag', TEMPORAL_UI_URL: 'http://localhost:8233', TEMPORAL_NAMESPACE: 'my ns' };
+
+  it('prefers the injected prefix over the environment', () => {
+    expect(taskQueuePrefixOf({ env })).toBe('wcag');
+    expect(taskQueuePrefixOf({ env, taskQueuePrefix: 'test-1' })).toBe('test-1');
+  });
+
+  it('links to the workflow in the Temporal UI, names encoded', () => {
+    expect(temporalUiUrl(env, 'scan-a/b')).toBe('http://localhost:8233/namespaces/my%20ns/workflows/scan-a%2Fb');
   });
 });

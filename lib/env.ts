@@ -164,3 +164,11 @@ export function parseViewport(v: string): { width: number; height: number } {
   const [width, height] = v.split('x').map(Number);
   return { width, height };
 }
+
+/** The deployment's task-queue prefix: tests isolate themselves with their own, everything else uses the env's. */
+export const taskQueuePrefixOf = (deps: { taskQueuePrefix?: string; env: Pick<Env, 'TEMPORAL_TASK_QUEUE_PREFIX'> }): string =>
+  deps.taskQueuePrefix ?? deps.env.TEMPORAL_TASK_QUEUE_PREFIX;
+
+/** A workflow's page in the Temporal Web UI, as shown to operators next to a scan. */
+export const temporalUiUrl = (env: Pick<Env, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>, workflowId: string): string =>
+  `${env.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;

@@ -1,8 +1,9 @@
 // The durable periodic health check: a Temporal Schedule (not a timer in some process) that starts
 // healthCheckWorkflow on the shared control queue every HEALTH_CHECK_INTERVAL. Created idempotently by every worker
 // at start; a second worker, or a restart, finds it and only brings its interval up to date.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { healthQueue, type HealthCheckInput } from '../core/contracts';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ensureSchedule } from '../lib/temporal-schedule';
+import { sharedControlQueue, type HealthCheckInput } from '../core/contracts';
 
 export const healthScheduleId = (prefix: string): string => `health-check-${prefix}`;
 
@@ -12,28 +13,23 @@ export async function ensureHealthSchedule(client: Client, o: { prefix: string; 
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'healthCheckWorkflow',
-    taskQueue: healthQueue(o.prefix),
+    taskQueue: sharedControlQueue(o.prefix),
     args: [input],
     // A round that cannot finish in this time is abandoned; the next one starts fresh.
     workflowExecutionTimeout: Math.max(o.intervalMs * 3, 180_000),
   };
-  try {
-    await client.schedule.create({
+  return ensureSchedule(
+    client,
+    {
       scheduleId,
       spec: { intervals: [{ every: o.intervalMs }] },
       action,
       // A slow round (a browser restart waiting for its scans) never overlaps the next one.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: o.intervalMs },
-    });
-    return { scheduleId, created: true };
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    const handle = client.schedule.getHandle(scheduleId);
-    const current = await handle.describe();
-    const every = current.spec.intervals?.[0]?.every;
-    if (every !== o.intervalMs) {
-      await handle.update((prev) => ({ ...prev, spec: { intervals: [{ every: o.intervalMs }] } }));
-    }
-    return { scheduleId, created: false };
-  }
+    },
+    {
+      isCurrent: (current) => current.spec.intervals?.[0]?.every === o.intervalMs,
+      update: (prev) => ({ ...prev, spec: { intervals: [{ every: o.intervalMs }] } }),
+    },
+  );
 }

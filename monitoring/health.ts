@@ -2,9 +2,10 @@
 // seed's three metrics. Used by GET /api/monitoring/health and by the scheduled health check; every query bounded.
 import type { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
+import { TimeoutError, withTimeout } from '../lib/async';
 import type { Env } from '../lib/env';
 import { Prisma, type PrismaClient } from '../lib/prisma';
-import { healthQueue, taskQueues } from '../core/contracts';
+import { sharedControlQueue, taskQueues } from '../core/contracts';
 import { listWorkers, type WorkerView } from './telemetry';
 import {
   browserStatus,
@@ -72,23 +73,12 @@ export interface HealthReport {
   asOf: string;
 }
 
-class DeadlineError extends Error {}
-
-async function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const safeMessage = (err: unknown) => (err instanceof DeadlineError ? err.message : 'unreachable');
+const safeMessage = (err: unknown) => (err instanceof TimeoutError ? err.message : 'unreachable');
 
 export async function databaseHealth(prisma: PrismaClient): Promise<HealthReport['components']['database']> {
   const started = Date.now();
   try {
-    await withDeadline(prisma.$queryRaw`SELECT 1`, THRESHOLDS.database.probeTimeoutMs);
+    await withTimeout(prisma.$queryRaw`SELECT 1`, THRESHOLDS.database.probeTimeoutMs);
     const latencyMs = Date.now() - started;
     const status = databaseStatus({ ok: true, latencyMs });
     return { status, message: status === 'healthy' ? `Postgres answered in ${latencyMs} ms` : `Postgres is slow: ${latencyMs} ms for SELECT 1`, details: { reachable: true, latencyMs } };
@@ -108,7 +98,7 @@ export async function queueHealth(deps: HealthDeps): Promise<HealthReport['compo
     [q.high, 'workflow'],
     [q.low, 'workflow'],
     [q.browser, 'activity'],
-    [healthQueue(deps.prefix), 'workflow'],
+    [sharedControlQueue(deps.prefix), 'workflow'],
   ];
   const oldestP = deps.prisma.$queryRaw<Array<{ id: string; since: Date }>>(Prisma.sql`
     SELECT id, coalesce(started_at, created_at) AS since FROM scans
@@ -118,7 +108,7 @@ export async function queueHealth(deps: HealthDeps): Promise<HealthReport['compo
   let temporalReachable = true;
   let error: string | undefined;
   try {
-    taskQueueHealth = await withDeadline(
+    taskQueueHealth = await withTimeout(
       Promise.all(
         wanted.map(async ([name, kind]) => {
           const d = await deps.temporal.workflowService.describeTaskQueue({

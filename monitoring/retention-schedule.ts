@@ -1,7 +1,8 @@
 // The daily retention run: a Temporal Schedule (not a timer in some process) that starts pruneResultsWorkflow on the
 // low scan queue. Created idempotently by every worker at start; a second worker, or a restart with another
 // RESULT_RETENTION_DAYS, finds it and brings its arguments up to date.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ensureSchedule } from '../lib/temporal-schedule';
 import { taskQueues, type PruneInput } from '../core/contracts';
 
 export const retentionScheduleId = (prefix: string): string => `retention-prune-${prefix}`;
@@ -24,8 +25,9 @@ export async function ensureRetentionSchedule(
     args: [input],
     workflowExecutionTimeout: 6 * 3_600_000,
   };
-  try {
-    await client.schedule.create({
+  return ensureSchedule(
+    client,
+    {
       scheduleId,
       // 03:17 UTC daily: off the hour, when scan traffic is usually lowest.
       spec: { calendars: [{ hour: 3, minute: 17 }] },
@@ -33,16 +35,12 @@ export async function ensureRetentionSchedule(
       // A run still going (a big first prune) is never doubled; a missed day is caught up within a day.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
       memo: { purpose: 'prune raw axe results older than RESULT_RETENTION_DAYS' },
-    });
-    return { scheduleId, created: true };
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    const handle = client.schedule.getHandle(scheduleId);
-    const current = await handle.describe();
-    const args = current.action.type === 'startWorkflow' ? (current.action.args as PruneInput[] | undefined) : undefined;
-    if (args?.[0]?.retentionDays !== o.retentionDays) {
-      await handle.update((prev) => ({ ...prev, action: { ...prev.action, ...action } }));
-    }
-    return { scheduleId, created: false };
-  }
+    },
+    {
+      isCurrent: (current) =>
+        (current.action.type === 'startWorkflow' ? (current.action.args as PruneInput[] | undefined) : undefined)?.[0]?.retentionDays ===
+        o.retentionDays,
+      update: (prev) => ({ ...prev, action: { ...prev.action, ...action } }),
+    },
+  );
 }

@@ -20,9 +20,6 @@ export type UrlCheck =
   | { ok: true; url: URL; host: string }
   | { ok: false; category: UrlRejection; reason: string; detail?: string };
 
-/** Default cap on URL length, in characters. */
-export const DEFAULT_MAX_URL_LENGTH = 2048;
-
 type Hextets = number[];
 
 export const LOOPBACK_NAME_ADDRESSES = ['127.0.0.1', '::1'] as const;

@@ -5,13 +5,13 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption
 import { createBrowserActivities, createHealthCheckActivities, createScanActivities, createWorkerControlActivities } from '../activities';
 import { BrowserPool } from '../activities/browser/browser-pool';
 import { currentUid, decideSandbox } from '../activities/browser/launch-options';
-import { parseViewport, type Env } from '../lib/env';
+import { taskQueuePrefixOf, parseViewport, type Env } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { urlPolicyFrom } from '../targets/url-policy';
 import { breakerConfigFrom } from '../lib/circuit-breakers';
 import { temporalLoggerFrom } from './temporal-logger';
 import type { PrismaClient } from '../lib/prisma';
-import { controlQueue, healthQueue, taskQueues } from '../core/contracts';
+import { controlQueue, sharedControlQueue, taskQueues } from '../core/contracts';
 
 export function createBrowserPool(env: Env, logger: Logger): BrowserPool {
   // Decided once at startup (throws for CHROME_SANDBOX=on as root) and logged: an unsandboxed Chromium is a warning.
@@ -68,7 +68,7 @@ export interface WorkerDeps {
  */
 export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const { env, connection } = deps;
-  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
   const identity = `${hostname()}:${process.pid}`;
   const urlPolicy = urlPolicyFrom(env);
@@ -116,7 +116,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
     // scan queues so a scan backlog never delays it. Every worker serves it; any one may run a round.
     Worker.create({
       ...common,
-      taskQueue: healthQueue(prefix),
+      taskQueue: sharedControlQueue(prefix),
       workflowBundle: deps.workflowBundle,
       activities: createHealthCheckActivities({ env, prisma: deps.prisma, prefix }),
       maxConcurrentActivityTaskExecutions: 4,

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { recordActivity } from './activity-options';
-import { priorityKeyFor, scanWorkflowId, SearchAttributes, type BulkInput, type BulkProgress } from '../core/contracts';
+import { scanStartOptions, scanWorkflowId, type BulkInput, type BulkProgress } from '../core/contracts';
 import { getBulkProgressQuery } from './messages';
 import { scanWorkflow } from './scan.workflow';
 
@@ -56,14 +56,7 @@ export async function bulkScanWorkflow(input: BulkInput): Promise<BulkProgress> 
           // Cancelling the bulk cancels its running scans; each records `cancelled` before it ends.
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-          priority: { priorityKey: priorityKeyFor(item.queue, item.priority), fairnessKey: item.clientId },
-          typedSearchAttributes: [
-            { key: SearchAttributes.ClientId, value: item.clientId },
-            { key: SearchAttributes.TargetHost, value: item.targetHost },
-            { key: SearchAttributes.Queue, value: item.queue },
-            { key: SearchAttributes.ScanStatus, value: 'queued' },
-            { key: SearchAttributes.ScanId, value: item.scanId },
-          ],
+          ...scanStartOptions(item),
         });
         progress.queued--;
         progress.running++;

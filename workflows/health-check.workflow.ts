@@ -5,7 +5,7 @@ import { controlQueue, type HealthCheckInput } from '../core/contracts';
 
 export type { HealthCheckInput };
 
-// Runs on the shared control queue (healthQueue(prefix)); activities default to the workflow's queue.
+// Runs on the shared control queue (sharedControlQueue(prefix)); activities default to the workflow's queue.
 const { planRecovery, failStuckScans, recordHealth } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   // A health check that cannot reach Postgres fails fast; the next scheduled run tries again.

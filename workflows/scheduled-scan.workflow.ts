@@ -1,7 +1,7 @@
 import { executeChild, patched, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { recordActivity } from './activity-options';
-import { priorityKeyFor, scanWorkflowId, SearchAttributes, type ScanOutcome, type ScheduledScanInput } from '../core/contracts';
+import { scanStartOptions, scanWorkflowId, type ScanOutcome, type ScheduledScanInput } from '../core/contracts';
 import { scanWorkflow } from './scan.workflow';
 
 /** Marker of the path that charges each firing to the client's hourly quota (replay-safe change). */
@@ -29,13 +29,6 @@ export async function scheduledScanWorkflow(input: ScheduledScanInput): Promise<
     workflowId: scanWorkflowId(scanId),
     taskQueue: input.taskQueues[input.queue],
     args: [{ ...input, scanId }],
-    priority: { priorityKey: priorityKeyFor(input.queue, input.priority), fairnessKey: input.clientId },
-    typedSearchAttributes: [
-      { key: SearchAttributes.ClientId, value: input.clientId },
-      { key: SearchAttributes.TargetHost, value: targetHost },
-      { key: SearchAttributes.Queue, value: input.queue },
-      { key: SearchAttributes.ScanStatus, value: 'queued' },
-      { key: SearchAttributes.ScanId, value: scanId },
-    ],
+    ...scanStartOptions({ ...input, scanId, targetHost }),
   });
 }

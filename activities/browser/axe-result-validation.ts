@@ -7,6 +7,7 @@
 //    TRUNCATED, and each truncation is listed so the stored result says what was cut.
 import type { AxeResults } from 'axe-core';
 import { FailureCategory } from '../../core/contracts';
+import { IMPACTS } from '../../core/scoring';
 import { ScanFailure } from '../scan-errors';
 
 export const AXE_RESULT_LIMITS = {
@@ -29,7 +30,6 @@ export const AXE_RESULT_LIMITS = {
   maxCheckDataJson: 4_000,
 } as const;
 
-export const KNOWN_IMPACTS = ['minor', 'moderate', 'serious', 'critical'] as const;
 const RESULT_TYPES = ['violations', 'incomplete', 'passes', 'inapplicable'] as const;
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
@@ -71,7 +71,7 @@ class Validator {
 
   impact(v: unknown, where: string): string | null {
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'string' || !(KNOWN_IMPACTS as readonly string[]).includes(v)) fail(where, `unknown impact ${JSON.stringify(v).slice(0, 40)}`);
+    if (typeof v !== 'string' || !(IMPACTS as readonly string[]).includes(v)) fail(where, `unknown impact ${JSON.stringify(v).slice(0, 40)}`);
     return v;
   }
 

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
+import { TimeoutError, withTimeout } from '../../lib/async';
 import type { Logger } from '../../lib/logger';
 import { buildLaunchOptions, type LaunchConfig } from './launch-options';
 import type { BrowserPoolStats, RestartCause, TreeMemory } from '../../core/browser-stats';
@@ -27,17 +28,7 @@ export interface PageLease {
   release(): Promise<void>;
 }
 
-class TimeoutError extends Error {}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+const bounded = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => withTimeout(p, ms, `${what} did not finish within ${ms} ms`);
 
 /**
  * One Chromium per worker process, one fresh browser context per scan (no cookie, storage or cache shared
@@ -81,7 +72,7 @@ export class BrowserPool {
     try {
       const browser = await this.ensureBrowser();
       const generation = this.generation;
-      const context = await withTimeout(
+      const context = await bounded(
         browser.createBrowserContext({
           downloadBehavior: { policy: 'deny' },
           ...(opts.proxyServer && { proxyServer: opts.proxyServer, proxyBypassList: ['<-loopback>'] }),
@@ -89,7 +80,7 @@ export class BrowserPool {
         this.closeTimeoutMs * 2,
         'creating a browser context',
       );
-      const page = await withTimeout(context.newPage(), this.closeTimeoutMs * 2, 'opening a page');
+      const page = await bounded(context.newPage(), this.closeTimeoutMs * 2, 'opening a page');
       this.leasesGranted++;
       let released = false;
       return {
@@ -175,7 +166,7 @@ export class BrowserPool {
     const at = new Date().toISOString();
     if (!browser.connected) return; // the disconnected handler does the rest
     try {
-      await withTimeout(browser.version(), this.closeTimeoutMs, 'browser health round trip');
+      await bounded(browser.version(), this.closeTimeoutMs, 'browser health round trip');
     } catch {
       this.lastHealth = { at, ok: false, message: 'browser did not answer a CDP round trip' };
       this.restarts.unresponsive++;
@@ -270,7 +261,7 @@ export class BrowserPool {
   private async closeContext(context: BrowserContext, generation: number): Promise<void> {
     if (generation !== this.generation || !this.browser?.connected) return; // that browser is gone already
     try {
-      await withTimeout(context.close(), this.closeTimeoutMs, 'closing a browser context');
+      await bounded(context.close(), this.closeTimeoutMs, 'closing a browser context');
     } catch (err) {
       // A wedged renderer can hold close() for minutes: kill the whole tree and relaunch on the next lease.
       this.logger.error({ err: (err as Error).message }, 'context close hung; killing browser');
@@ -297,7 +288,7 @@ export class BrowserPool {
     this.browser = null;
     const dir = this.userDataDir;
     try {
-      await withTimeout(browser.close(), this.closeTimeoutMs, 'closing the browser');
+      await bounded(browser.close(), this.closeTimeoutMs, 'closing the browser');
     } catch {
       const pid = browser.process()?.pid;
       if (pid) killTree(pid);

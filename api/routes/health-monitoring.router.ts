@@ -8,8 +8,8 @@ import type { QueueMonitoringService } from '../services/queue-monitoring.servic
 export interface DashboardSources {
   health: HealthMonitoringService;
   queue: QueueMonitoringService;
-  /** The safety report (rate limits, breakers); null until a safety service is wired in. */
-  safety: (() => Promise<unknown>) | null;
+  /** The safety report (rate limits, breakers). */
+  safety: () => Promise<unknown>;
 }
 
 /** A part that failed shows as `{ error }` and the rest of the dashboard still answers. */
@@ -62,7 +62,7 @@ export function healthMonitoringRouter(src: DashboardSources): Router {
       part(health.puppeteer()),
       part(health.reliability(7)),
       part(health.alerts({ status: 'firing', limit: 20 })),
-      src.safety ? part(src.safety()) : Promise.resolve(null),
+      part(src.safety()),
     ]);
     res.set('Cache-Control', 'no-store').json({
       health: report,

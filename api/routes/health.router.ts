@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
+import { withTimeout } from '../../lib/async';
 import type { PrismaClient } from '../../lib/prisma';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -7,14 +8,11 @@ const CHECK_TIMEOUT_MS = 2_000;
 const READINESS_TTL_MS = 1_000;
 
 async function probe(fn: () => Promise<unknown>): Promise<'ok' | 'down'> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS)))]);
+    await withTimeout(fn(), CHECK_TIMEOUT_MS);
     return 'ok';
   } catch {
     return 'down';
-  } finally {
-    clearTimeout(timer);
   }
 }
 

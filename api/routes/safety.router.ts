@@ -8,18 +8,17 @@ import { notFound, unauthorized } from '../http-errors';
 import { RateLimitParams, SetRateLimitBody } from '../schemas/safety.schema';
 import { sameSecret } from '../services/api-key.service';
 import type { RateLimitService } from '../services/rate-limit.service';
-import { getSafetyReport } from '../services/safety.service';
-import type { TemporalBreaker } from '../services/temporal-breaker';
+import type { SafetyReport } from '../services/safety.service';
 
 /**
  * GET /api/monitoring/safety (admin), GET /api/monitoring/rate-limit/:clientId (admin, or that client's own key),
  * PUT /api/monitoring/rate-limit/:clientId (admin). Mounted before the admin-only monitoring router.
  */
-export function safetyRouter(deps: { prisma: PrismaClient; env: Env; rateLimits: RateLimitService; temporalBreaker?: TemporalBreaker }): Router {
+export function safetyRouter(deps: { rateLimits: RateLimitService; safety: () => Promise<SafetyReport> }): Router {
   const router = Router();
 
   router.get('/safety', requireAdmin, async (_req, res) => {
-    res.set('Cache-Control', 'no-store').json(await getSafetyReport(deps));
+    res.set('Cache-Control', 'no-store').json(await deps.safety());
   });
 
   router.get('/rate-limit/:clientId', validate({ params: RateLimitParams }), async (_req, res) => {

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import type { Env } from '../../lib/env';
+import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import { controlQueue, taskQueues } from '../../core/contracts';
 import type { workerControlWorkflow } from '../../workflows';
 import { HttpError, notFound } from '../http-errors';
@@ -19,7 +19,7 @@ const WorkerCommandParams = z.object({
 export function workersRouter(deps: { env: Env; temporal: Client; taskQueuePrefix?: string }): Router {
   const router = Router();
   router.use(requireAdmin);
-  const prefix = deps.taskQueuePrefix ?? deps.env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
   router.get('/', async (_req, res) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { taskQueuePrefixOf } from '../../lib/env';
 import { checkUrlSyntax } from '../../targets/url-safety';
 import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../core/contracts';
 import type { bulkScanWorkflow } from '../../workflows';
@@ -11,7 +12,6 @@ import { clientIdSchema, OPERATOR_IDENTITY } from '../schemas/scans.schema';
 import type { CreateBulkBody } from '../schemas/bulk.schema';
 import { rateLimited } from './rate-limit.service';
 import { recordRejections, rejectionReasons } from './safety.service';
-import { apiMetrics } from '../../lib/metrics';
 import { isUuid } from '../../lib/ids';
 
 export interface BulkServiceDeps extends ScanServiceDeps {
@@ -38,7 +38,7 @@ export const submitterOf = (principal: Principal): string => (principal.kind ===
 /** Bulk submissions: per-item validation, one row per accepted scan, one bulkScanWorkflow. */
 export function createBulkService(deps: BulkServiceDeps) {
   const { env, prisma, temporal } = deps;
-  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
   async function resolveItems(body: CreateBulkBody, principal: Principal) {
@@ -173,7 +173,7 @@ export function createBulkService(deps: BulkServiceDeps) {
         if (err instanceof HttpError && err.status === 503) throw err;
         throw serviceUnavailable('the bulk could not be queued; try again shortly');
       }
-      apiMetrics().scansSubmitted.inc({ kind: 'bulk' }, accepted.length);
+      deps.metrics.scansSubmitted.inc({ kind: 'bulk' }, accepted.length);
       return { ...response, status: 'queued' as const };
     },
 

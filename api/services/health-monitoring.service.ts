@@ -4,13 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import type { Env } from '../../lib/env';
+import { createTtlCache } from '../../lib/async';
+import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
 import { buildHealthReport, queueHealth, type HealthReport } from '../../monitoring/health';
 import { reliabilityReport, type ReliabilityReport } from '../../monitoring/reliability';
 import { listWorkers, type WorkerView } from '../../monitoring/telemetry';
-import { healthQueue } from '../../core/contracts';
+import { sharedControlQueue } from '../../core/contracts';
 import type { healthCheckWorkflow } from '../../workflows';
 import { HttpError, serviceUnavailable } from '../http-errors';
 import type { AlertsQuery } from '../schemas/health-monitoring.schema';
@@ -26,26 +27,10 @@ export interface HealthMonitoringDeps {
 /** How long an answer may be reused. Short: these are live views. */
 const CACHE_MS = { health: 2_000, queue: 2_000, reliability: 10_000 } as const;
 
-/** Caches one promise per key for `ttl` ms; a rejected promise is dropped at once so errors are not cached. */
-function memo() {
-  const entries = new Map<string, { at: number; value: Promise<unknown> }>();
-  return {
-    get<T>(key: string, ttl: number, fn: () => Promise<T>): Promise<T> {
-      const hit = entries.get(key);
-      if (hit && Date.now() - hit.at < ttl) return hit.value as Promise<T>;
-      const value = fn();
-      entries.set(key, { at: Date.now(), value });
-      value.catch(() => entries.delete(key));
-      return value;
-    },
-    clear: () => entries.clear(),
-  };
-}
-
 export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
-  const prefix = deps.taskQueuePrefix ?? deps.env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const healthDeps = { env: deps.env, prisma: deps.prisma, temporal: deps.temporal, prefix };
-  const cache = memo();
+  const cache = createTtlCache();
 
   const fullHealth = () => cache.get<HealthReport>('health', CACHE_MS.health, () => buildHealthReport(healthDeps));
 
@@ -116,7 +101,7 @@ export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
     async recover() {
       const described = await deps.temporal.workflowService.describeTaskQueue({
         namespace: deps.env.TEMPORAL_NAMESPACE,
-        taskQueue: { name: healthQueue(prefix) },
+        taskQueue: { name: sharedControlQueue(prefix) },
         taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       });
       if ((described.pollers ?? []).length === 0) {
@@ -127,7 +112,7 @@ export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
       let result;
       try {
         result = await deps.temporal.workflow.execute<typeof healthCheckWorkflow>('healthCheckWorkflow', {
-          taskQueue: healthQueue(prefix),
+          taskQueue: sharedControlQueue(prefix),
           workflowId,
           args: [{ prefix, trigger: 'manual' }],
           workflowExecutionTimeout: '3 minutes',

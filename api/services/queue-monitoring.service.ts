@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { Env } from '../../lib/env';
+import { createTtlCache } from '../../lib/async';
+import { taskQueuePrefixOf, temporalUiUrl, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import { reconcile, type ReconcileReport } from '../../monitoring/reconcile';
@@ -116,34 +117,26 @@ function addGroup(c: QueueCounts, g: StatsRow): void {
 /** Queue statistics, failed jobs and their retry, reconciliation: the operator's view of the scan queues. */
 export function createQueueMonitoringService(deps: MonitoringDeps) {
   const { env, prisma, temporal, scans } = deps;
-  const queues = taskQueues(deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX);
-  const temporalUiUrl = (workflowId: string) =>
-    `${env.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  const queues = taskQueues(taskQueuePrefixOf(deps));
 
-  const temporalCache = new Map<string, { at: number; value: Promise<TemporalStats> }>();
+  const temporalCache = createTtlCache();
   /** Running scan workflows on this deployment's queues, from visibility; cached 5 s per client filter. */
   function temporalStats(clientId?: string): Promise<TemporalStats> {
-    const key = clientId ?? '';
-    const hit = temporalCache.get(key);
-    if (hit && Date.now() - hit.at < TEMPORAL_CACHE_MS) return hit.value;
-    const query =
-      `ExecutionStatus="Running" AND ScanStatus IS NOT NULL AND TaskQueue IN ("${queues.high}", "${queues.low}")` +
-      (clientId ? ` AND ClientId="${clientId}"` : ''); // clientIdSchema allows no quotes
-    const asOf = new Date().toISOString();
-    const value = temporal
-      .withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () => temporal.workflow.count(query))
-      .then(
-        (r): TemporalStats => ({ runningWorkflows: r.count, asOf }),
-        (err: unknown): TemporalStats => {
-          deps.logger.warn({ err }, 'queue stats: Temporal visibility count failed');
-          return { runningWorkflows: null, asOf, error: 'Temporal visibility did not answer' };
-        },
-      );
-    if (temporalCache.size >= 1_000) {
-      for (const [k, v] of temporalCache) if (Date.now() - v.at >= TEMPORAL_CACHE_MS) temporalCache.delete(k);
-    }
-    temporalCache.set(key, { at: Date.now(), value });
-    return value;
+    return temporalCache.get(clientId ?? '', TEMPORAL_CACHE_MS, () => {
+      const query =
+        `ExecutionStatus="Running" AND ScanStatus IS NOT NULL AND TaskQueue IN ("${queues.high}", "${queues.low}")` +
+        (clientId ? ` AND ClientId="${clientId}"` : ''); // clientIdSchema allows no quotes
+      const asOf = new Date().toISOString();
+      return temporal
+        .withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () => temporal.workflow.count(query))
+        .then(
+          (r): TemporalStats => ({ runningWorkflows: r.count, asOf }),
+          (err: unknown): TemporalStats => {
+            deps.logger.warn({ err }, 'queue stats: Temporal visibility count failed');
+            return { runningWorkflows: null, asOf, error: 'Temporal visibility did not answer' };
+          },
+        );
+    });
   }
 
   // One serialised retry at a time per API process (the advisory lock covers other processes): a retry holds a
@@ -228,7 +221,7 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
             finishedAt: s.finishedAt,
             retryOf: s.retryOf,
             retriedBy: retries.filter((r) => r.retryOf === s.id).map((r) => r.id),
-            temporalUiUrl: temporalUiUrl(s.workflowId),
+            temporalUiUrl: temporalUiUrl(env, s.workflowId),
           };
         }),
         next: rows.length > q.limit && last?.finishedAt ? encodeCursor(last.finishedAt, last.id) : null,

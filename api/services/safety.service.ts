@@ -1,11 +1,9 @@
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { apiMetrics } from '../../lib/metrics';
-import { breakerClientId } from '../../lib/circuit-breakers';
+import { breakerClientId, type BreakerState } from '../../lib/circuit-breakers';
 import type { PrismaClient } from '../../lib/prisma';
 import type { TemporalBreaker } from './temporal-breaker';
-
-export type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface BreakerReport {
   name: string;

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
 import { checkUrlSafety, type UrlPolicy } from '../../targets/url-safety';
-import type { Env } from '../../lib/env';
+import { taskQueuePrefixOf, temporalUiUrl, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient } from '../../lib/prisma';
 import {
-  priorityKeyFor,
+  scanStartOptions,
   scanWorkflowId,
-  SearchAttributes,
   taskQueues,
   type ScanInput,
   type ScanQueue,
@@ -19,7 +17,7 @@ import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { ListScansQuery } from '../schemas/scans.schema';
 import { rateLimited, type RateLimitService } from './rate-limit.service';
 import type { TemporalBreaker } from './temporal-breaker';
-import { apiMetrics } from '../../lib/metrics';
+import type { ApiMetrics } from '../../lib/metrics';
 import { isUuid } from '../../lib/ids';
 import { nextCursor, olderThan, parseCursor } from './page-cursor';
 
@@ -49,6 +47,7 @@ export interface ScanServiceDeps {
   /** Safety layer (createApp wires both): fail fast while Temporal is down, per-client hourly quota. */
   temporalBreaker?: TemporalBreaker;
   rateLimits?: RateLimitService;
+  metrics: ApiMetrics;
 }
 
 const TARGETS_SHOWN = 5;
@@ -61,7 +60,7 @@ function displayTarget(target: unknown): unknown {
 /** Starts, reads and cancels scans; knows nothing of HTTP requests. */
 export function createScanService(deps: ScanServiceDeps) {
   const { env, prisma, temporal } = deps;
-  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
   /** The submitted URL must pass the same rules the worker applies; reasons are safe to show. */
@@ -123,14 +122,7 @@ export function createScanService(deps: ScanServiceDeps) {
           taskQueue: queues[req.queue],
           workflowId,
           args: [input],
-          priority: { priorityKey: priorityKeyFor(req.queue, req.priority), fairnessKey: req.clientId },
-          typedSearchAttributes: new TypedSearchAttributes([
-            { key: SearchAttributes.ClientId, value: req.clientId },
-            { key: SearchAttributes.TargetHost, value: target.hostname },
-            { key: SearchAttributes.Queue, value: req.queue },
-            { key: SearchAttributes.ScanStatus, value: 'queued' },
-            { key: SearchAttributes.ScanId, value: scanId },
-          ]),
+          ...scanStartOptions({ ...req, scanId, targetHost: target.hostname }),
         });
         await (deps.temporalBreaker ? deps.temporalBreaker.execute(start) : start(temporal));
       } catch (err) {
@@ -143,7 +135,7 @@ export function createScanService(deps: ScanServiceDeps) {
         if (err instanceof HttpError && err.status === 503) throw err;
         throw serviceUnavailable('the scan could not be queued; try again shortly');
       }
-      apiMetrics().scansSubmitted.inc({ kind: 'single' });
+      deps.metrics.scansSubmitted.inc({ kind: 'single' });
       return { scanId, workflowId, status: 'queued' as const };
     },
 
@@ -201,7 +193,7 @@ export function createScanService(deps: ScanServiceDeps) {
         durationMs: scan.durationMs,
         failureReason: scan.failureReason ?? undefined,
         failureMessage: scan.failureMessage ?? undefined,
-        temporalUiUrl: `${env.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(scan.workflowId)}`,
+        temporalUiUrl: temporalUiUrl(env, scan.workflowId),
       };
     },
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import { checkUrlSyntax, type UrlPolicy } from '../../targets/url-safety';
-import type { Env } from '../../lib/env';
+import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import type { PrismaClient } from '../../lib/prisma';
 import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../core/contracts';
 import type { scheduledScanWorkflow } from '../../workflows';
@@ -30,7 +30,7 @@ interface ScheduleMemo {
 /** Recurring audits as Temporal Schedules: visible in the Web UI and `temporal schedule list`. */
 export function createScheduleService(deps: ScheduleServiceDeps) {
   const { env, temporal } = deps;
-  const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
   const minIntervalMs = env.SCHEDULE_MIN_INTERVAL_MINUTES * 60_000;

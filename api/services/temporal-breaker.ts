@@ -6,7 +6,7 @@ import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError,
 import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, IsolatedCircuitError } from 'cockatiel';
 import { saveBreakerState, TEMPORAL_BREAKER, type BreakerConfig, type BreakerState } from '../../lib/circuit-breakers';
 import type { Logger } from '../../lib/logger';
-import { apiMetrics } from '../../lib/metrics';
+import type { ApiMetrics } from '../../lib/metrics';
 import type { PrismaClient } from '../../lib/prisma';
 import { serviceUnavailable } from '../http-errors';
 
@@ -42,6 +42,7 @@ export function createTemporalBreaker(deps: {
   logger: Logger;
   config: BreakerConfig;
   callTimeoutMs: number;
+  metrics: ApiMetrics;
 }): TemporalBreaker {
   const { config } = deps;
   const policy = circuitBreaker(handleWhen(isTemporalUnavailable), {
@@ -52,7 +53,7 @@ export function createTemporalBreaker(deps: {
   });
   let failures = 0;
   let openedAt: Date | null = null;
-  const metrics = apiMetrics();
+  const { metrics } = deps;
 
   const persist = (state: BreakerState) =>
     saveBreakerState(deps.prisma, {

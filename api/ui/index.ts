@@ -1,37 +1,31 @@
 import type { Router } from 'express';
-import type { Client } from '@temporalio/client';
-import type { UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
-import type { ApiKeyService } from '../services/api-key.service';
-import { createHealthMonitoringService } from '../services/health-monitoring.service';
-import { createProspectService } from '../services/prospect.service';
-import { createQueueMonitoringService } from '../services/queue-monitoring.service';
+import type { Services } from '../services';
 import { recordRejections } from '../services/safety.service';
-import type { ScanService } from '../services/scan.service';
 import { createSessionStore } from './session';
 import { scanExportsApiRouter } from './scan-exports';
 import { uiRouter } from './ui.router';
 import { createUiService } from './ui.service';
 
-/** The Web UI's pages, and the scan exports for API clients, over the same services the JSON API uses. */
+/** The Web UI's pages, and the scan exports for API clients, over the very service instances the JSON API uses. */
 export function createWebUi(
-  deps: { env: Env; adminKey: string; prisma: PrismaClient; temporal: Client; logger: Logger; urlPolicy: UrlPolicy; taskQueuePrefix?: string },
-  shared: { keys: ApiKeyService; scans: ScanService },
+  deps: { env: Env; adminKey: string; prisma: PrismaClient; logger: Logger; taskQueuePrefix?: string },
+  services: Pick<Services, 'keys' | 'scans' | 'queueMonitoring' | 'prospects' | 'health' | 'safety'>,
 ): { pages: Router; scanExports: Router } {
-  const { scans, keys } = shared;
   const ui = createUiService({
     ...deps,
-    scans,
-    monitoring: createQueueMonitoringService({ ...deps, scans }),
-    prospects: createProspectService({ ...deps, scans }),
-    health: createHealthMonitoringService(deps),
+    scans: services.scans,
+    monitoring: services.queueMonitoring,
+    prospects: services.prospects,
+    health: services.health,
+    safety: services.safety,
   });
   return {
     pages: uiRouter({
       ui,
-      keys,
+      keys: services.keys,
       sessions: createSessionStore(deps.prisma, deps.env.UI_SESSION_TTL_HOURS, deps.adminKey),
       loginPerMinute: deps.env.UI_LOGIN_RATE_LIMIT_PER_IP,
       secureCookies: deps.env.NODE_ENV === 'production',

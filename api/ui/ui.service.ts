@@ -1,7 +1,6 @@
 // The data behind the Web UI pages. Reuses the API's services (scans, queue monitoring, prospects, safety) and
 // adds only the bounded queries they do not have: chart buckets, active scans, full violation nodes.
-import type { Client } from '@temporalio/client';
-import type { Env } from '../../lib/env';
+import { taskQueuePrefixOf, temporalUiUrl as temporalUiUrlOf, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import type { Principal } from '../services/api-key.service';
@@ -9,19 +8,19 @@ import type { HealthMonitoringService } from '../services/health-monitoring.serv
 import type { ProspectService } from '../services/prospect.service';
 import type { QueueMonitoringService } from '../services/queue-monitoring.service';
 import type { ScanService } from '../services/scan.service';
-import { getSafetyReport } from '../services/safety.service';
+import type { SafetyReport } from '../services/safety.service';
 import { diffIssues, issuesOf, type IssueDiff, type ReportRule } from './report';
 import { isUuid } from '../../lib/ids';
 
 export interface UiDeps {
   env: Env;
   prisma: PrismaClient;
-  temporal: Client;
   logger: Logger;
   scans: ScanService;
   monitoring: QueueMonitoringService;
   prospects: ProspectService;
   health: HealthMonitoringService;
+  safety: () => Promise<SafetyReport>;
   /** The deployment whose health snapshots the memory chart reads (as the health service): TEMPORAL_TASK_QUEUE_PREFIX. */
   taskQueuePrefix?: string;
 }
@@ -54,8 +53,7 @@ const scopeOf = (p: Principal) => (p.kind === 'admin' ? undefined : p.clientId);
 
 export function createUiService(deps: UiDeps) {
   const { env, prisma, scans, monitoring, prospects, logger, health } = deps;
-  const temporalUiUrl = (workflowId: string) =>
-    `${env.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  const temporalUiUrl = (workflowId: string) => temporalUiUrlOf(env, workflowId);
 
   /** One dashboard region: its failure is shown in place ("not available"), never fails the page. */
   async function section<T>(name: string, fn: () => Promise<T>): Promise<Section<T>> {
@@ -123,7 +121,7 @@ export function createUiService(deps: UiDeps) {
   async function memoryPerWorker(rangeSince: Date, rangeMs: number) {
     const bucketSeconds = memoryBucketSeconds(Math.min(rangeMs, MEMORY_HISTORY_MS));
     const since = new Date(Math.max(rangeSince.getTime(), Date.now() - MEMORY_HISTORY_MS));
-    const prefix = deps.taskQueuePrefix ?? env.TEMPORAL_TASK_QUEUE_PREFIX;
+    const prefix = taskQueuePrefixOf(deps);
     const points = await prisma.$queryRaw<Array<{ at: Date; identity: string; mb: number }>>`
       SELECT to_timestamp(floor(extract(epoch FROM s.created_at) / ${bucketSeconds}) * ${bucketSeconds}) AS at,
         w->>'identity' AS identity,
@@ -154,7 +152,7 @@ export function createUiService(deps: UiDeps) {
         section('active scans', activeScans),
         section('worker telemetry', async () => (await health.puppeteer()).workers),
         section('alerts', async () => (await health.alerts({ limit: 10 })).alerts),
-        section('circuit breakers', async () => (await getSafetyReport({ prisma, env })).circuitBreakers),
+        section('circuit breakers', async () => (await deps.safety()).circuitBreakers),
         section('charts', () => charts(range)),
       ]);
       return { range, health: healthS, queues: queueS, active: activeS, workers: workersS, alerts: alertsS, breakers: breakersS, charts: chartsS, asOf: new Date() };

@@ -1,5 +1,6 @@
 // The `wcag` command line: pure parsing, so every usage error is unit-tested and says what to type instead.
 import { parseArgs } from 'node:util';
+import { normaliseApiUrl } from '../api-http';
 
 export const USAGE = `usage: wcag <command> [options]
 
@@ -72,19 +73,15 @@ function secondsOf(v: string | undefined, def: number): number {
 
 function apiUrlOf(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  return normaliseApiUrl(v);
+  return apiUrlArg(v);
 }
 
 /** `http://host:3001/` → `http://host:3001`; anything but an http(s) URL is a usage error. */
-export function normaliseApiUrl(v: string): string {
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    throw new UsageError(`--api: not a URL: "${v}" (for example http://127.0.0.1:3001)`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--api: must be an http(s) URL, not "${v}"`);
-  return u.href.replace(/\/+$/, '');
+function apiUrlArg(v: string): string {
+  const u = normaliseApiUrl(v);
+  if (u.ok) return u.url;
+  if (u.reason === 'not a URL') throw new UsageError(`--api: not a URL: "${v}" (for example http://127.0.0.1:3001)`);
+  throw new UsageError(`--api: must be an http(s) URL, not "${v}"`);
 }
 
 /** Parses `argv` (without node and the script) into one command. */
@@ -141,7 +138,7 @@ export function parseCli(argv: readonly string[]): Invocation {
 /** --api, else WCAG_API_URL, else the local default. */
 export function resolveApiUrl(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
   if (explicit) return explicit;
-  if (env.WCAG_API_URL) return normaliseApiUrl(env.WCAG_API_URL);
+  if (env.WCAG_API_URL) return apiUrlArg(env.WCAG_API_URL);
   return DEFAULT_API_URL;
 }
 

@@ -1,4 +1,5 @@
-// The CLI's only way to the API: global fetch, a bearer key, and one clear line for every way a call can fail.
+// The CLI's only way to the API (scripts/api-http.ts), and one clear line for every way a call can fail.
+import { API_REQUEST_TIMEOUT_MS, requestJson, type JsonAnswer } from '../api-http';
 
 /** The command could not do its job; `message` is the single line the user sees. Exit status 2. */
 export class CliError extends Error {
@@ -13,9 +14,6 @@ export class CliError extends Error {
   }
 }
 
-// A request that takes this long means the API is wedged, not slow.
-const REQUEST_TIMEOUT_MS = 15_000;
-
 export interface Api {
   baseUrl: string;
   get<T>(path: string, opts?: { allow?: number[] }): Promise<{ status: number; body: T }>;
@@ -27,7 +25,7 @@ type FetchFn = typeof fetch;
 /** Why a fetch that threw could not reach the server, in words. */
 export function describeNetworkError(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${API_REQUEST_TIMEOUT_MS / 1000} s`;
   const code = e?.cause?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host';
@@ -48,28 +46,13 @@ export function describeHttpError(method: string, path: string, status: number, 
 /** A client for `baseUrl` (no trailing slash). `fetchFn` is injectable for unit tests. */
 export function createApi(baseUrl: string, key: string | undefined, fetchFn: FetchFn = fetch): Api {
   async function call<T>(method: string, path: string, body: unknown, allow: number[] = []): Promise<{ status: number; body: T }> {
-    let res: Response;
+    let res: JsonAnswer;
     try {
-      res = await fetchFn(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          ...(key && { Authorization: `Bearer ${key}` }),
-          ...(body !== undefined && { 'Content-Type': 'application/json' }),
-          Accept: 'application/json',
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      res = await requestJson(baseUrl, method, path, { key, body, fetchFn });
     } catch (err) {
       throw new CliError(`cannot reach the API at ${baseUrl} (${describeNetworkError(err)}); is it running? (npm start, or --api <url>)`);
     }
-    const text = await res.text().catch(() => '');
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined; // a proxy's HTML error page: the status says enough
-    }
+    const parsed = res.body;
     if (res.status >= 400 && !allow.includes(res.status)) {
       if ((res.status === 401 || res.status === 403) && !key) {
         throw new CliError('no API key: set WCAG_API_KEY, or ADMIN_API_KEY in .env (run `npm run setup` to generate one)', res.status);

@@ -1,4 +1,5 @@
 // The command talks to the API the way any client does: HTTP and a bearer key, nothing in-process.
+import { requestJson } from '../api-http';
 import { ApiError, InfrastructureError, UsageError } from './errors';
 import type { ScanView } from './outcome';
 
@@ -20,25 +21,11 @@ export interface ApiClient {
   cancel(scanId: string): Promise<void>;
 }
 
-// A request that takes longer than this means the API is wedged, not slow.
-const REQUEST_TIMEOUT_MS = 15_000;
-
 /** A client for `baseUrl` (no trailing slash) authenticating with `key`. */
 export function createApiClient(baseUrl: string, key: string): ApiClient {
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      // not JSON (a proxy's error page, say): the status says enough
-    }
+    const res = await requestJson(baseUrl, method, path, { key, body });
+    const json = (res.body ?? {}) as Record<string, unknown>;
     if (res.status >= 400) {
       const message = typeof json.message === 'string' ? json.message : `${method} ${path} answered ${res.status}`;
       throw new ApiError(message, res.status, typeof json.error === 'string' ? json.error : undefined);
@@ -51,8 +38,8 @@ export function createApiClient(baseUrl: string, key: string): ApiClient {
     async assertReady() {
       let ready: { status: number; json: Record<string, unknown> };
       try {
-        const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-        ready = { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+        const res = await requestJson(baseUrl, 'GET', '/readyz');
+        ready = { status: res.status, json: (res.body ?? {}) as Record<string, unknown> };
       } catch (err) {
         throw new InfrastructureError(`the API at ${baseUrl} is not reachable (${(err as Error).message}): start it with \`npm start\``);
       }

@@ -1,5 +1,6 @@
 // Pure: the command line of `npm run conformance -- <dir> [options]`.
 import { parseArgs } from 'node:util';
+import { normaliseApiUrl } from '../api-http';
 import { UsageError } from './errors';
 
 export interface CliOptions {
@@ -75,14 +76,10 @@ export function parseCliArgs(argv: readonly string[], env: { ADMIN_API_KEY?: str
 
   let api: string | undefined;
   if (values.api !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(values.api);
-    } catch {
-      throw new UsageError(`--api must be a URL such as http://127.0.0.1:3001, got "${values.api}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--api must be an http(s) URL');
-    api = url.href.replace(/\/+$/, '');
+    const url = normaliseApiUrl(values.api);
+    if (!url.ok && url.reason === 'not a URL') throw new UsageError(`--api must be a URL such as http://127.0.0.1:3001, got "${values.api}"`);
+    if (!url.ok) throw new UsageError('--api must be an http(s) URL');
+    api = url.url;
   }
   const key = values.key ?? (api ? env.ADMIN_API_KEY : undefined);
   if (values.key !== undefined && !api) throw new UsageError('--key is only used with --api');

@@ -14,7 +14,7 @@ import { reconcile } from '../../monitoring/reconcile';
 import { ensureHealthSchedule, healthScheduleId } from '../../monitoring/health-schedule';
 import { STUCK_SCAN_MESSAGE } from '../../monitoring/recovery';
 import { startWorkerTelemetry, type TelemetryPublisher } from '../../monitoring/telemetry';
-import { healthQueue } from '../../core/contracts';
+import { sharedControlQueue } from '../../core/contracts';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { adminAuth, clientAuth, submitScan, waitForTerminal } from '../support/scan-client';
 import { eventually, startStack, type Stack } from '../support/stack';
@@ -160,7 +160,7 @@ describe('health', () => {
     expect(res.body.components.puppeteer.status).toBe('critical');
     const queue = await get('/api/monitoring/queue/health', idle.app).expect(200);
     expect(queue.body.status).toBe('critical');
-    expect(queue.body.queuesWithoutPollers).toEqual(expect.arrayContaining([idle.queues.high, idle.queues.low, idle.queues.browser, healthQueue(idle.prefix)]));
+    expect(queue.body.queuesWithoutPollers).toEqual(expect.arrayContaining([idle.queues.high, idle.queues.low, idle.queues.browser, sharedControlQueue(idle.prefix)]));
     await request(idle.app).post('/api/monitoring/recover').set(adminAuth).expect(503);
   });
 
@@ -168,7 +168,7 @@ describe('health', () => {
     const res = await get('/api/monitoring/queue/health').expect(200);
     expect(res.body).toMatchObject({ status: 'healthy', temporalReachable: true, queuesWithoutPollers: [] });
     const byName = Object.fromEntries(res.body.taskQueues.map((t: { name: string }) => [t.name, t]));
-    expect(Object.keys(byName).sort()).toEqual([stack.queues.browser, healthQueue(stack.prefix), stack.queues.high, stack.queues.low].sort());
+    expect(Object.keys(byName).sort()).toEqual([stack.queues.browser, sharedControlQueue(stack.prefix), stack.queues.high, stack.queues.low].sort());
     expect(byName[stack.queues.browser]).toMatchObject({ kind: 'activity', pollerIdentities: [identity] });
     expect(typeof res.body.backlogAgeMs).toBe('number');
   });
@@ -313,7 +313,7 @@ describe('dashboard and schedule', () => {
     const handle = stack.client.schedule.getHandle(first.scheduleId);
     const d = await handle.describe();
     expect(d.policies.overlap).toBe('SKIP');
-    expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'healthCheckWorkflow', taskQueue: healthQueue(stack.prefix) });
+    expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'healthCheckWorkflow', taskQueue: sharedControlQueue(stack.prefix) });
     const before = await stack.prisma.healthSnapshot.count({ where: { taskQueuePrefix: stack.prefix, trigger: 'schedule' } });
     await handle.trigger();
     await eventually(async () => ((await stack.prisma.healthSnapshot.count({ where: { taskQueuePrefix: stack.prefix, trigger: 'schedule' } })) > before ? true : undefined), 60_000);
