@@ -1,6 +1,6 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request } from 'express';
 import type { PrismaClient } from '../../lib/prisma';
-import { badRequest, forbidden, HttpError } from '../http-errors';
+import { badRequest, HttpError } from '../http-errors';
 import { principalOf } from '../middleware/auth';
 import { idempotent } from '../middleware/idempotency';
 import { describeZodError, validate } from '../middleware/validate';
@@ -25,20 +25,6 @@ export interface ProspectsRouterOptions {
   importBodyLimit: string;
 }
 
-/** The client a request acts for: a client key's own (another is a 403), or the admin's explicit choice. */
-function clientFor(res: Response, given: string | undefined, what: string): string | undefined {
-  const principal = principalOf(res);
-  if (principal.kind === 'admin') return given;
-  if (given !== undefined && given !== principal.clientId) throw forbidden(`this key can only ${what} for its own client`);
-  return principal.clientId;
-}
-
-/** undefined for the admin (sees every client), the client id for a client key. */
-function scopeOf(res: Response): string | undefined {
-  const principal = principalOf(res);
-  return principal.kind === 'admin' ? undefined : principal.clientId;
-}
-
 const idOf = (req: Request) => String(req.params.id);
 
 /**
@@ -51,15 +37,13 @@ export function prospectsRouter(prospects: ProspectService, prisma: PrismaClient
 
   router.post('/', validate({ body: CreateProspectBody }), once, async (_req, res) => {
     const { body } = res.locals.input as { body: CreateProspectBody };
-    const clientId = clientFor(res, body.clientId, 'create prospects');
-    if (!clientId) throw badRequest('clientId: is required', { fields: [{ field: 'clientId', message: 'is required' }] });
-    const prospect = await prospects.create({ ...body, clientId });
+    const prospect = await prospects.create(principalOf(res), body);
     res.status(201).location(`/api/prospects/${prospect.id}`).json(prospect);
   });
 
   router.get('/', validate({ query: ListProspectsQuery }), async (_req, res) => {
     const { query } = res.locals.input as { query: ListProspectsQuery };
-    res.json(await prospects.list({ ...query, clientId: clientFor(res, query.clientId, 'list prospects') }));
+    res.json(await prospects.list(principalOf(res), query));
   });
 
   router.post(
@@ -89,35 +73,34 @@ export function prospectsRouter(prospects: ProspectService, prisma: PrismaClient
       } else {
         throw new HttpError(415, 'unsupported_media_type', 'send application/json ({ "prospects": [...] }) or text/csv');
       }
-      defaultClientId = clientFor(res, defaultClientId, 'import prospects');
-      const result = await prospects.importRows(rows, { defaultClientId, scope: scopeOf(res), onDuplicate: query.onDuplicate });
+      const result = await prospects.importRows(principalOf(res), rows, { defaultClientId, onDuplicate: query.onDuplicate });
       res.json({ ...result, ...(ignoredColumns.length > 0 && { ignoredColumns }) });
     },
   );
 
   router.get('/:id', validate({ params: ProspectIdParams }), async (req, res) => {
-    res.json(await prospects.get(idOf(req), scopeOf(res)));
+    res.json(await prospects.get(idOf(req), principalOf(res)));
   });
 
   router.patch('/:id', validate({ params: ProspectIdParams, body: UpdateProspectBody }), async (req, res) => {
     const { body } = res.locals.input as { body: UpdateProspectBody };
-    res.json(await prospects.update(idOf(req), scopeOf(res), body));
+    res.json(await prospects.update(idOf(req), principalOf(res), body));
   });
 
   router.delete('/:id', validate({ params: ProspectIdParams }), async (req, res) => {
-    await prospects.remove(idOf(req), scopeOf(res));
+    await prospects.remove(idOf(req), principalOf(res));
     res.status(204).end();
   });
 
   router.post('/:id/scans', validate({ params: ProspectIdParams, body: ScanProspectBody }), once, async (req, res) => {
     const { body } = res.locals.input as { body: ScanProspectBody };
-    const scan = await prospects.scan(idOf(req), scopeOf(res), body);
+    const scan = await prospects.scan(idOf(req), principalOf(res), body);
     res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
   });
 
   router.get('/:id/scans', validate({ params: ProspectIdParams, query: ProspectScansQuery }), async (req, res) => {
     const { query } = res.locals.input as { query: ProspectScansQuery };
-    res.json(await prospects.history(idOf(req), scopeOf(res), query.limit));
+    res.json(await prospects.history(idOf(req), principalOf(res), query.limit));
   });
 
   return router;

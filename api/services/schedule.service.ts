@@ -8,6 +8,7 @@ import type { scheduledScanWorkflow } from '../../workflows';
 import { badRequest, limitReached, notFound } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
+import { canAccessClient } from './access';
 import type { CreateScheduleBody } from '../schemas/schedules.schema';
 
 export interface ScheduleServiceDeps {
@@ -102,7 +103,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const handle = temporal.schedule.getHandle(scheduleId);
       const d = await handle.describe();
       const owner = ((d.memo ?? {}) as unknown as ScheduleMemo).clientId;
-      if (principal.kind === 'client' && owner !== principal.clientId) throw notFound('schedule');
+      if (!canAccessClient(principal, owner)) throw notFound('schedule');
       return { handle, description: d };
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) throw notFound('schedule');
@@ -210,7 +211,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       for await (const s of temporal.schedule.list({ query })) {
         if (!s.scheduleId.startsWith('scan-schedule-')) continue;
         const memo = (s.memo ?? {}) as unknown as ScheduleMemo;
-        if (principal.kind === 'client' && memo.clientId !== principal.clientId) continue;
+        if (!canAccessClient(principal, memo.clientId)) continue;
         out.push({ scheduleId: s.scheduleId, name: memo.name, clientId: memo.clientId, url: memo.url, paused: s.state.paused, nextRuns: s.info.nextActionTimes.slice(0, 3) });
         if (out.length >= 1_000) break;
       }

@@ -10,6 +10,7 @@ import type { ProspectService } from '../services/prospect.service';
 import type { QueueMonitoringService } from '../services/queue-monitoring.service';
 import type { ScanService } from '../services/scan.service';
 import { getSafetyReport } from '../services/safety.service';
+import { canAccessClient, scopeOf } from '../services/access';
 import { diffIssues, issuesOf, type IssueDiff, type ReportRule } from './report';
 import { isUuid } from '../../lib/ids';
 
@@ -50,7 +51,13 @@ const MEMORY_HISTORY_MS = 7 * 86_400_000;
 export const memoryBucketSeconds = (rangeMs: number) =>
   MEMORY_BUCKETS_S.find((s) => rangeMs / 1000 / s <= MEMORY_MAX_POINTS) ?? MEMORY_BUCKETS_S[MEMORY_BUCKETS_S.length - 1];
 
-const scopeOf = (p: Principal) => (p.kind === 'admin' ? undefined : p.clientId);
+/** The services answer "absent, or not this principal's" with a 404; a page answers it with none. */
+function absentAsNull<T>(lookup: Promise<T>): Promise<T | null> {
+  return lookup.catch((err: { status?: number }) => {
+    if (err.status === 404) return null;
+    throw err;
+  });
+}
 
 export function createUiService(deps: UiDeps) {
   const { env, prisma, scans, monitoring, prospects, logger, health } = deps;
@@ -134,6 +141,9 @@ export function createUiService(deps: UiDeps) {
     return { since, bucketSeconds, points };
   }
 
+  /** The API's rule (scans.visibleTo) with the pages' answer for a scan this principal may not see: none. */
+  const visibleScan = (scanId: string, principal: Principal) => absentAsNull(scans.visibleTo(scanId, principal));
+
   return {
     temporalUiUrl,
 
@@ -165,8 +175,8 @@ export function createUiService(deps: UiDeps) {
 
     /** The scan if this principal may see it (another client's scan is absent), with its full rules. */
     async report(scanId: string, principal: Principal) {
-      const scan = await scans.get(scanId);
-      if (!scan || (principal.kind === 'client' && scan.clientId !== principal.clientId)) return null;
+      const scan = await visibleScan(scanId, principal);
+      if (!scan) return null;
       const [rules, shot] = await Promise.all([
         rulesOf(scan.scanId),
         prisma.scanScreenshot.findUnique({ where: { scanId: scan.scanId }, select: { width: true, height: true, boxes: true } }),
@@ -186,25 +196,22 @@ export function createUiService(deps: UiDeps) {
     async screenshot(scanId: string, principal: Principal) {
       if (!isUuid(scanId)) return null;
       const shot = await prisma.scanScreenshot.findUnique({ where: { scanId }, include: { scan: { select: { clientId: true } } } });
-      if (!shot || (principal.kind === 'client' && shot.scan.clientId !== principal.clientId)) return null;
+      if (!shot || !canAccessClient(principal, shot.scan.clientId)) return null;
       return shot;
     },
 
     async cancel(scanId: string, principal: Principal) {
-      const scan = await scans.get(scanId);
-      if (!scan || (principal.kind === 'client' && scan.clientId !== principal.clientId)) return null;
+      const scan = await visibleScan(scanId, principal);
+      if (!scan) return null;
       await scans.cancel(scan.scanId, scan.status);
       return scan;
     },
 
     /** Prospect history: its scans and trend (prospect service), and per re-scan new / fixed / still open. */
     async prospect(id: string, principal: Principal) {
-      const history = await prospects.history(id, scopeOf(principal), 50).catch((err: { status?: number }) => {
-        if (err.status === 404) return null;
-        throw err;
-      });
+      const history = await absentAsNull(prospects.history(id, principal, 50));
       if (!history) return null;
-      const prospect = await prospects.get(id, scopeOf(principal));
+      const prospect = await prospects.get(id, principal);
       // Diffs for the newest 10 completed scans (each against the completed one before it).
       const completed = history.scans.filter((s) => s.status === 'completed').slice(0, 11);
       const issues = await issuesByScan(completed.map((s) => s.scanId));
@@ -220,10 +227,7 @@ export function createUiService(deps: UiDeps) {
 
     /** Two scans of one prospect side by side: `b` against `a`. */
     async compare(prospectId: string, a: string, b: string, principal: Principal) {
-      const history = await prospects.history(prospectId, scopeOf(principal), 50).catch((err: { status?: number }) => {
-        if (err.status === 404) return null;
-        throw err;
-      });
+      const history = await absentAsNull(prospects.history(prospectId, principal, 50));
       if (!history) return null;
       const ids = new Set(history.scans.map((s) => s.scanId));
       const known = async (id: string) => {
@@ -231,7 +235,7 @@ export function createUiService(deps: UiDeps) {
         if (!isUuid(id)) return null;
         // Older than the 50 shown: still this prospect's (and this client's) scan?
         const s = await prisma.scan.findFirst({
-          where: { id, prospectId: history.prospectId, ...(principal.kind === 'client' && { clientId: principal.clientId }) },
+          where: { id, prospectId: history.prospectId, clientId: scopeOf(principal) },
           select: { id: true, url: true, status: true, score: true, inconclusive: true, createdAt: true, finishedAt: true },
         });
         return s ? { scanId: s.id, ...s } : null;
