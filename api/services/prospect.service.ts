@@ -80,14 +80,14 @@ export function createProspectService(deps: ProspectServiceDeps) {
     );
   }
 
-  /** The newest scan of each prospect (of its own client: a scan's prospectId is not a foreign key). */
+  /** The newest scan of each prospect (of its own client, as submissions ensure; checked again here). */
   async function latestScans(prospectIds: string[]): Promise<Map<string, LatestScan>> {
     if (prospectIds.length === 0) return new Map();
     const rows = await prisma.$queryRaw<Array<{ prospect_id: string; id: string; status: string; score: number | null; finished_at: Date | null }>>`
-      SELECT DISTINCT ON (s.prospect_id) s.prospect_id, s.id::text AS id, s.status::text AS status, s.score, s.finished_at
+      SELECT DISTINCT ON (s.prospect_id) s.prospect_id::text AS prospect_id, s.id::text AS id, s.status::text AS status, s.score, s.finished_at
       FROM scans s
-      JOIN prospects p ON p.id::text = s.prospect_id AND p.client_id = s.client_id
-      WHERE s.prospect_id = ANY(${prospectIds}::text[])
+      JOIN prospects p ON p.id = s.prospect_id AND p.client_id = s.client_id
+      WHERE s.prospect_id = ANY(${prospectIds}::uuid[])
       ORDER BY s.prospect_id, s.created_at DESC, s.id DESC`;
     return new Map(rows.map((r) => [r.prospect_id, { scanId: r.id, status: r.status, score: r.score, finishedAt: r.finished_at }]));
   }
@@ -208,7 +208,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
       }
     },
 
-    /** Deletes the prospect; its scans keep their prospect_id, so their history stays attributable. */
+    /** Deletes the prospect; its scans stay (the foreign key clears their prospectId). */
     async remove(id: string, principal: Principal): Promise<void> {
       const p = await findOrThrow(id, principal);
       const { count } = await prisma.prospect.deleteMany({ where: { id: p.id } });

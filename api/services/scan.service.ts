@@ -4,7 +4,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { checkUrlSafety, type UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
-import type { Prisma, PrismaClient } from '../../lib/prisma';
+import { Prisma, type PrismaClient } from '../../lib/prisma';
 import {
   priorityKeyFor,
   scanWorkflowId,
@@ -59,6 +59,9 @@ const TARGETS_SHOWN = 5;
 function displayTarget(target: unknown): unknown {
   return Array.isArray(target) && target.length === 1 && typeof target[0] === 'string' ? target[0] : target;
 }
+
+const noSuchProspect = () =>
+  badRequest('prospectId: no such prospect for this client', { fields: [{ field: 'prospectId', message: 'no such prospect for this client' }] });
 
 /** Starts, reads and cancels scans; knows nothing of HTTP requests. */
 export function createScanService(deps: ScanServiceDeps) {
@@ -118,6 +121,11 @@ export function createScanService(deps: ScanServiceDeps) {
         priority: req.priority,
         options: input.options as object,
       },
+    }).catch(async (err: unknown) => {
+      // The prospect was deleted after it was checked (scans.prospect_id references prospects).
+      if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003')) throw err;
+      await quota?.refund(req.clientId, 1).catch(() => undefined);
+      throw noSuchProspect();
     });
     try {
       const start = (client: Client) => client.workflow.start<typeof scanWorkflow>('scanWorkflow', {
@@ -260,7 +268,7 @@ export function createScanService(deps: ScanServiceDeps) {
       if (!clientId) throw badRequest('clientId: is required', { fields: [{ field: 'clientId', message: 'is required' }] });
       // The same answer whether the prospect is missing or another client's.
       if (body.prospectId && !(isUuid(body.prospectId) && (await prisma.prospect.count({ where: { id: body.prospectId, clientId } })) > 0)) {
-        throw badRequest('prospectId: no such prospect for this client', { fields: [{ field: 'prospectId', message: 'no such prospect for this client' }] });
+        throw noSuchProspect();
       }
       return submit({ ...body, clientId, enforceQuota: principal.kind === 'client' });
     },
