@@ -13,6 +13,20 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details);
+
+/** One problem with one input field; `extra` facts about it (e.g. a URL's refusal category) sit beside the message. */
+export type FieldProblem = { field: string; message: string } & Record<string, unknown>;
+
+/**
+ * The 400 for input that names its fields: message "field: problem; …", details `{ fields: [{ field, message, … }] }`
+ * (README "Errors"). `legacy` keeps top-level keys that older clients of a particular error read.
+ */
+export const invalidFields = (fields: FieldProblem[], legacy: Record<string, unknown> = {}) =>
+  badRequest(fields.map((f) => `${f.field}: ${f.message}`).join('; '), { ...legacy, fields });
+
+/** invalidFields for a single field. */
+export const invalidField = (field: string, message: string, extra: Record<string, unknown> = {}, legacy?: Record<string, unknown>) =>
+  invalidFields([{ field, message, ...extra }], legacy);
 export const unauthorized = (message = 'missing or invalid API key') =>
   new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);

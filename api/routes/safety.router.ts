@@ -23,17 +23,15 @@ export function safetyRouter(deps: { prisma: PrismaClient; env: Env; rateLimits:
     res.set('Cache-Control', 'no-store').json(await getSafetyReport(deps));
   });
 
-  router.get('/rate-limit/:clientId', validate({ params: RateLimitParams }), async (_req, res) => {
-    const { params } = res.locals.input as { params: { clientId: string } };
+  router.get('/rate-limit/:clientId', validate({ params: RateLimitParams }, async ({ params }, _req, res) => {
     // Another client's quota is "not found", as everywhere else a client key looks past its own data.
     if (!canAccessClient(principalOf(res), params.clientId)) throw notFound('client');
     res.set('Cache-Control', 'no-store').json(await deps.rateLimits.status(params.clientId));
-  });
+  }));
 
-  router.put('/rate-limit/:clientId', requireAdmin, validate({ params: RateLimitParams, body: SetRateLimitBody }), async (_req, res) => {
-    const { params, body } = res.locals.input as { params: { clientId: string }; body: SetRateLimitBody };
+  router.put('/rate-limit/:clientId', requireAdmin, validate({ params: RateLimitParams, body: SetRateLimitBody }, async ({ params, body }, _req, res) => {
     res.json(await deps.rateLimits.setLimit(params.clientId, body.scansPerHour));
-  });
+  }));
 
   return router;
 }

@@ -11,25 +11,23 @@ export function scansRouter(scans: ScanService, prisma: PrismaClient): Router {
   const router = Router();
 
   // A retried submission with the same Idempotency-Key gets the first scan back instead of a second one.
-  router.post('/', validate({ body: CreateScanBody }), idempotent(prisma), async (_req, res) => {
-    const { body } = res.locals.input as { body: CreateScanBody };
+  router.post('/', validate({ body: CreateScanBody }, [idempotent(prisma)], async ({ body }, _req, res) => {
     const scan = await scans.submitAs(principalOf(res), body);
     res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
-  });
+  }));
 
-  router.get('/', validate({ query: ListScansQuery }), async (_req, res) => {
-    const { query } = res.locals.input as { query: ListScansQuery };
+  router.get('/', validate({ query: ListScansQuery }, async ({ query }, _req, res) => {
     res.json(await scans.listFor(principalOf(res), query));
-  });
+  }));
 
-  router.get('/:scanId', validate({ params: ScanIdParams }), async (req, res) => {
-    res.json(await scans.visibleTo(String(req.params.scanId), principalOf(res)));
-  });
+  router.get('/:scanId', validate({ params: ScanIdParams }, async ({ params }, _req, res) => {
+    res.json(await scans.visibleTo(params.scanId, principalOf(res)));
+  }));
 
-  router.post('/:scanId/cancel', validate({ params: ScanIdParams }), async (req, res) => {
-    const scan = await scans.cancelFor(String(req.params.scanId), principalOf(res));
+  router.post('/:scanId/cancel', validate({ params: ScanIdParams }, async ({ params }, _req, res) => {
+    const scan = await scans.cancelFor(params.scanId, principalOf(res));
     res.status(202).json({ scanId: scan.scanId, status: 'cancelling' });
-  });
+  }));
 
   return router;
 }
