@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkUrlSyntax, type UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
-import { badRequest, HttpError, limitReached, notFound } from '../http-errors';
+import { HttpError, invalidField, limitReached, notFound } from '../http-errors';
 import { describeZodError } from '../middleware/validate';
 import {
   ImportRow,
@@ -65,7 +65,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
   }
   function normalizeUrl(raw: string): string {
     const check = checkUrl(raw);
-    if (!check.ok) throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+    if (!check.ok) throw invalidField('url', check.reason, { category: check.category }, { flat: true });
     return check.url;
   }
 
@@ -142,7 +142,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
     /** A client key creates for its own client only; the admin names the client. */
     async create(principal: Principal, body: Omit<NewProspect, 'clientId'> & { clientId?: string }) {
       const clientId = actingClient(principal, body.clientId, 'this key can only create prospects for its own client');
-      if (!clientId) throw badRequest('clientId: is required', { fields: [{ field: 'clientId', message: 'is required' }] });
+      if (!clientId) throw invalidField('clientId', 'is required');
       const input: NewProspect = { ...body, clientId };
       const url = normalizeUrl(input.url);
       const max = deps.env.MAX_PROSPECTS_PER_CLIENT;

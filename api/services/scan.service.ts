@@ -14,7 +14,7 @@ import {
   type ScanQueue,
 } from '../../core/contracts';
 import type { scanWorkflow } from '../../workflows';
-import { badRequest, conflict, HttpError, serviceUnavailable } from '../http-errors';
+import { conflict, HttpError, invalidField, serviceUnavailable } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { CreateScanBody, ListScansQuery } from '../schemas/scans.schema';
 import type { Principal } from './api-key.service';
@@ -61,7 +61,7 @@ function displayTarget(target: unknown): unknown {
 }
 
 const noSuchProspect = () =>
-  badRequest('prospectId: no such prospect for this client', { fields: [{ field: 'prospectId', message: 'no such prospect for this client' }] });
+  invalidField('prospectId', 'no such prospect for this client');
 
 /** Starts, reads and cancels scans; knows nothing of HTTP requests. */
 export function createScanService(deps: ScanServiceDeps) {
@@ -76,11 +76,11 @@ export function createScanService(deps: ScanServiceDeps) {
       if (!check.ok) {
         // The reason is for the client; the detail (the address a name resolved to) only for our logs.
         if (check.detail) deps.logger.warn({ url, category: check.category, detail: check.detail }, 'scan target refused');
-        throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+        throw invalidField('url', check.reason, { category: check.category }, { flat: true });
       }
       return check.url;
     } catch (err) {
-      if ((err as { code?: string }).code === 'ENOTFOUND') throw badRequest('url: host name does not resolve', { field: 'url' });
+      if ((err as { code?: string }).code === 'ENOTFOUND') throw invalidField('url', 'host name does not resolve', {}, { flat: true });
       if ((err as { status?: number }).status) throw err;
       // Any other resolver trouble is transient: accept the scan, the workflow retries the lookup.
       return new URL(url);
@@ -265,7 +265,7 @@ export function createScanService(deps: ScanServiceDeps) {
     /** POST /api/scans for this principal: its own client only, and a prospectId only of the scan's client. */
     async submitAs(principal: Principal, body: CreateScanBody) {
       const clientId = actingClient(principal, body.clientId, 'this key can only submit scans for its own client');
-      if (!clientId) throw badRequest('clientId: is required', { fields: [{ field: 'clientId', message: 'is required' }] });
+      if (!clientId) throw invalidField('clientId', 'is required');
       // The same answer whether the prospect is missing or another client's.
       if (body.prospectId && !(isUuid(body.prospectId) && (await prisma.prospect.count({ where: { id: body.prospectId, clientId } })) > 0)) {
         throw noSuchProspect();
