@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../lib/prisma';
 import { authenticate } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { idempotent } from './middleware/idempotency';
 import { requestLogger } from './middleware/request-logger';
 import { securityHeaders } from './middleware/security-headers';
 import { healthRouter } from './routes/health.router';
@@ -77,15 +78,16 @@ export function createApp(deps: AppDeps): Express {
   api.use('/scans/bulk', express.json({ limit: deps.env.API_BULK_BODY_LIMIT }));
   api.use('/prospects/import', express.json({ limit: deps.env.API_BULK_BODY_LIMIT }));
   api.use(express.json({ limit: deps.env.API_BODY_LIMIT }));
-  api.use('/scans/bulk', bulkRouter(createBulkService(deps), deps.prisma));
-  api.use('/scans', scansRouter(scans, deps.prisma));
+  // Routers get the idempotency middleware, not the database: only services (and middleware) query Prisma.
+  api.use('/scans/bulk', bulkRouter(createBulkService(deps), idempotent(deps.prisma)));
+  api.use('/scans', scansRouter(scans, idempotent(deps.prisma)));
   const webUi = createWebUi(deps, { keys, scans });
   api.use('/scans', webUi.scanExports);
   api.use('/keys', keysRouter(keys));
   api.use('/schedules', schedulesRouter(createScheduleService(deps)));
   api.use(
     '/prospects',
-    prospectsRouter(createProspectService({ ...deps, scans }), deps.prisma, { importBodyLimit: deps.env.API_BULK_BODY_LIMIT }),
+    prospectsRouter(createProspectService({ ...deps, scans }), idempotent(deps.prisma), { importBodyLimit: deps.env.API_BULK_BODY_LIMIT }),
   );
   api.use('/monitoring', safetyRouter({ ...deps, rateLimits: deps.rateLimits! }));
   api.use('/monitoring/workers', workersRouter(deps));

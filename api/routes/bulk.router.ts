@@ -1,17 +1,15 @@
-import { Router } from 'express';
-import type { PrismaClient } from '../../lib/prisma';
+import { Router, type RequestHandler } from 'express';
 import { principalOf } from '../middleware/auth';
-import { idempotent } from '../middleware/idempotency';
 import { validate } from '../middleware/validate';
 import { BulkIdParams, BulkItemsQuery, CreateBulkBody } from '../schemas/bulk.schema';
 import type { BulkService } from '../services/bulk.service';
 
 /** POST /api/scans/bulk, GET /api/scans/bulk/:bulkId, POST /api/scans/bulk/:bulkId/cancel */
-export function bulkRouter(bulks: BulkService, prisma: PrismaClient): Router {
+export function bulkRouter(bulks: BulkService, once: RequestHandler): Router {
   const router = Router();
 
   // A retried submission with the same Idempotency-Key gets the original bulk back, not a second one.
-  router.post('/', validate({ body: CreateBulkBody }, [idempotent(prisma)], async ({ body }, _req, res) => {
+  router.post('/', validate({ body: CreateBulkBody }, [once], async ({ body }, _req, res) => {
     const result = await bulks.submit(body, principalOf(res));
     if (result.status === 'rejected') {
       res.status(422).json({ error: 'no_valid_items', message: 'every item was rejected', ...result });

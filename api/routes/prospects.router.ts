@@ -1,8 +1,6 @@
-import express, { Router } from 'express';
-import type { PrismaClient } from '../../lib/prisma';
+import express, { Router, type RequestHandler } from 'express';
 import { badRequest, HttpError, invalidField } from '../http-errors';
 import { principalOf } from '../middleware/auth';
-import { idempotent } from '../middleware/idempotency';
 import { validate, zodBadRequest } from '../middleware/validate';
 import {
   CreateProspectBody,
@@ -29,9 +27,8 @@ export interface ProspectsRouterOptions {
  * POST/GET /api/prospects, GET/PATCH/DELETE /api/prospects/:id, POST /api/prospects/import,
  * POST/GET /api/prospects/:id/scans
  */
-export function prospectsRouter(prospects: ProspectService, prisma: PrismaClient, opts: ProspectsRouterOptions): Router {
+export function prospectsRouter(prospects: ProspectService, once: RequestHandler, opts: ProspectsRouterOptions): Router {
   const router = Router();
-  const once = idempotent(prisma);
 
   router.post('/', validate({ body: CreateProspectBody }, [once], async ({ body }, _req, res) => {
     const prospect = await prospects.create(principalOf(res), body);

@@ -1,17 +1,15 @@
-import { Router } from 'express';
-import type { PrismaClient } from '../../lib/prisma';
+import { Router, type RequestHandler } from 'express';
 import { principalOf } from '../middleware/auth';
-import { idempotent } from '../middleware/idempotency';
 import { validate } from '../middleware/validate';
 import { CreateScanBody, ListScansQuery, ScanIdParams } from '../schemas/scans.schema';
 import type { ScanService } from '../services/scan.service';
 
 /** POST /api/scans, GET /api/scans, GET /api/scans/:scanId, POST /api/scans/:scanId/cancel */
-export function scansRouter(scans: ScanService, prisma: PrismaClient): Router {
+export function scansRouter(scans: ScanService, once: RequestHandler): Router {
   const router = Router();
 
   // A retried submission with the same Idempotency-Key gets the first scan back instead of a second one.
-  router.post('/', validate({ body: CreateScanBody }, [idempotent(prisma)], async ({ body }, _req, res) => {
+  router.post('/', validate({ body: CreateScanBody }, [once], async ({ body }, _req, res) => {
     const scan = await scans.submitAs(principalOf(res), body);
     res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
   }));
