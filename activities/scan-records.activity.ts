@@ -2,6 +2,7 @@ import type { Prisma, PrismaClient } from '../lib/prisma';
 import { consumeQuota, quotaRefusalMessage } from '../tenancy/quota';
 import { FailureCategory, scanWorkflowId, type PageScanSummary, type ScanInput, type ScanStatus } from '../core/contracts';
 import type { StoredRule } from '../core/scoring';
+import { isUuid } from '../lib/ids';
 
 export interface RecordScanFinishedInput {
   scanId: string;
@@ -64,13 +65,18 @@ export function createScanRecordActivities(prisma: PrismaClient, opts: { maxScan
      */
     async createScheduledScan(input: CreateScheduledScanInput): Promise<CreateScheduledScanResult> {
       const targetHost = new URL(input.url).hostname;
+      // A schedule outlives the prospect it was made for: once that is deleted its runs are no longer filed under it
+      // (scans.prospect_id references prospects, and deleting one clears it on the scans it already has).
+      const prospectId = input.prospectId && isUuid(input.prospectId) && (await prisma.prospect.count({ where: { id: input.prospectId, clientId: input.clientId } })) > 0
+        ? input.prospectId
+        : undefined;
       const data = {
         id: input.scanId,
         workflowId: scanWorkflowId(input.scanId),
         url: input.url,
         targetHost,
         clientId: input.clientId,
-        prospectId: input.prospectId,
+        prospectId,
         scheduleId: input.scheduleId,
         queue: input.queue,
         priority: input.priority,

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { authenticate } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { idempotent } from './middleware/idempotency';
 import { requestLogger } from './middleware/request-logger';
 import { securityHeaders } from './middleware/security-headers';
 import { healthRouter } from './routes/health.router';
@@ -42,13 +43,15 @@ export function createApp(deps: AppDeps): Express {
   api.use('/scans/bulk', express.json({ limit: deps.env.API_BULK_BODY_LIMIT }));
   api.use('/prospects/import', express.json({ limit: deps.env.API_BULK_BODY_LIMIT }));
   api.use(express.json({ limit: deps.env.API_BODY_LIMIT }));
-  api.use('/scans/bulk', bulkRouter(services.bulks, deps.prisma));
-  api.use('/scans', scansRouter(services.scans, deps.prisma));
+  // Routers get the idempotency middleware, not the database: only services (and middleware) query Prisma.
+  const idempotency = idempotent(deps.prisma);
+  api.use('/scans/bulk', bulkRouter(services.bulks, idempotency));
+  api.use('/scans', scansRouter(services.scans, idempotency));
   const webUi = createWebUi(deps, services);
   api.use('/scans', webUi.scanExports);
   api.use('/keys', keysRouter(services.keys));
   api.use('/schedules', schedulesRouter(services.schedules));
-  api.use('/prospects', prospectsRouter(services.prospects, deps.prisma, { importBodyLimit: deps.env.API_BULK_BODY_LIMIT }));
+  api.use('/prospects', prospectsRouter(services.prospects, idempotency, { importBodyLimit: deps.env.API_BULK_BODY_LIMIT }));
   api.use('/monitoring', safetyRouter(services));
   api.use('/monitoring/workers', workersRouter(deps));
   // Health, telemetry, reliability, alerts, dashboard, recovery (README "Monitoring").

@@ -13,6 +13,25 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details);
+
+/** One problem with one input field; `extra` facts about it (e.g. a URL's refusal category) sit beside the message. */
+export type FieldProblem = { field: string; message: string } & Record<string, unknown>;
+
+/**
+ * The 400 for input that names its fields: details `{ fields: [{ field, message, … }] }` (README "Errors"), message
+ * "field: problem; …" unless given. `flat` also copies a single field's problem to the top of details, as the URL and
+ * schedule-interval refusals gave it before `fields` existed (clients read `details.field`/`details.category`).
+ */
+export function invalidFields(fields: FieldProblem[], opts: { message?: string; flat?: boolean } = {}): HttpError {
+  const message = opts.message ?? fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+  const flat = opts.flat && fields.length === 1 ? (({ message: _m, ...rest }) => rest)(fields[0]) : {};
+  return badRequest(message, { ...flat, fields });
+}
+
+/** invalidFields for a single field. */
+export const invalidField = (field: string, message: string, extra: Record<string, unknown> = {}, opts: { message?: string; flat?: boolean } = {}) =>
+  invalidFields([{ field, message, ...extra }], opts);
+
 export const unauthorized = (message = 'missing or invalid API key') =>
   new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);

@@ -21,8 +21,3 @@ export const requireAdmin: RequestHandler = (_req, res, next) =>
 export function principalOf(res: Response): Principal {
   return res.locals.principal as Principal;
 }
-
-/** Admins see every client; a client key sees only its own. */
-export function canAccessClient(principal: Principal, clientId: string): boolean {
-  return principal.kind === 'admin' || principal.clientId === clientId;
-}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
-import { badRequest, HttpError } from '../http-errors';
+import { HttpError, invalidField } from '../http-errors';
 import { principalOf } from './auth';
 
 export interface IdempotencyOptions {
@@ -62,7 +62,7 @@ export function idempotent(prisma: PrismaClient, opts: IdempotencyOptions = {}):
   return async (req, res, next) => {
     const key = req.get(HEADER);
     if (key === undefined) return next();
-    if (!KEY.test(key)) throw badRequest(`${HEADER}: must be 1-200 printable ASCII characters`, { field: HEADER });
+    if (!KEY.test(key)) throw invalidField(HEADER, 'must be 1-200 printable ASCII characters', {}, { flat: true });
 
     const p = principalOf(res);
     // Prefixed, so a client whose id is "admin" cannot share the admin's keys.

@@ -1,6 +1,6 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { HttpError } from '../http-errors';
+import { HttpError, invalidField, invalidFields } from '../http-errors';
 import { describeZodError, validate } from './validate';
 
 const zodError = (schema: z.ZodType, value: unknown): z.ZodError => {
@@ -101,5 +101,55 @@ describe('validate', () => {
   it('reports the first invalid part in params, query, body order', () => {
     const { next } = run({ body: Body, params: Params }, { body: { url: 'bad' }, params: { id: 'bad' } });
     expect((next.mock.calls[0][0] as HttpError).message).toMatch(/^id: /);
+  });
+});
+
+describe('validate with a handler', () => {
+  it('runs the parser, the middleware in between, then the handler with the parsed input', async () => {
+    const order: string[] = [];
+    const between: RequestHandler = (_req, _res, next) => {
+      order.push('between');
+      next();
+    };
+    const handler = jest.fn((input: { body: { url: string; priority: number }; params: { id: string } }, _req: Request) => {
+      order.push(`handler ${input.body.priority} ${input.params.id}`);
+    });
+    const chain = validate({ body: Body, params: Params }, [between], handler);
+    expect(chain).toHaveLength(3);
+    const req = { body: { url: 'https://a.example/', priority: '3' }, params: { id: ID } } as unknown as Request;
+    const res = { locals: {} } as unknown as Response;
+    const next = jest.fn();
+    chain[0](req, res, next);
+    expect(next).toHaveBeenCalledWith();
+    chain[1](req, res, next);
+    await chain[2](req, res, next);
+    expect(order).toEqual(['between', `handler 3 ${ID}`]);
+    expect(handler.mock.calls[0][1]).toBe(req);
+  });
+
+  it('never reaches the middleware or the handler with invalid input', () => {
+    const handler = jest.fn();
+    const chain = validate({ body: Body }, handler);
+    const next = jest.fn();
+    chain[0]({ body: { url: 'nope' } } as unknown as Request, { locals: {} } as unknown as Response, next);
+    expect(next.mock.calls[0][0]).toMatchObject({ status: 400, details: { fields: [{ field: 'url' }] } });
+  });
+});
+
+describe('invalidFields', () => {
+  it('is a 400 with details.fields and a "field: problem; …" message', () => {
+    const err = invalidFields([{ field: 'a', message: 'is wrong' }, { field: 'b.0', message: 'is missing' }]);
+    expect(err).toMatchObject({ status: 400, code: 'bad_request', message: 'a: is wrong; b.0: is missing' });
+    expect(err.details).toEqual({ fields: [{ field: 'a', message: 'is wrong' }, { field: 'b.0', message: 'is missing' }] });
+  });
+
+  it('keeps a field\'s facts in its entry, and with `flat` also at the top (the older shape)', () => {
+    expect(invalidField('url', 'is refused', { category: 'blocked_target' }).details).toEqual({
+      fields: [{ field: 'url', message: 'is refused', category: 'blocked_target' }],
+    });
+    expect(invalidField('url', 'is refused', { category: 'blocked_target' }, { flat: true, message: 'url: no' })).toMatchObject({
+      message: 'url: no',
+      details: { field: 'url', category: 'blocked_target', fields: [{ field: 'url', message: 'is refused', category: 'blocked_target' }] },
+    });
   });
 });

@@ -44,15 +44,13 @@ export function healthMonitoringRouter(src: DashboardSources): Router {
     res.set('Cache-Control', 'no-store').json(await health.puppeteer());
   });
 
-  router.get('/reliability', validate({ query: ReliabilityQuery }), async (_req, res) => {
-    const { query } = res.locals.input as { query: ReliabilityQuery };
+  router.get('/reliability', validate({ query: ReliabilityQuery }, async ({ query }, _req, res) => {
     res.json(await health.reliability(query.days));
-  });
+  }));
 
-  router.get('/alerts', validate({ query: AlertsQuery }), async (_req, res) => {
-    const { query } = res.locals.input as { query: AlertsQuery };
+  router.get('/alerts', validate({ query: AlertsQuery }, async ({ query }, _req, res) => {
     res.set('Cache-Control', 'no-store').json(await health.alerts(query));
-  });
+  }));
 
   router.get('/dashboard', async (_req, res) => {
     const [report, queueHealth, queueStats, puppeteer, reliability, alerts, safety] = await Promise.all([

@@ -11,22 +11,19 @@ export function keysRouter(keys: ApiKeyService): Router {
   const router = Router();
   router.use(requireAdmin);
 
-  router.post('/', validate({ body: CreateKeyBody }), async (_req, res) => {
-    const { body } = res.locals.input as { body: z.infer<typeof CreateKeyBody> };
+  router.post('/', validate({ body: CreateKeyBody }, async ({ body }, _req, res) => {
     const created = await keys.create(body.clientId, body.name);
     res.status(201).location(`/api/keys/${created.id}`).json(created);
-  });
+  }));
 
-  router.get('/', validate({ query: z.object({ clientId: clientIdSchema.optional() }) }), async (_req, res) => {
-    const { query } = res.locals.input as { query: { clientId?: string } };
+  router.get('/', validate({ query: z.object({ clientId: clientIdSchema.optional() }) }, async ({ query }, _req, res) => {
     res.json({ keys: await keys.list(query.clientId) });
-  });
+  }));
 
-  router.delete('/:id', validate({ params: z.object({ id: z.uuid() }) }), async (_req, res) => {
-    const { params } = res.locals.input as { params: { id: string } };
+  router.delete('/:id', validate({ params: z.object({ id: z.uuid() }) }, async ({ params }, _req, res) => {
     if (!(await keys.revoke(params.id))) throw notFound('key');
     res.status(204).end();
-  });
+  }));
 
   return router;
 }

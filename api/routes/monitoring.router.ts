@@ -12,26 +12,22 @@ export function monitoringRouter(monitoring: QueueMonitoringService): Router {
   const router = Router();
   router.use(requireAdmin);
 
-  router.get('/queue/stats', validate({ query: QueueStatsQuery }), async (_req, res) => {
-    const { query } = res.locals.input as { query: QueueStatsQuery };
+  router.get('/queue/stats', validate({ query: QueueStatsQuery }, async ({ query }, _req, res) => {
     res.set('Cache-Control', 'no-store').json(await monitoring.stats(query));
-  });
+  }));
 
-  router.get('/queue/failed', validate({ query: FailedJobsQuery }), async (_req, res) => {
-    const { query } = res.locals.input as { query: FailedJobsQuery };
+  router.get('/queue/failed', validate({ query: FailedJobsQuery }, async ({ query }, _req, res) => {
     res.json(await monitoring.failed(query));
-  });
+  }));
 
-  router.post('/queue/retry/:jobId', validate({ params: JobIdParams }), async (_req, res) => {
-    const { params } = res.locals.input as { params: { jobId: string } };
+  router.post('/queue/retry/:jobId', validate({ params: JobIdParams }, async ({ params }, _req, res) => {
     const retry = await monitoring.retry(params.jobId);
     res.status(202).location(`/api/scans/${retry.scanId}`).json(retry);
-  });
+  }));
 
-  router.get('/reconcile', validate({ query: ReconcileQuery }), async (_req, res) => {
-    const { query } = res.locals.input as { query: ReconcileQuery };
+  router.get('/reconcile', validate({ query: ReconcileQuery }, async ({ query }, _req, res) => {
     res.json(await monitoring.reconcile(query));
-  });
+  }));
 
   return router;
 }

@@ -1,9 +1,7 @@
-import express, { Router, type Request, type Response } from 'express';
-import type { PrismaClient } from '../../lib/prisma';
-import { badRequest, forbidden, HttpError } from '../http-errors';
+import express, { Router, type RequestHandler } from 'express';
+import { badRequest, HttpError, invalidField } from '../http-errors';
 import { principalOf } from '../middleware/auth';
-import { idempotent } from '../middleware/idempotency';
-import { describeZodError, validate } from '../middleware/validate';
+import { validate, zodBadRequest } from '../middleware/validate';
 import {
   CreateProspectBody,
   ImportJsonBody,
@@ -25,50 +23,26 @@ export interface ProspectsRouterOptions {
   importBodyLimit: string;
 }
 
-/** The client a request acts for: a client key's own (another is a 403), or the admin's explicit choice. */
-function clientFor(res: Response, given: string | undefined, what: string): string | undefined {
-  const principal = principalOf(res);
-  if (principal.kind === 'admin') return given;
-  if (given !== undefined && given !== principal.clientId) throw forbidden(`this key can only ${what} for its own client`);
-  return principal.clientId;
-}
-
-/** undefined for the admin (sees every client), the client id for a client key. */
-function scopeOf(res: Response): string | undefined {
-  const principal = principalOf(res);
-  return principal.kind === 'admin' ? undefined : principal.clientId;
-}
-
-const idOf = (req: Request) => String(req.params.id);
-
 /**
  * POST/GET /api/prospects, GET/PATCH/DELETE /api/prospects/:id, POST /api/prospects/import,
  * POST/GET /api/prospects/:id/scans
  */
-export function prospectsRouter(prospects: ProspectService, prisma: PrismaClient, opts: ProspectsRouterOptions): Router {
+export function prospectsRouter(prospects: ProspectService, once: RequestHandler, opts: ProspectsRouterOptions): Router {
   const router = Router();
-  const once = idempotent(prisma);
 
-  router.post('/', validate({ body: CreateProspectBody }), once, async (_req, res) => {
-    const { body } = res.locals.input as { body: CreateProspectBody };
-    const clientId = clientFor(res, body.clientId, 'create prospects');
-    if (!clientId) throw badRequest('clientId: is required', { fields: [{ field: 'clientId', message: 'is required' }] });
-    const prospect = await prospects.create({ ...body, clientId });
+  router.post('/', validate({ body: CreateProspectBody }, [once], async ({ body }, _req, res) => {
+    const prospect = await prospects.create(principalOf(res), body);
     res.status(201).location(`/api/prospects/${prospect.id}`).json(prospect);
-  });
+  }));
 
-  router.get('/', validate({ query: ListProspectsQuery }), async (_req, res) => {
-    const { query } = res.locals.input as { query: ListProspectsQuery };
-    res.json(await prospects.list({ ...query, clientId: clientFor(res, query.clientId, 'list prospects') }));
-  });
+  router.get('/', validate({ query: ListProspectsQuery }, async ({ query }, _req, res) => {
+    res.json(await prospects.list(principalOf(res), query));
+  }));
 
   router.post(
     '/import',
     express.text({ type: 'text/csv', limit: opts.importBodyLimit }),
-    validate({ query: ImportQuery }),
-    once,
-    async (req, res) => {
-      const { query } = res.locals.input as { query: ImportQuery };
+    validate({ query: ImportQuery }, [once], async ({ query }, req, res) => {
       let rows: RawImportRow[];
       let defaultClientId = query.clientId;
       let ignoredColumns: string[] = [];
@@ -77,48 +51,41 @@ export function prospectsRouter(prospects: ProspectService, prisma: PrismaClient
         ({ rows, ignoredColumns } = rowsFromCsv(req.body));
       } else if (req.is('application/json')) {
         const parsed = ImportJsonBody.safeParse(req.body ?? {});
-        if (!parsed.success) {
-          const { message, fields } = describeZodError(parsed.error);
-          throw badRequest(message, { fields });
-        }
+        if (!parsed.success) throw zodBadRequest(parsed.error);
         if (parsed.data.clientId && query.clientId && parsed.data.clientId !== query.clientId) {
-          throw badRequest('clientId: the body and the query name different clients');
+          throw invalidField('clientId', 'the body and the query name different clients');
         }
         defaultClientId = parsed.data.clientId ?? query.clientId;
         rows = rowsFromJson(parsed.data.prospects);
       } else {
         throw new HttpError(415, 'unsupported_media_type', 'send application/json ({ "prospects": [...] }) or text/csv');
       }
-      defaultClientId = clientFor(res, defaultClientId, 'import prospects');
-      const result = await prospects.importRows(rows, { defaultClientId, scope: scopeOf(res), onDuplicate: query.onDuplicate });
+      const result = await prospects.importRows(principalOf(res), rows, { defaultClientId, onDuplicate: query.onDuplicate });
       res.json({ ...result, ...(ignoredColumns.length > 0 && { ignoredColumns }) });
-    },
+    }),
   );
 
-  router.get('/:id', validate({ params: ProspectIdParams }), async (req, res) => {
-    res.json(await prospects.get(idOf(req), scopeOf(res)));
-  });
+  router.get('/:id', validate({ params: ProspectIdParams }, async ({ params }, _req, res) => {
+    res.json(await prospects.get(params.id, principalOf(res)));
+  }));
 
-  router.patch('/:id', validate({ params: ProspectIdParams, body: UpdateProspectBody }), async (req, res) => {
-    const { body } = res.locals.input as { body: UpdateProspectBody };
-    res.json(await prospects.update(idOf(req), scopeOf(res), body));
-  });
+  router.patch('/:id', validate({ params: ProspectIdParams, body: UpdateProspectBody }, async ({ params, body }, _req, res) => {
+    res.json(await prospects.update(params.id, principalOf(res), body));
+  }));
 
-  router.delete('/:id', validate({ params: ProspectIdParams }), async (req, res) => {
-    await prospects.remove(idOf(req), scopeOf(res));
+  router.delete('/:id', validate({ params: ProspectIdParams }, async ({ params }, _req, res) => {
+    await prospects.remove(params.id, principalOf(res));
     res.status(204).end();
-  });
+  }));
 
-  router.post('/:id/scans', validate({ params: ProspectIdParams, body: ScanProspectBody }), once, async (req, res) => {
-    const { body } = res.locals.input as { body: ScanProspectBody };
-    const scan = await prospects.scan(idOf(req), scopeOf(res), body);
+  router.post('/:id/scans', validate({ params: ProspectIdParams, body: ScanProspectBody }, [once], async ({ params, body }, _req, res) => {
+    const scan = await prospects.scan(params.id, principalOf(res), body);
     res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
-  });
+  }));
 
-  router.get('/:id/scans', validate({ params: ProspectIdParams, query: ProspectScansQuery }), async (req, res) => {
-    const { query } = res.locals.input as { query: ProspectScansQuery };
-    res.json(await prospects.history(idOf(req), scopeOf(res), query.limit));
-  });
+  router.get('/:id/scans', validate({ params: ProspectIdParams, query: ProspectScansQuery }, async ({ params, query }, _req, res) => {
+    res.json(await prospects.history(params.id, principalOf(res), query.limit));
+  }));
 
   return router;
 }

@@ -2,7 +2,8 @@ import { Router, type RequestHandler } from 'express';
 import type { Env } from '../../lib/env';
 import { apiMetrics } from '../../lib/metrics';
 import type { PrismaClient } from '../../lib/prisma';
-import { canAccessClient, principalOf, requireAdmin } from '../middleware/auth';
+import { principalOf, requireAdmin } from '../middleware/auth';
+import { canAccessClient } from '../services/access';
 import { validate } from '../middleware/validate';
 import { notFound, unauthorized } from '../http-errors';
 import { RateLimitParams, SetRateLimitBody } from '../schemas/safety.schema';
@@ -21,17 +22,15 @@ export function safetyRouter(deps: { rateLimits: RateLimitService; safety: () =>
     res.set('Cache-Control', 'no-store').json(await deps.safety());
   });
 
-  router.get('/rate-limit/:clientId', validate({ params: RateLimitParams }), async (_req, res) => {
-    const { params } = res.locals.input as { params: { clientId: string } };
+  router.get('/rate-limit/:clientId', validate({ params: RateLimitParams }, async ({ params }, _req, res) => {
     // Another client's quota is "not found", as everywhere else a client key looks past its own data.
     if (!canAccessClient(principalOf(res), params.clientId)) throw notFound('client');
     res.set('Cache-Control', 'no-store').json(await deps.rateLimits.status(params.clientId));
-  });
+  }));
 
-  router.put('/rate-limit/:clientId', requireAdmin, validate({ params: RateLimitParams, body: SetRateLimitBody }), async (_req, res) => {
-    const { params, body } = res.locals.input as { params: { clientId: string }; body: SetRateLimitBody };
+  router.put('/rate-limit/:clientId', requireAdmin, validate({ params: RateLimitParams, body: SetRateLimitBody }, async ({ params, body }, _req, res) => {
     res.json(await deps.rateLimits.setLimit(params.clientId, body.scansPerHour));
-  });
+  }));
 
   return router;
 }

@@ -36,8 +36,7 @@ export function workersRouter(deps: { env: Env; temporal: Client; taskQueuePrefi
     res.json({ workers });
   });
 
-  router.post('/:identity/:command', validate({ params: WorkerCommandParams }), async (_req, res) => {
-    const { params } = res.locals.input as { params: z.infer<typeof WorkerCommandParams> };
+  router.post('/:identity/:command', validate({ params: WorkerCommandParams }, async ({ params }, _req, res) => {
     try {
       const result = await deps.temporal.workflow.execute<typeof workerControlWorkflow>('workerControlWorkflow', {
         taskQueue: queues.high,
@@ -54,6 +53,6 @@ export function workersRouter(deps: { env: Env; temporal: Client; taskQueuePrefi
       if (err instanceof WorkflowFailedError) throw new HttpError(502, 'command_failed', 'the worker could not run the command');
       throw err;
     }
-  });
+  }));
   return router;
 }

@@ -4,11 +4,12 @@ import { taskQueuePrefixOf } from '../../lib/env';
 import { checkUrlSyntax } from '../../targets/url-safety';
 import { bulkWorkflowId, scanWorkflowId, taskQueues, type BulkInput } from '../../core/contracts';
 import type { bulkScanWorkflow } from '../../workflows';
-import { conflict, HttpError, serviceUnavailable } from '../http-errors';
+import { conflict, HttpError, notFound, serviceUnavailable } from '../http-errors';
 import type { ScanServiceDeps } from './scan.service';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
-import { clientIdSchema, OPERATOR_IDENTITY } from '../schemas/scans.schema';
+import { clientIdSchema } from '../schemas/scans.schema';
+import { canAccessClient, canAccessSubmission, scopeOf, submitterOf } from './access';
 import type { CreateBulkBody } from '../schemas/bulk.schema';
 import { rateLimited } from './rate-limit.service';
 import { recordRejections, rejectionReasons } from './safety.service';
@@ -33,7 +34,6 @@ const ITEMS_PER_RUN = 1_000;
 const INSERT_CHUNK = 1_000;
 
 /** Who submitted a bulk: the client's id, or for the admin key a value no client id can equal. */
-export const submitterOf = (principal: Principal): string => (principal.kind === 'admin' ? OPERATOR_IDENTITY : principal.clientId);
 
 /** Bulk submissions: per-item validation, one row per accepted scan, one bulkScanWorkflow. */
 export function createBulkService(deps: BulkServiceDeps) {
@@ -44,7 +44,7 @@ export function createBulkService(deps: BulkServiceDeps) {
   async function resolveItems(body: CreateBulkBody, principal: Principal) {
     const accepted: Array<AcceptedItem & { index: number }> = [];
     const rejected: Array<{ index: number; reason: string }> = [];
-    const ownClient = principal.kind === 'client' ? principal.clientId : undefined;
+    const ownClient = scopeOf(principal);
 
     const acceptUrl = (index: number, url: unknown, clientId: string, prospectId?: string) => {
       if (typeof url !== 'string') return rejected.push({ index, reason: 'url: is required' });
@@ -60,7 +60,7 @@ export function createBulkService(deps: BulkServiceDeps) {
       body.prospectIds.forEach((id, index) => {
         const p = byId.get(id);
         // Another client's prospect is "not found", as everywhere else.
-        if (!p || (ownClient && p.clientId !== ownClient)) return rejected.push({ index, reason: `prospect ${id} not found` });
+        if (!p || !canAccessClient(principal, p.clientId)) return rejected.push({ index, reason: `prospect ${id} not found` });
         acceptUrl(index, p.url, p.clientId, p.id);
       });
     } else {
@@ -231,8 +231,11 @@ export function createBulkService(deps: BulkServiceDeps) {
       }
     },
 
-    async owner(bulkId: string) {
-      return prisma.bulk.findUnique({ where: { id: bulkId }, select: { submittedBy: true, status: true } });
+    /** The bulk's owner and status if this principal may see it; otherwise a 404, whoever submitted it. */
+    async visibleTo(bulkId: string, principal: Principal) {
+      const owner = await prisma.bulk.findUnique({ where: { id: bulkId }, select: { submittedBy: true, status: true } });
+      if (!owner || !canAccessSubmission(principal, owner.submittedBy)) throw notFound('bulk');
+      return owner;
     },
   };
 }

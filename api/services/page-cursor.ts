@@ -1,4 +1,4 @@
-import { badRequest } from '../http-errors';
+import { invalidField } from '../http-errors';
 import { isUuid } from '../../lib/ids';
 
 /**
@@ -21,7 +21,7 @@ export function parseCursor(before: string, field = 'before'): PageCursor {
   const [text, id, extra] = before.split('_');
   const at = new Date(text);
   if (extra !== undefined || text === '' || Number.isNaN(at.getTime()) || (id !== undefined && !isUuid(id))) {
-    throw badRequest(`${field}: must be the \`next\` value of a previous page`, { fields: [{ field, message: 'is not a cursor' }] });
+    throw invalidField(field, 'is not a cursor', {}, { message: `${field}: must be the \`next\` value of a previous page` });
   }
   return { at, id };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkUrlSyntax, type UrlPolicy } from '../../targets/url-safety';
 import type { Env } from '../../lib/env';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
-import { badRequest, HttpError, limitReached, notFound } from '../http-errors';
+import { HttpError, invalidField, limitReached, notFound } from '../http-errors';
 import { describeZodError } from '../middleware/validate';
 import {
   ImportRow,
@@ -12,6 +12,8 @@ import {
 } from '../schemas/prospects.schema';
 import type { RawImportRow, RowRef } from './prospect-import';
 import type { ScanService } from './scan.service';
+import type { Principal } from './api-key.service';
+import { actingClient, inScope, scopeOf } from './access';
 import { isUuid } from '../../lib/ids';
 import { nextCursor, olderThan, parseCursor } from './page-cursor';
 
@@ -39,10 +41,8 @@ export interface LatestScan {
 export type SkippedRow = RowRef & { url?: string; reason: string; prospectId?: string };
 
 export interface ImportOptions {
-  /** clientId for rows without one. */
+  /** clientId for rows without one (a client key's own when not given). */
   defaultClientId?: string;
-  /** Set for client keys: every row must belong to this client. */
-  scope?: string;
   onDuplicate: 'skip' | 'update';
 }
 
@@ -65,7 +65,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
   }
   function normalizeUrl(raw: string): string {
     const check = checkUrl(raw);
-    if (!check.ok) throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+    if (!check.ok) throw invalidField('url', check.reason, { category: check.category }, { flat: true });
     return check.url;
   }
 
@@ -80,14 +80,14 @@ export function createProspectService(deps: ProspectServiceDeps) {
     );
   }
 
-  /** The newest scan of each prospect (of its own client: a scan's prospectId is not a foreign key). */
+  /** The newest scan of each prospect (of its own client, as submissions ensure; checked again here). */
   async function latestScans(prospectIds: string[]): Promise<Map<string, LatestScan>> {
     if (prospectIds.length === 0) return new Map();
     const rows = await prisma.$queryRaw<Array<{ prospect_id: string; id: string; status: string; score: number | null; finished_at: Date | null }>>`
-      SELECT DISTINCT ON (s.prospect_id) s.prospect_id, s.id::text AS id, s.status::text AS status, s.score, s.finished_at
+      SELECT DISTINCT ON (s.prospect_id) s.prospect_id::text AS prospect_id, s.id::text AS id, s.status::text AS status, s.score, s.finished_at
       FROM scans s
-      JOIN prospects p ON p.id::text = s.prospect_id AND p.client_id = s.client_id
-      WHERE s.prospect_id = ANY(${prospectIds}::text[])
+      JOIN prospects p ON p.id = s.prospect_id AND p.client_id = s.client_id
+      WHERE s.prospect_id = ANY(${prospectIds}::uuid[])
       ORDER BY s.prospect_id, s.created_at DESC, s.id DESC`;
     return new Map(rows.map((r) => [r.prospect_id, { scanId: r.id, status: r.status, score: r.score, finishedAt: r.finished_at }]));
   }
@@ -103,15 +103,15 @@ export function createProspectService(deps: ProspectServiceDeps) {
     latestScan,
   });
 
-  /** The prospect if it exists and `scope` (a client key's client) may see it. */
-  async function find(id: string, scope?: string): Promise<ProspectRow | null> {
+  /** The prospect if it exists and this principal may see it. */
+  async function find(id: string, principal: Principal): Promise<ProspectRow | null> {
     if (!isUuid(id)) return null;
     const p = await prisma.prospect.findUnique({ where: { id } });
-    return p && (scope === undefined || p.clientId === scope) ? p : null;
+    return p && inScope(scopeOf(principal), p.clientId) ? p : null;
   }
 
-  async function findOrThrow(id: string, scope?: string): Promise<ProspectRow> {
-    const p = await find(id, scope);
+  async function findOrThrow(id: string, principal: Principal): Promise<ProspectRow> {
+    const p = await find(id, principal);
     // Another client's prospect is reported as absent, not forbidden: its existence is not ours to reveal.
     if (!p) throw notFound('prospect');
     return p;
@@ -139,7 +139,11 @@ export function createProspectService(deps: ProspectServiceDeps) {
   }
 
   return {
-    async create(input: NewProspect) {
+    /** A client key creates for its own client only; the admin names the client. */
+    async create(principal: Principal, body: Omit<NewProspect, 'clientId'> & { clientId?: string }) {
+      const clientId = actingClient(principal, body.clientId, 'this key can only create prospects for its own client');
+      if (!clientId) throw invalidField('clientId', 'is required');
+      const input: NewProspect = { ...body, clientId };
       const url = normalizeUrl(input.url);
       const max = deps.env.MAX_PROSPECTS_PER_CLIENT;
       const stored = await prisma.prospect.count({ where: { clientId: input.clientId } });
@@ -155,13 +159,14 @@ export function createProspectService(deps: ProspectServiceDeps) {
       }
     },
 
-    async get(id: string, scope?: string) {
-      const p = await findOrThrow(id, scope);
+    async get(id: string, principal: Principal) {
+      const p = await findOrThrow(id, principal);
       return dto(p, (await latestScans([p.id])).get(p.id) ?? null);
     },
 
     /** Newest first; `next` is the `before` cursor of the next page, null on the last. */
-    async list(q: ListProspectsQuery) {
+    async list(principal: Principal, query: ListProspectsQuery) {
+      const q = { ...query, clientId: actingClient(principal, query.clientId, 'this key can only list prospects for its own client') };
       const cursor = q.before ? parseCursor(q.before) : undefined;
       const where: Prisma.ProspectWhereInput = {
         ...(q.clientId && { clientId: q.clientId }),
@@ -187,8 +192,8 @@ export function createProspectService(deps: ProspectServiceDeps) {
       };
     },
 
-    async update(id: string, scope: string | undefined, patch: UpdateProspectBody) {
-      const p = await findOrThrow(id, scope);
+    async update(id: string, principal: Principal, patch: UpdateProspectBody) {
+      const p = await findOrThrow(id, principal);
       const url = patch.url === undefined ? undefined : normalizeUrl(patch.url);
       try {
         const updated = await prisma.prospect.update({
@@ -203,9 +208,9 @@ export function createProspectService(deps: ProspectServiceDeps) {
       }
     },
 
-    /** Deletes the prospect; its scans keep their prospect_id, so their history stays attributable. */
-    async remove(id: string, scope?: string): Promise<void> {
-      const p = await findOrThrow(id, scope);
+    /** Deletes the prospect; its scans stay (the foreign key clears their prospectId). */
+    async remove(id: string, principal: Principal): Promise<void> {
+      const p = await findOrThrow(id, principal);
       const { count } = await prisma.prospect.deleteMany({ where: { id: p.id } });
       if (count === 0) throw notFound('prospect');
     },
@@ -215,7 +220,9 @@ export function createProspectService(deps: ProspectServiceDeps) {
      * A (clientId, url) that already exists is skipped as a duplicate, or with `onDuplicate: 'update'` gets the
      * row's name and notes (the ones the row gives; an empty cell leaves the stored value alone).
      */
-    async importRows(rows: RawImportRow[], opts: ImportOptions) {
+    async importRows(principal: Principal, rows: RawImportRow[], options: ImportOptions) {
+      const scope = scopeOf(principal);
+      const opts = { ...options, defaultClientId: actingClient(principal, options.defaultClientId, 'this key can only import prospects for its own client') };
       const skipped: SkippedRow[] = [];
       const skip = (ref: RowRef, reason: string, extra: { url?: string; prospectId?: string } = {}) =>
         skipped.push({ ...ref, ...extra, reason });
@@ -235,12 +242,12 @@ export function createProspectService(deps: ProspectServiceDeps) {
           continue;
         }
         const r = parsed.data;
-        const clientId = r.clientId ?? opts.defaultClientId ?? opts.scope;
+        const clientId = r.clientId ?? opts.defaultClientId;
         if (!clientId) {
           skip(row.ref, 'clientId: is required (in the row, or as the import\'s clientId)', given);
           continue;
         }
-        if (opts.scope !== undefined && clientId !== opts.scope) {
+        if (!inScope(scope, clientId)) {
           skip(row.ref, 'clientId: this key can only import prospects for its own client', given);
           continue;
         }
@@ -315,8 +322,8 @@ export function createProspectService(deps: ProspectServiceDeps) {
     },
 
     /** Scans the prospect's URL with the normal scan submission, linked by prospectId. */
-    async scan(id: string, scope: string | undefined, options: ScanProspectBody) {
-      const p = await findOrThrow(id, scope);
+    async scan(id: string, principal: Principal, options: ScanProspectBody) {
+      const p = await findOrThrow(id, principal);
       const submitted = await scans.submit({
         url: p.url,
         clientId: p.clientId,
@@ -326,7 +333,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
         timeout: options.timeout,
         maxRetries: options.maxRetries,
         wcagTags: options.wcagTags,
-        enforceQuota: scope !== undefined,
+        enforceQuota: principal.kind === 'client',
       });
       return { ...submitted, prospectId: p.id };
     },
@@ -335,8 +342,8 @@ export function createProspectService(deps: ProspectServiceDeps) {
      * The prospect's scans, newest first, and the score trend: completed, conclusive scans oldest → newest,
      * `latestScore` the newest of them, `delta` its change from the one before.
      */
-    async history(id: string, scope: string | undefined, limit: number) {
-      const p = await findOrThrow(id, scope);
+    async history(id: string, principal: Principal, limit: number) {
+      const p = await findOrThrow(id, principal);
       const mine = { prospectId: p.id, clientId: p.clientId };
       const [rows, scored] = await Promise.all([
         prisma.scan.findMany({

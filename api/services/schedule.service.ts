@@ -5,9 +5,10 @@ import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import type { PrismaClient } from '../../lib/prisma';
 import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../core/contracts';
 import type { scheduledScanWorkflow } from '../../workflows';
-import { badRequest, limitReached, notFound } from '../http-errors';
+import { invalidField, limitReached, notFound } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
+import { canAccessClient } from './access';
 import type { CreateScheduleBody } from '../schemas/schedules.schema';
 
 export interface ScheduleServiceDeps {
@@ -102,7 +103,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const handle = temporal.schedule.getHandle(scheduleId);
       const d = await handle.describe();
       const owner = ((d.memo ?? {}) as unknown as ScheduleMemo).clientId;
-      if (principal.kind === 'client' && owner !== principal.clientId) throw notFound('schedule');
+      if (!canAccessClient(principal, owner)) throw notFound('schedule');
       return { handle, description: d };
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) throw notFound('schedule');
@@ -115,7 +116,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       let url = body.url;
       let clientId = principal.kind === 'client' ? principal.clientId : body.clientId;
       if (principal.kind === 'client' && body.clientId && body.clientId !== principal.clientId) {
-        throw badRequest('clientId: this key can only schedule scans for its own client');
+        throw invalidField('clientId', 'this key can only schedule scans for its own client');
       }
       if (body.prospectId) {
         const prospect = await deps.prisma.prospect.findUnique({ where: { id: body.prospectId } });
@@ -123,16 +124,18 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         url = prospect.url;
         clientId = prospect.clientId;
       }
-      if (!clientId) throw badRequest('clientId: is required');
+      if (!clientId) throw invalidField('clientId', 'is required');
       const check = checkUrlSyntax(url!, deps.urlPolicy);
-      if (!check.ok) throw badRequest(`url: ${check.reason}`, { field: 'url', category: check.category });
+      if (!check.ok) throw invalidField('url', check.reason, { category: check.category }, { flat: true });
       // The admin key is the operator: its schedules are exempt from the minimum interval and the hourly quota,
       // as its scan submissions are from the quota. The per-client ceiling binds everyone.
       const limited = principal.kind === 'client';
       if (limited && body.intervalMinutes !== undefined && body.intervalMinutes < env.SCHEDULE_MIN_INTERVAL_MINUTES) {
-        throw badRequest(
-          `intervalMinutes: must be at least ${env.SCHEDULE_MIN_INTERVAL_MINUTES} (SCHEDULE_MIN_INTERVAL_MINUTES) for a client key's schedule`,
-          { field: 'intervalMinutes', minimumMinutes: env.SCHEDULE_MIN_INTERVAL_MINUTES },
+        throw invalidField(
+          'intervalMinutes',
+          `must be at least ${env.SCHEDULE_MIN_INTERVAL_MINUTES} (SCHEDULE_MIN_INTERVAL_MINUTES) for a client key's schedule`,
+          { minimumMinutes: env.SCHEDULE_MIN_INTERVAL_MINUTES },
+          { flat: true },
         );
       }
       const existing = await schedulesOf(clientId);
@@ -183,7 +186,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         });
       } catch (err) {
         // The server validates cron expressions; its message names the problem.
-        if (/invalid|cron|parse/i.test((err as Error).message ?? '')) throw badRequest(`cron: ${(err as Error).message}`);
+        if (/invalid|cron|parse/i.test((err as Error).message ?? '')) throw invalidField('cron', (err as Error).message);
         throw err;
       }
       const handle = temporal.schedule.getHandle(scheduleId);
@@ -192,10 +195,14 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         if (gap && gap.gapMs < minIntervalMs) {
           await handle.delete();
           const what = body.cron ? `cron: "${body.cron}"` : `intervalMinutes: ${body.intervalMinutes}`;
-          throw badRequest(
-            `${what} would run ${minutes(gap.gapMs)} apart (${gap.at[0].toISOString()} and ${gap.at[1].toISOString()}); ` +
-              `a client key's schedule must leave at least ${env.SCHEDULE_MIN_INTERVAL_MINUTES} minutes between runs (SCHEDULE_MIN_INTERVAL_MINUTES)`,
-            { field: body.cron ? 'cron' : 'intervalMinutes', minimumMinutes: env.SCHEDULE_MIN_INTERVAL_MINUTES, shortestGapSeconds: gap.gapMs / 1000 },
+          const problem =
+            `would run ${minutes(gap.gapMs)} apart (${gap.at[0].toISOString()} and ${gap.at[1].toISOString()}); ` +
+            `a client key's schedule must leave at least ${env.SCHEDULE_MIN_INTERVAL_MINUTES} minutes between runs (SCHEDULE_MIN_INTERVAL_MINUTES)`;
+          throw invalidField(
+            body.cron ? 'cron' : 'intervalMinutes',
+            problem,
+            { minimumMinutes: env.SCHEDULE_MIN_INTERVAL_MINUTES, shortestGapSeconds: gap.gapMs / 1000 },
+            { message: `${what} ${problem}`, flat: true },
           );
         }
         // (an empty note would be read as "no unpause" by the server)
@@ -210,7 +217,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       for await (const s of temporal.schedule.list({ query })) {
         if (!s.scheduleId.startsWith('scan-schedule-')) continue;
         const memo = (s.memo ?? {}) as unknown as ScheduleMemo;
-        if (principal.kind === 'client' && memo.clientId !== principal.clientId) continue;
+        if (!canAccessClient(principal, memo.clientId)) continue;
         out.push({ scheduleId: s.scheduleId, name: memo.name, clientId: memo.clientId, url: memo.url, paused: s.state.paused, nextRuns: s.info.nextActionTimes.slice(0, 3) });
         if (out.length >= 1_000) break;
       }

@@ -113,14 +113,14 @@ describe('prospects API (no workers)', () => {
       await request(stack().app).patch(path).set(adminAuth).send({ url: 'javascript:alert(1)' }).expect(400);
     });
 
-    it('deletes with 204; the prospect is gone but its scans keep their prospect_id', async () => {
+    it('deletes with 204; the prospect is gone, its scans stay with prospectId cleared (scans.prospect_id is a foreign key)', async () => {
       const p = await create({ clientId: acme, url: 'https://delete.example/' }).expect(201);
       const scan = await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).send({}).expect(202);
       await request(stack().app).delete(`/api/prospects/${p.body.id}`).set(acmeAuth).expect(204);
       await request(stack().app).get(`/api/prospects/${p.body.id}`).set(adminAuth).expect(404);
       await request(stack().app).delete(`/api/prospects/${p.body.id}`).set(adminAuth).expect(404);
       const kept = await request(stack().app).get(`/api/scans/${scan.body.scanId}`).set(adminAuth).expect(200);
-      expect(kept.body.prospectId).toBe(p.body.id);
+      expect(kept.body.prospectId).toBeNull();
     });
   });
 
