@@ -28,6 +28,19 @@ export interface PageLease {
   release(): Promise<void>;
 }
 
+/**
+ * A real CDP round trip to the browser process. `browser.version()` will not do: puppeteer 25 answers it from a
+ * value cached at connect, so a frozen (SIGSTOPped, wedged) browser looked healthy forever.
+ */
+async function cdpRoundTrip(browser: Browser): Promise<void> {
+  const session = await browser.target().createCDPSession();
+  try {
+    await session.send('Browser.getVersion');
+  } finally {
+    await session.detach().catch(() => undefined);
+  }
+}
+
 const bounded = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => withTimeout(p, ms, `${what} did not finish within ${ms} ms`);
 
 /**
@@ -166,7 +179,7 @@ export class BrowserPool {
     const at = new Date().toISOString();
     if (!browser.connected) return; // the disconnected handler does the rest
     try {
-      await bounded(browser.version(), this.closeTimeoutMs, 'browser health round trip');
+      await bounded(cdpRoundTrip(browser), this.closeTimeoutMs, 'browser health round trip');
     } catch {
       this.lastHealth = { at, ok: false, message: 'browser did not answer a CDP round trip' };
       this.restarts.unresponsive++;
