@@ -52,7 +52,11 @@ describe('bulk scans', () => {
 
     // 10 children with 5 per run: the workflow continued as new, and its final run completed.
     const handle = stack().client.workflow.getHandle(bulkWorkflowId(res.body.bulkId));
-    const description = await handle.describe();
+    // The items are terminal in Postgres a moment before the bulk workflow closes.
+    const description = await eventually(async () => {
+      const d = await handle.describe();
+      return d.status.name === 'RUNNING' ? undefined : d;
+    }, 30_000);
     expect(description.status.name).toBe('COMPLETED');
     expect(await handle.result()).toMatchObject({ total: 10, completed: 8, failed: 2, queued: 0, running: 0 });
     const firstRun = stack().client.workflow.getHandle(bulkWorkflowId(res.body.bulkId), description.runId);

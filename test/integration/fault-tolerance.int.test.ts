@@ -106,7 +106,11 @@ async function expectTerminalAndReconciled(prisma: PrismaClient, client: Client,
   const rows = await prisma.scan.findMany({ where: { id: { in: scanIds } }, select: { id: true, status: true } });
   expect(rows).toHaveLength(scanIds.length);
   expect(rows.filter((r) => !TERMINAL_STATUSES.includes(r.status))).toEqual([]);
-  const statuses = await Promise.all(scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name));
+  // A row is written just before its workflow closes: Temporal's status may follow a moment later.
+  const statuses = await eventually(async () => {
+    const names = await Promise.all(scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name));
+    return names.includes('RUNNING') ? undefined : names;
+  }, 30_000).catch(() => Promise.all(scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name)));
   expect(statuses.filter((s) => s === 'RUNNING')).toEqual([]);
   const report = await reconcile({ prisma, client, scanIds, since: new Date(Date.now() - 3_600_000) });
   expect(report.problems.map(formatProblem)).toEqual([]);

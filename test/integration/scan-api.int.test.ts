@@ -56,7 +56,11 @@ describe('scan API end to end (API → Temporal → Chromium → Postgres)', () 
     expect(stored.axeVersion).toMatch(/^4\./);
 
     const handle = stack().client.workflow.getHandle(scan.workflowId);
-    const description = await handle.describe();
+    // The row is written just before the workflow closes: Temporal's status follows a moment later.
+    const description = await eventually(async () => {
+      const d = await handle.describe();
+      return d.status.name === 'RUNNING' ? undefined : d;
+    }, 30_000);
     expect(description.status.name).toBe('COMPLETED');
     expect(description.typedSearchAttributes.get(SearchAttributes.ClientId)).toBe(clientId);
     expect(description.typedSearchAttributes.get(SearchAttributes.TargetHost)).toBe('127.0.0.1');
