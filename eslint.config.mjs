@@ -15,12 +15,16 @@ const SANDBOX = 'Workflow code runs in the Temporal sandbox: deterministic, no N
 // A top-level project folder reached by a relative import, from any depth ('../lib', '../../core/contracts').
 const folder = (...names) => `^(\\.\\./)+(${names.join('|')})(/.*)?$`;
 const DOMAIN = ['activities', 'workflows', 'api', 'workers', 'scripts', 'test', 'monitoring', 'targets', 'tenancy'];
-const LAYERS = 'Imports point down: api/workers/scripts → workflows/activities → monitoring/targets/tenancy → lib → core (README "Architecture").';
+const LAYERS =
+  'Imports point down: api/workers/scripts → workflows/activities → monitoring/targets/tenancy → lib → core (README "Architecture").';
 const banned = (names, message = LAYERS) => ({ regex: folder(...names), message });
 const typeOnly = (names, message) => ({ regex: folder(...names), allowTypeImports: true, message });
 // Outside workflows/, workflow code is referenced by type only (start workflows by name with `typeof fn`); what
 // other folders need from it lives in core/.
-const WORKFLOWS_TYPES_ONLY = typeOnly(['workflows'], 'Import workflows/ for types only (start a workflow by its name, typed with `typeof fn`); shared values belong in core/.');
+const WORKFLOWS_TYPES_ONLY = typeOnly(
+  ['workflows'],
+  'Import workflows/ for types only (start a workflow by its name, typed with `typeof fn`); shared values belong in core/.',
+);
 const restrict = (files, patterns, extra = {}) => ({
   files,
   ...extra,
@@ -31,8 +35,15 @@ const restrict = (files, patterns, extra = {}) => ({
 const SANDBOX_PATHS = bannedBuiltins.map((name) => ({ name, message: SANDBOX }));
 const SANDBOX_PATTERNS = [
   { group: ['node:*'], message: SANDBOX },
-  { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker'], message: 'Workflows may use only @temporalio/workflow and @temporalio/common.' },
-  { group: ['puppeteer*', 'axe-core', 'axe-core/*', '@prisma/*', 'pino*', 'express', 'express/*', 'prom-client', 'zod'], message: SANDBOX, allowTypeImports: true },
+  {
+    group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker'],
+    message: 'Workflows may use only @temporalio/workflow and @temporalio/common.',
+  },
+  {
+    group: ['puppeteer*', 'axe-core', 'axe-core/*', '@prisma/*', 'pino*', 'express', 'express/*', 'prom-client', 'zod'],
+    message: SANDBOX,
+    allowTypeImports: true,
+  },
 ];
 
 export default defineConfig(
@@ -67,7 +78,10 @@ export default defineConfig(
           ],
           patterns: [
             ...SANDBOX_PATTERNS,
-            banned(['lib', 'api', 'workers', 'scripts', 'test', 'monitoring', 'targets', 'tenancy'], `${SANDBOX} Workflows import only core/ (and activity types).`),
+            banned(
+              ['lib', 'api', 'workers', 'scripts', 'test', 'monitoring', 'targets', 'tenancy'],
+              `${SANDBOX} Workflows import only core/ (and activity types).`,
+            ),
             typeOnly(['activities'], 'Workflows may only import types from activities (use `import type`); call them via proxyActivities.'),
           ],
         },
@@ -86,7 +100,10 @@ export default defineConfig(
           paths: SANDBOX_PATHS,
           patterns: [
             ...SANDBOX_PATTERNS,
-            { group: ['@temporalio/workflow'], message: 'core/ is imported outside the sandbox too: keep @temporalio/workflow in workflows/.' },
+            {
+              group: ['@temporalio/workflow'],
+              message: 'core/ is imported outside the sandbox too: keep @temporalio/workflow in workflows/.',
+            },
             { regex: '^\\.\\./', message: 'core/ imports nothing of the project outside core/.' },
           ],
         },

@@ -15,13 +15,18 @@ describe('assertUrlSafe (the workflow re-check before the page opens)', () => {
     const logged: Array<{ message: string; meta?: Record<string, unknown> }> = [];
     const logger = {
       log: (_level: string, message: string, meta?: Record<string, unknown>) => logged.push({ message, meta }),
-      trace: () => undefined, debug: () => undefined, info: () => undefined, error: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      error: () => undefined,
       warn: (message: string, meta?: Record<string, unknown>) => logged.push({ message, meta }),
     };
     const env = new MockActivityEnvironment({}, { logger });
     const { assertUrlSafe } = createAssertUrlSafeActivity(strict, async (h) => (h === host ? addresses : []));
     const failure = await env.run(assertUrlSafe, { url: `http://${host}:5432/` }).then(
-      () => { throw new Error('allowed'); },
+      () => {
+        throw new Error('allowed');
+      },
       (err: unknown) => err as ApplicationFailure,
     );
     expect(failure).toBeInstanceOf(ApplicationFailure);

@@ -10,7 +10,17 @@ export function createBulkRecordActivities(prisma: PrismaClient) {
         where: { bulkId, bulkIndex: { gte: fromIndex }, status: 'queued' },
         orderBy: { bulkIndex: 'asc' },
         take: limit,
-        select: { id: true, bulkIndex: true, url: true, targetHost: true, clientId: true, prospectId: true, queue: true, priority: true, options: true },
+        select: {
+          id: true,
+          bulkIndex: true,
+          url: true,
+          targetHost: true,
+          clientId: true,
+          prospectId: true,
+          queue: true,
+          priority: true,
+          options: true,
+        },
       });
       return rows.map((r) => ({
         scanId: r.id,
@@ -33,7 +43,13 @@ export function createBulkRecordActivities(prisma: PrismaClient) {
           status === 'cancelled'
             ? await tx.scan.updateMany({
                 where: { bulkId, status: 'queued' },
-                data: { status: 'cancelled', stage: 'done', failureReason: 'cancelled', failureMessage: 'bulk was cancelled before this scan started', finishedAt: now },
+                data: {
+                  status: 'cancelled',
+                  stage: 'done',
+                  failureReason: 'cancelled',
+                  failureMessage: 'bulk was cancelled before this scan started',
+                  finishedAt: now,
+                },
               })
             : { count: 0 };
         await tx.bulk.update({ where: { id: bulkId }, data: { status, finishedAt: now } });

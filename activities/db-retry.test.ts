@@ -5,7 +5,7 @@ const err = (message: string, extra: Record<string, unknown> = {}) => Object.ass
 describe('isDatabaseUnavailable', () => {
   it.each([
     ['a refused connection', err('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED' })],
-    ['Prisma P1001', err('\nInvalid `prisma.scan.update()` invocation:\n\nCan\'t reach database server', { code: 'P1001' })],
+    ['Prisma P1001', err("\nInvalid `prisma.scan.update()` invocation:\n\nCan't reach database server", { code: 'P1001' })],
     ['an admin shutdown', err('terminating connection due to administrator command', { code: '57P01' })],
     ['a wrapped cause', err('driver adapter error', { cause: err('Connection terminated unexpectedly') })],
   ])('recognises %s', (_name, e) => expect(isDatabaseUnavailable(e)).toBe(true));

@@ -16,7 +16,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * Runs `fn`, retrying while the database is unavailable (0.5 s doubling to 5 s) until `deadline`; calls `onWait`
  * between tries so the activity keeps heartbeating. Any other error, or the deadline, is thrown.
  */
-export async function retryWhileDatabaseUnavailable<T>(fn: () => Promise<T>, deadline: number, onWait: () => void = () => undefined): Promise<T> {
+export async function retryWhileDatabaseUnavailable<T>(
+  fn: () => Promise<T>,
+  deadline: number,
+  onWait: () => void = () => undefined,
+): Promise<T> {
   let delay = 500;
   for (;;) {
     try {

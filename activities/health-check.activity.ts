@@ -5,7 +5,14 @@ import type { PrismaClient } from '../lib/prisma';
 import { alertChannelsFrom, type AlertChannel } from '../monitoring/alert-channels';
 import { alertInputs, evaluateAlerts, processAlerts, type AlertRunResult } from '../monitoring/alerts';
 import { buildHealthReport, type HealthReport } from '../monitoring/health';
-import { failStuckScan, findStuckScans, planBrowserRestarts, tidyWorkers, type BrowserRestartPlan, type RecoveryAction } from '../monitoring/recovery';
+import {
+  failStuckScan,
+  findStuckScans,
+  planBrowserRestarts,
+  tidyWorkers,
+  type BrowserRestartPlan,
+  type RecoveryAction,
+} from '../monitoring/recovery';
 import type { HealthStatus } from '../monitoring/thresholds';
 
 export interface HealthCheckDeps {
@@ -39,7 +46,10 @@ const SNAPSHOT_RETENTION_MS = 7 * 24 * 3600_000;
 export function createHealthCheckActivities(deps: HealthCheckDeps) {
   const temporal = deps.temporal ?? (() => Context.current().client);
   // Temporal's activity logger takes (message, meta); the channels speak pino's (obj, message).
-  const activityLog = { warn: (obj: object, msg: string) => log.warn(msg, { ...obj }), info: (obj: object, msg: string) => log.info(msg, { ...obj }) };
+  const activityLog = {
+    warn: (obj: object, msg: string) => log.warn(msg, { ...obj }),
+    info: (obj: object, msg: string) => log.info(msg, { ...obj }),
+  };
   const channels = () => deps.channels ?? alertChannelsFrom(deps.env, activityLog);
   const report = () => buildHealthReport({ env: deps.env, prisma: deps.prisma, temporal: temporal(), prefix: deps.prefix });
 
@@ -70,15 +80,31 @@ export function createHealthCheckActivities(deps: HealthCheckDeps) {
       });
       const previousRestarts = restartsOf(previous?.report);
       const tidy = await tidyWorkers(deps.prisma, r, deps.prefix, now);
-      const inputs = await alertInputs(deps.prisma, r, previousRestarts, {
+      const inputs = await alertInputs(
+        deps.prisma,
+        r,
+        previousRestarts,
+        {
+          windowMs: deps.env.ALERT_DEDUPE_WINDOW,
+          successRateThreshold: deps.env.ALERT_SUCCESS_RATE_THRESHOLD,
+          minVolume: deps.env.ALERT_MIN_VOLUME,
+        },
+        now,
+      );
+      const alerts = await processAlerts(deps.prisma, channels(), evaluateAlerts(inputs), {
+        prefix: deps.prefix,
         windowMs: deps.env.ALERT_DEDUPE_WINDOW,
-        successRateThreshold: deps.env.ALERT_SUCCESS_RATE_THRESHOLD,
-        minVolume: deps.env.ALERT_MIN_VOLUME,
-      }, now);
-      const alerts = await processAlerts(deps.prisma, channels(), evaluateAlerts(inputs), { prefix: deps.prefix, windowMs: deps.env.ALERT_DEDUPE_WINDOW, now });
+        now,
+      });
       const allActions = [...actions, ...tidy];
       const snapshot = await deps.prisma.healthSnapshot.create({
-        data: { taskQueuePrefix: deps.prefix, status: r.status, trigger, report: JSON.parse(JSON.stringify(r)), actions: JSON.parse(JSON.stringify(allActions)) },
+        data: {
+          taskQueuePrefix: deps.prefix,
+          status: r.status,
+          trigger,
+          report: JSON.parse(JSON.stringify(r)),
+          actions: JSON.parse(JSON.stringify(allActions)),
+        },
         select: { id: true },
       });
       await deps.prisma.healthSnapshot.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - SNAPSHOT_RETENTION_MS) } } });
@@ -90,6 +116,7 @@ export function createHealthCheckActivities(deps: HealthCheckDeps) {
 
 /** Memory restarts per worker in a stored snapshot, the baseline for the "browser restarted for memory" alert. */
 function restartsOf(report: unknown): Record<string, number> {
-  const workers = (report as { workers?: Array<{ identity: string; browser?: { restarts?: { memory?: number } } }> } | undefined)?.workers ?? [];
+  const workers =
+    (report as { workers?: Array<{ identity: string; browser?: { restarts?: { memory?: number } } }> } | undefined)?.workers ?? [];
   return Object.fromEntries(workers.map((w) => [w.identity, w.browser?.restarts?.memory ?? 0]));
 }

@@ -3,7 +3,13 @@ import { hostBreakerVerdict, navigationBudgetMs, type AttemptEnd } from './host-
 import { httpStatusFailure } from './scan-errors';
 
 const NORMAL = 30_000; // SCAN_DEFAULT_TIMEOUT
-const end = (over: Partial<AttemptEnd>): AttemptEnd => ({ category: FailureCategory.Timeout, stage: 'navigate', budgetMs: NORMAL, hostMs: 18_000, ...over });
+const end = (over: Partial<AttemptEnd>): AttemptEnd => ({
+  category: FailureCategory.Timeout,
+  stage: 'navigate',
+  budgetMs: NORMAL,
+  hostMs: 18_000,
+  ...over,
+});
 
 describe('hostBreakerVerdict: what counts against a host shared by every client', () => {
   it('counts a completed attempt as a success', () => {
@@ -50,7 +56,12 @@ describe('hostBreakerVerdict: what counts against a host shared by every client'
   });
 
   it('does not count a connection failure after the page loaded (a client-side redirect elsewhere)', () => {
-    expect(hostBreakerVerdict(end({ category: FailureCategory.Navigation, stage: 'axe', message: 'net::ERR_CONNECTION_REFUSED at http://x/' }), NORMAL)).toBe('neutral');
+    expect(
+      hostBreakerVerdict(
+        end({ category: FailureCategory.Navigation, stage: 'axe', message: 'net::ERR_CONNECTION_REFUSED at http://x/' }),
+        NORMAL,
+      ),
+    ).toBe('neutral');
   });
 
   it('counts 502/503/504 but not 403, 429, 404 or 500', () => {

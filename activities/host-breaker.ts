@@ -37,7 +37,13 @@ export async function deferIfHostOpen(
   if (permit.allowed) return;
   const own = breakerClientId(permit.breaker) !== null;
   metrics.hostBreakerWaits.inc({ kind: own ? 'host_client' : 'host' });
-  log.info('host circuit breaker open: scan deferred', { host, clientId, breaker: permit.breaker, state: permit.state, retryAfterMs: permit.retryAfterMs });
+  log.info('host circuit breaker open: scan deferred', {
+    host,
+    clientId,
+    breaker: permit.breaker,
+    state: permit.state,
+    retryAfterMs: permit.retryAfterMs,
+  });
   const details: HostCircuitOpenDetails = { host, retryAfterMs: permit.retryAfterMs };
   throw ApplicationFailure.create({
     type: HOST_CIRCUIT_OPEN,

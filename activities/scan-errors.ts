@@ -38,7 +38,13 @@ export function classifyScanError(err: unknown): ScanFailure {
   if (err instanceof ScanFailure) return err;
   const e = err as { name?: string; message?: string; code?: string };
   // First non-empty line: Prisma's messages start with a newline.
-  const message = (String(e?.message ?? err).split('\n').find((l) => l.trim()) ?? 'unknown error').trim().slice(0, 500);
+  const message = (
+    String(e?.message ?? err)
+      .split('\n')
+      .find((l) => l.trim()) ?? 'unknown error'
+  )
+    .trim()
+    .slice(0, 500);
   if (e?.code && DNS_CODES.has(e.code)) return new ScanFailure(FailureCategory.Navigation, `DNS lookup failed (${e.code})`, true);
   if (/net::ERR_BLOCKED_BY_CLIENT/.test(message)) {
     return new ScanFailure(FailureCategory.BlockedTarget, 'navigation to a blocked address was refused', false);

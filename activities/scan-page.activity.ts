@@ -144,7 +144,8 @@ function egressFailure(egress: EgressProxy | null, response?: HTTPResponse | nul
   if (!egress) return null;
   const headers = response?.headers() ?? {};
   if (headers['x-egress-blocked']) return new ScanFailure(FailureCategory.BlockedTarget, headers['x-egress-blocked'], false);
-  if (headers['x-egress-error']) return new ScanFailure(FailureCategory.Navigation, `could not reach the site (${headers['x-egress-error']})`, true);
+  if (headers['x-egress-error'])
+    return new ScanFailure(FailureCategory.Navigation, `could not reach the site (${headers['x-egress-error']})`, true);
   if (response) return null;
   // A refused CONNECT (https, wss) reaches Chromium only as ERR_TUNNEL_CONNECTION_FAILED: the proxy knows why.
   const last = egress.events[egress.events.length - 1];
@@ -215,7 +216,14 @@ async function markAttemptStarted(prisma: PrismaClient, scanId: string, attempt:
     await prisma.scan.updateMany({ where: { id: scanId, status: 'running' }, data: { attempts: attempt, stage: 'scanning' } });
     if (attempt > 1) {
       await prisma.scanAttempt.createMany({
-        data: [{ scanId, attempt: attempt - 1, category: FailureCategory.Timeout, message: `the worker stopped responding${lastBeat?.stage ? ` during ${lastBeat.stage}` : ''}` }],
+        data: [
+          {
+            scanId,
+            attempt: attempt - 1,
+            category: FailureCategory.Timeout,
+            message: `the worker stopped responding${lastBeat?.stage ? ` during ${lastBeat.stage}` : ''}`,
+          },
+        ],
         skipDuplicates: true,
       });
     }
@@ -249,7 +257,8 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       const { attempt } = ctx.info;
       const started = Date.now();
       const host = hostOf(input.url);
-      if (deps.hostBreaker && host) await deferIfHostOpen(deps.prisma, deps.metrics, deps.hostBreaker, host, input.deferWhenHostOpen === true, input.clientId);
+      if (deps.hostBreaker && host)
+        await deferIfHostOpen(deps.prisma, deps.metrics, deps.hostBreaker, host, input.deferWhenHostOpen === true, input.clientId);
       let stage: Stage = 'lease';
       const beat = setInterval(() => ctx.heartbeat({ stage, attempt }), HEARTBEAT_MS);
       ctx.heartbeat({ stage, attempt });
@@ -278,7 +287,10 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         const acquiring = deps.pool.acquire(ctx.cancellationSignal, { proxyServer: egress?.url });
         lease = await Promise.race([acquiring, limit.promise]).catch((err: unknown) => {
           // The budget ran out first; the lease may still arrive later: give it straight back.
-          acquiring.then((late) => late.release(), () => undefined);
+          acquiring.then(
+            (late) => late.release(),
+            () => undefined,
+          );
           throw err;
         });
         watch = watchPage(lease.page, deps.config.pageMaxHeapMb);
@@ -312,7 +324,11 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           raw: { ...scan.results, untestedFrames: scan.untestedFrames, ...(scan.truncated.length > 0 && { truncated: scan.truncated }) },
           rules,
         };
-        await retryWhileDatabaseUnavailable(() => saveScanResult(deps.prisma, stored), saveDeadline, () => ctx.heartbeat({ stage, attempt }));
+        await retryWhileDatabaseUnavailable(
+          () => saveScanResult(deps.prisma, stored),
+          saveDeadline,
+          () => ctx.heartbeat({ stage, attempt }),
+        );
         if (scan.screenshot) {
           await saveScreenshot(deps.prisma, input.scanId, scan.screenshot).catch((err: unknown) =>
             log.warn('screenshot not stored', { scanId: input.scanId, clientId: input.clientId, message: (err as Error).message }),
@@ -338,8 +354,21 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           throw err instanceof CancelledFailure ? err : new CancelledFailure('scan cancelled');
         }
         const failure = classifyScanError(err);
-        await noteScanOutcome(deps.prisma, deps.metrics, deps.hostBreaker, host, ended(failure.category, { message: failure.message, httpStatus: failure.httpStatus }));
-        log.warn('scan attempt failed', { scanId: input.scanId, clientId: input.clientId, attempt, stage, category: failure.category, message: failure.message });
+        await noteScanOutcome(
+          deps.prisma,
+          deps.metrics,
+          deps.hostBreaker,
+          host,
+          ended(failure.category, { message: failure.message, httpStatus: failure.httpStatus }),
+        );
+        log.warn('scan attempt failed', {
+          scanId: input.scanId,
+          clientId: input.clientId,
+          attempt,
+          stage,
+          category: failure.category,
+          message: failure.message,
+        });
         // The attempt log is best effort; the outcome itself is recorded by the workflow.
         const willRetry = failure.retryable && attempt < input.maxAttempts;
         await deps.prisma
@@ -350,7 +379,10 @@ export function createScanPageActivity(deps: ScanPageDeps) {
               update: { category: failure.category, message: failure.message },
             }),
             // Between attempts the scan counts as "delayed" in the queue statistics.
-            deps.prisma.scan.updateMany({ where: { id: input.scanId, stage: 'scanning' }, data: { stage: willRetry ? 'retry_wait' : 'scanning' } }),
+            deps.prisma.scan.updateMany({
+              where: { id: input.scanId, stage: 'scanning' },
+              data: { stage: willRetry ? 'retry_wait' : 'scanning' },
+            }),
           ])
           .catch(() => undefined);
         throw ApplicationFailure.create({

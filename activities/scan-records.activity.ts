@@ -31,8 +31,24 @@ export async function saveScanResult(prisma: PrismaClient, r: StoredScanResult):
     prisma.scanViolation.deleteMany({ where: { scanId: r.scanId } }),
     prisma.scanResult.upsert({
       where: { scanId: r.scanId },
-      create: { scanId: r.scanId, axeVersion: r.axeVersion, finalUrl: r.finalUrl, httpStatus: r.httpStatus, pageTitle: r.pageTitle, blockedRequests, raw },
-      update: { axeVersion: r.axeVersion, finalUrl: r.finalUrl, httpStatus: r.httpStatus, pageTitle: r.pageTitle, blockedRequests, raw, createdAt: new Date() },
+      create: {
+        scanId: r.scanId,
+        axeVersion: r.axeVersion,
+        finalUrl: r.finalUrl,
+        httpStatus: r.httpStatus,
+        pageTitle: r.pageTitle,
+        blockedRequests,
+        raw,
+      },
+      update: {
+        axeVersion: r.axeVersion,
+        finalUrl: r.finalUrl,
+        httpStatus: r.httpStatus,
+        pageTitle: r.pageTitle,
+        blockedRequests,
+        raw,
+        createdAt: new Date(),
+      },
     }),
     prisma.scanViolation.createMany({
       data: r.rules.map((rule) => ({ ...rule, scanId: r.scanId, nodes: rule.nodes as unknown as Prisma.InputJsonValue })),
@@ -67,9 +83,12 @@ export function createScanRecordActivities(prisma: PrismaClient, opts: { maxScan
       const targetHost = new URL(input.url).hostname;
       // A schedule outlives the prospect it was made for: once that is deleted its runs are no longer filed under it
       // (scans.prospect_id references prospects, and deleting one clears it on the scans it already has).
-      const prospectId = input.prospectId && isUuid(input.prospectId) && (await prisma.prospect.count({ where: { id: input.prospectId, clientId: input.clientId } })) > 0
-        ? input.prospectId
-        : undefined;
+      const prospectId =
+        input.prospectId &&
+        isUuid(input.prospectId) &&
+        (await prisma.prospect.count({ where: { id: input.prospectId, clientId: input.clientId } })) > 0
+          ? input.prospectId
+          : undefined;
       const data = {
         id: input.scanId,
         workflowId: scanWorkflowId(input.scanId),
@@ -101,7 +120,15 @@ export function createScanRecordActivities(prisma: PrismaClient, opts: { maxScan
         const message = quotaRefusalMessage(grant.status);
         const now = new Date();
         await tx.scan.create({
-          data: { ...data, status: 'failed', stage: 'done', finishedAt: now, durationMs: 0, failureReason: FailureCategory.RateLimited, failureMessage: message },
+          data: {
+            ...data,
+            status: 'failed',
+            stage: 'done',
+            finishedAt: now,
+            durationMs: 0,
+            failureReason: FailureCategory.RateLimited,
+            failureMessage: message,
+          },
         });
         // Counted with the API's refusals (GET /api/monitoring/safety, rejections.rate_limited).
         await tx.$executeRaw`

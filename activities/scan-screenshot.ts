@@ -31,11 +31,13 @@ const CAPTURE_TIMEOUT_MS = 5_000;
  * clipped to the viewport; then the screenshot. Null if the page cannot be captured within 5 s.
  */
 export async function capturePage(page: Page, results: Pick<AxeResults, 'violations'>): Promise<PageScreenshot | null> {
-  const targets = results.violations.flatMap((r) =>
-    r.nodes
-      .filter((n) => n.target.length === 1 && typeof n.target[0] === 'string')
-      .map((n) => ({ ruleId: r.id, impact: r.impact ?? null, target: n.target[0] as string })),
-  ).slice(0, MAX_BOXES);
+  const targets = results.violations
+    .flatMap((r) =>
+      r.nodes
+        .filter((n) => n.target.length === 1 && typeof n.target[0] === 'string')
+        .map((n) => ({ ruleId: r.id, impact: r.impact ?? null, target: n.target[0] as string })),
+    )
+    .slice(0, MAX_BOXES);
   const work = (async () => {
     const boxes = await page.evaluate((items) => {
       const vw = window.innerWidth;
@@ -74,6 +76,12 @@ export async function capturePage(page: Page, results: Pick<AxeResults, 'violati
 
 /** Replaces the scan's screenshot (a retried attempt overwrites the earlier one). */
 export async function saveScreenshot(prisma: PrismaClient, scanId: string, shot: PageScreenshot): Promise<void> {
-  const data = { image: new Uint8Array(shot.image), width: shot.width, height: shot.height, boxes: shot.boxes as unknown as object, mime: 'image/jpeg' };
+  const data = {
+    image: new Uint8Array(shot.image),
+    width: shot.width,
+    height: shot.height,
+    boxes: shot.boxes as unknown as object,
+    mime: 'image/jpeg',
+  };
   await prisma.scanScreenshot.upsert({ where: { scanId }, create: { scanId, ...data }, update: { ...data, createdAt: new Date() } });
 }

@@ -29,8 +29,12 @@ export function invalidFields(fields: FieldProblem[], opts: { message?: string; 
 }
 
 /** invalidFields for a single field. */
-export const invalidField = (field: string, message: string, extra: Record<string, unknown> = {}, opts: { message?: string; flat?: boolean } = {}) =>
-  invalidFields([{ field, message, ...extra }], opts);
+export const invalidField = (
+  field: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  opts: { message?: string; flat?: boolean } = {},
+) => invalidFields([{ field, message, ...extra }], opts);
 
 export const unauthorized = (message = 'missing or invalid API key') =>
   new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
@@ -38,7 +42,14 @@ export const forbidden = (message: string) => new HttpError(403, 'forbidden', me
 export const notFound = (what = 'resource') => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 /** 409 limit_reached: the client already stores the most `what` the setting allows (tenant ceilings). */
-export const limitReached = (what: string, clientId: string, current: number, limit: number, setting: string, remedy = 'delete some first') =>
+export const limitReached = (
+  what: string,
+  clientId: string,
+  current: number,
+  limit: number,
+  setting: string,
+  remedy = 'delete some first',
+) =>
   new HttpError(
     409,
     'limit_reached',

@@ -1,4 +1,12 @@
-import { FAILURE_CATEGORIES, isFailureCategory, priorityKeyFor, scanStartOptions, scanWorkflowId, taskQueues, type ScanQueue } from './contracts';
+import {
+  FAILURE_CATEGORIES,
+  isFailureCategory,
+  priorityKeyFor,
+  scanStartOptions,
+  scanWorkflowId,
+  taskQueues,
+  type ScanQueue,
+} from './contracts';
 
 const PRIORITIES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 

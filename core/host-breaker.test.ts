@@ -5,7 +5,8 @@ const activityFailure = (cause: Error) => new ActivityFailure('failed', 'scanPag
 
 describe('hostCircuitWaitMs', () => {
   it('reads the wait from an open-breaker refusal, clamped to [1 s, 10 min]', () => {
-    const open = (ms: unknown) => ApplicationFailure.create({ type: HOST_CIRCUIT_OPEN, nonRetryable: true, details: [{ host: 'h', retryAfterMs: ms }] });
+    const open = (ms: unknown) =>
+      ApplicationFailure.create({ type: HOST_CIRCUIT_OPEN, nonRetryable: true, details: [{ host: 'h', retryAfterMs: ms }] });
     expect(hostCircuitWaitMs(activityFailure(open(4_500)))).toBe(4_500);
     expect(hostCircuitWaitMs(activityFailure(open(10)))).toBe(1_000);
     expect(hostCircuitWaitMs(activityFailure(open(10_000_000)))).toBe(600_000);

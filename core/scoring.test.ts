@@ -29,7 +29,10 @@ describe('wcagCriteria', () => {
     [['wcag2a', 'wcag22aa'], []],
     [['best-practice'], []],
     [['cat.text-alternatives', 'ACT', 'TTv5'], []],
-    [['wcag2a', 'wcag111', 'section508', 'wcag143', 'best-practice'], ['1.1.1', '1.4.3']],
+    [
+      ['wcag2a', 'wcag111', 'section508', 'wcag143', 'best-practice'],
+      ['1.1.1', '1.4.3'],
+    ],
   ])('maps %j to success criteria %j', (tags, expected) => {
     expect(wcagCriteria(tags)).toEqual(expected);
   });
@@ -154,7 +157,11 @@ describe('score', () => {
     ['one critical rule on 11 elements (100 - 15 × 2)', [violation('critical', 11)], 70],
     ['one critical rule on 500 elements: extra elements capped at 10 (100 - 15 × 2)', [violation('critical', 500)], 70],
     ['a rule reporting 0 elements counts as one (100 - 15)', [violation('critical', 0)], 85],
-    ['one rule of each impact (100 - 15 - 8 - 4 - 2)', [violation('critical'), violation('serious'), violation('moderate'), violation('minor')], 71],
+    [
+      'one rule of each impact (100 - 15 - 8 - 4 - 2)',
+      [violation('critical'), violation('serious'), violation('moderate'), violation('minor')],
+      71,
+    ],
     ['7 critical rules on 1 element each (100 - 105, floored)', Array.from({ length: 7 }, () => violation('critical')), 0],
     ['4 critical rules on 11 elements each (100 - 120, floored)', Array.from({ length: 4 }, () => violation('critical', 11)), 0],
   ])('scores %s as %i', (_label, violations, expected) => {
@@ -180,12 +187,21 @@ describe('score', () => {
 
 describe('rulePenalty and impactRank (shared with the report page)', () => {
   it('adds up to what score deducts, and counts an unknown impact as minor', () => {
-    const rules = [{ impact: 'critical' as const, nodeCount: 3 }, { impact: null, nodeCount: 1 }];
+    const rules = [
+      { impact: 'critical' as const, nodeCount: 3 },
+      { impact: null, nodeCount: 1 },
+    ];
     expect(100 - rules.reduce((s, r) => s + rulePenalty(r), 0)).toBeCloseTo(score(rules), 0);
     expect(rulePenalty({ impact: 'made-up', nodeCount: 1 })).toBe(IMPACT_WEIGHT.minor);
   });
 
   it('ranks critical first, no impact as minor and an unknown impact last', () => {
-    expect(['minor', null, 'bogus', 'critical', 'serious'].sort((a, b) => impactRank(a) - impactRank(b))).toEqual(['critical', 'serious', 'minor', null, 'bogus']);
+    expect(['minor', null, 'bogus', 'critical', 'serious'].sort((a, b) => impactRank(a) - impactRank(b))).toEqual([
+      'critical',
+      'serious',
+      'minor',
+      null,
+      'bogus',
+    ]);
   });
 });

@@ -74,10 +74,7 @@ function toStoredRule(kind: StoredRule['kind'], r: Result): StoredRule {
 }
 
 export function storedRules(results: Pick<AxeResults, 'violations' | 'incomplete'>): StoredRule[] {
-  return [
-    ...results.violations.map((r) => toStoredRule('violation', r)),
-    ...results.incomplete.map((r) => toStoredRule('incomplete', r)),
-  ];
+  return [...results.violations.map((r) => toStoredRule('violation', r)), ...results.incomplete.map((r) => toStoredRule('incomplete', r))];
 }
 
 export function countByImpact(violations: readonly Pick<StoredRule, 'impact'>[]): ImpactCounts {

@@ -53,7 +53,11 @@ describe('afterHostFailure: one client cannot open a host breaker for everyone',
       clients: { a: 4, b: 2 },
       opens: true,
     });
-    expect(afterHostFailure({ state: 'open', failures: 5, clients: { a: 3, b: 2 } }, 'c', cfg)).toMatchObject({ state: 'open', opens: false, failures: 6 });
+    expect(afterHostFailure({ state: 'open', failures: 5, clients: { a: 3, b: 2 } }, 'c', cfg)).toMatchObject({
+      state: 'open',
+      opens: false,
+      failures: 6,
+    });
   });
 });
 
@@ -109,7 +113,11 @@ describe("hostBreakersFor: the shared host breaker and the client's own", () => 
       { name: 'host:a.test#client:three', kind: 'host_client', state: 'half_open' },
       { name: 'host:b.test#client:one', kind: 'host_client', state: 'closed' },
     ]);
-    expect(Object.fromEntries(values)).toEqual({ 'host:a.test\nhost': 0, 'host:a.test#client\nhost_client': 2, 'host:b.test#client\nhost_client': 0 });
+    expect(Object.fromEntries(values)).toEqual({
+      'host:a.test\nhost': 0,
+      'host:a.test#client\nhost_client': 2,
+      'host:b.test#client\nhost_client': 0,
+    });
   });
 });
 
@@ -117,7 +125,14 @@ describe('permits: a scan must pass both breakers', () => {
   const shared = 'host:example.com';
   const own = 'host:example.com#client:acme';
   const names = [shared, own];
-  const row = (name: string, over: Partial<PermitRow>): PermitRow => ({ name, state: 'closed', probes: 0, waitMs: 0, stale: false, ...over });
+  const row = (name: string, over: Partial<PermitRow>): PermitRow => ({
+    name,
+    state: 'closed',
+    probes: 0,
+    waitMs: 0,
+    stale: false,
+    ...over,
+  });
 
   it('decides one row as the seed does: closed yes, open no until its period ends, half-open a bounded number of probes', () => {
     expect(rowPermit(undefined, full)).toEqual({ allowed: true, probe: false });
@@ -126,7 +141,11 @@ describe('permits: a scan must pass both breakers', () => {
     expect(rowPermit(row(own, { state: 'open', waitMs: 10 }), full)).toEqual({ allowed: false, retryAfterMs: 1_000, state: 'open' });
     expect(rowPermit(row(own, { state: 'open', waitMs: 0 }), full)).toEqual({ allowed: true, probe: true });
     expect(rowPermit(row(own, { state: 'half_open', probes: 1 }), full)).toEqual({ allowed: true, probe: true });
-    expect(rowPermit(row(own, { state: 'half_open', probes: 2 }), full)).toEqual({ allowed: false, retryAfterMs: 5_000, state: 'half_open' });
+    expect(rowPermit(row(own, { state: 'half_open', probes: 2 }), full)).toEqual({
+      allowed: false,
+      retryAfterMs: 5_000,
+      state: 'half_open',
+    });
     expect(rowPermit(row(own, { state: 'half_open', probes: 2, stale: true }), full)).toEqual({ allowed: true, probe: true });
   });
 
@@ -140,12 +159,21 @@ describe('permits: a scan must pass both breakers', () => {
       probeNames: [],
     });
     // Another client's scan of the host answers to the shared breaker and its own, not to acme's.
-    expect(combinedPermit([shared, 'host:example.com#client:other'], [row(shared, {}), row(own, { state: 'open', waitMs: 20_000 })], full)).toMatchObject({ allowed: true });
+    expect(
+      combinedPermit([shared, 'host:example.com#client:other'], [row(shared, {}), row(own, { state: 'open', waitMs: 20_000 })], full),
+    ).toMatchObject({ allowed: true });
   });
 
   it('defers every client while the shared breaker is open, whatever their own says', () => {
-    expect(combinedPermit(names, [row(shared, { state: 'open', waitMs: 9_000 })], full)).toMatchObject({ allowed: false, breaker: shared, retryAfterMs: 9_000 });
-    expect(combinedPermit([shared], [row(shared, { state: 'open', waitMs: 9_000 })], full)).toMatchObject({ allowed: false, breaker: shared });
+    expect(combinedPermit(names, [row(shared, { state: 'open', waitMs: 9_000 })], full)).toMatchObject({
+      allowed: false,
+      breaker: shared,
+      retryAfterMs: 9_000,
+    });
+    expect(combinedPermit([shared], [row(shared, { state: 'open', waitMs: 9_000 })], full)).toMatchObject({
+      allowed: false,
+      breaker: shared,
+    });
   });
 
   it('takes no probe of either breaker when the other refuses, and waits for the longer of two refusals', () => {
@@ -157,21 +185,31 @@ describe('permits: a scan must pass both breakers', () => {
       breaker: own,
       probeNames: [],
     });
-    expect(combinedPermit(names, [row(shared, { state: 'half_open', probes: 2 }), row(own, { state: 'open', waitMs: 0 })], full)).toMatchObject({
+    expect(
+      combinedPermit(names, [row(shared, { state: 'half_open', probes: 2 }), row(own, { state: 'open', waitMs: 0 })], full),
+    ).toMatchObject({
       allowed: false,
       breaker: shared,
       retryAfterMs: 5_000,
       probeNames: [],
     });
-    expect(combinedPermit(names, [row(shared, { state: 'open', waitMs: 3_000 }), row(own, { state: 'open', waitMs: 25_000 })], full)).toMatchObject({
+    expect(
+      combinedPermit(names, [row(shared, { state: 'open', waitMs: 3_000 }), row(own, { state: 'open', waitMs: 25_000 })], full),
+    ).toMatchObject({
       retryAfterMs: 25_000,
       breaker: own,
     });
   });
 
   it('is a probe of each breaker that admits it as one', () => {
-    expect(combinedPermit(names, [row(shared, {}), row(own, { state: 'open', waitMs: 0 })], full)).toEqual({ allowed: true, probe: true, probeNames: [own] });
-    expect(combinedPermit(names, [row(shared, { state: 'half_open', probes: 0 }), row(own, { state: 'half_open', probes: 1 })], full)).toEqual({
+    expect(combinedPermit(names, [row(shared, {}), row(own, { state: 'open', waitMs: 0 })], full)).toEqual({
+      allowed: true,
+      probe: true,
+      probeNames: [own],
+    });
+    expect(
+      combinedPermit(names, [row(shared, { state: 'half_open', probes: 0 }), row(own, { state: 'half_open', probes: 1 })], full),
+    ).toEqual({
       allowed: true,
       probe: true,
       probeNames: names,

@@ -23,7 +23,10 @@ export interface BreakerConfig {
 }
 
 export function breakerConfigFrom(
-  env: Pick<Env, 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_SUCCESS_THRESHOLD' | 'BREAKER_TIMEOUT' | 'BREAKER_MIN_CLIENTS' | 'SCAN_DEFAULT_TIMEOUT'>,
+  env: Pick<
+    Env,
+    'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_SUCCESS_THRESHOLD' | 'BREAKER_TIMEOUT' | 'BREAKER_MIN_CLIENTS' | 'SCAN_DEFAULT_TIMEOUT'
+  >,
 ): BreakerConfig {
   return {
     failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
@@ -89,7 +92,8 @@ export interface HostBreakerRef {
  */
 export function hostBreakersFor(host: string, clientId: string | null | undefined, cfg: BreakerConfig): HostBreakerRef[] {
   const refs: HostBreakerRef[] = [{ name: hostBreakerName(host), kind: 'host', cfg }];
-  if (clientId && clientId !== UNKNOWN_CLIENT) refs.push({ name: clientHostBreakerName(host, clientId), kind: 'host_client', cfg: { ...cfg, minClients: 1 } });
+  if (clientId && clientId !== UNKNOWN_CLIENT)
+    refs.push({ name: clientHostBreakerName(host, clientId), kind: 'host_client', cfg: { ...cfg, minClients: 1 } });
   return refs;
 }
 
@@ -117,7 +121,9 @@ export type RowPermit = { allowed: true; probe: boolean } | { allowed: false; re
 export function rowPermit(row: PermitRow | undefined, cfg: Pick<BreakerConfig, 'successThreshold' | 'timeoutMs'>): RowPermit {
   if (!row || row.state === 'closed') return { allowed: true, probe: false };
   if (row.state === 'open') {
-    return row.waitMs === null || row.waitMs <= 0 ? { allowed: true, probe: true } : { allowed: false, retryAfterMs: Math.max(1_000, row.waitMs), state: 'open' };
+    return row.waitMs === null || row.waitMs <= 0
+      ? { allowed: true, probe: true }
+      : { allowed: false, retryAfterMs: Math.max(1_000, row.waitMs), state: 'open' };
   }
   return row.probes < cfg.successThreshold || row.stale
     ? { allowed: true, probe: true }
@@ -137,7 +143,10 @@ export function combinedPermit(
   let refusal: { retryAfterMs: number; state: BreakerState; breaker: string } | null = null;
   const probeNames: string[] = [];
   for (const name of names) {
-    const p = rowPermit(rows.find((r) => r.name === name), cfg);
+    const p = rowPermit(
+      rows.find((r) => r.name === name),
+      cfg,
+    );
     if (!p.allowed) {
       if (!refusal || p.retryAfterMs > refusal.retryAfterMs) refusal = { retryAfterMs: p.retryAfterMs, state: p.state, breaker: name };
     } else if (p.probe) probeNames.push(name);
@@ -153,7 +162,13 @@ interface RawPermitRow {
   wait_ms: number | null;
   stale: boolean;
 }
-const toPermitRow = (r: RawPermitRow): PermitRow => ({ name: r.name, state: r.state, probes: Number(r.probes), waitMs: r.wait_ms === null ? null : Number(r.wait_ms), stale: r.stale === true });
+const toPermitRow = (r: RawPermitRow): PermitRow => ({
+  name: r.name,
+  state: r.state,
+  probes: Number(r.probes),
+  waitMs: r.wait_ms === null ? null : Number(r.wait_ms),
+  stale: r.stale === true,
+});
 
 /**
  * May a scan of `host` for `clientId` start now? It must pass the host's shared breaker and its client's own
@@ -162,7 +177,12 @@ const toPermitRow = (r: RawPermitRow): PermitRow => ({ name: r.name, state: r.st
  * the probe is taken in each row only if no row refuses: a scan refused by its client's breaker never uses up a
  * probe of the shared one, and concurrent workers agree.
  */
-export async function acquireHostPermit(prisma: PrismaClient, host: string, cfg: BreakerConfig, clientId?: string | null): Promise<HostPermit> {
+export async function acquireHostPermit(
+  prisma: PrismaClient,
+  host: string,
+  cfg: BreakerConfig,
+  clientId?: string | null,
+): Promise<HostPermit> {
   const names = hostBreakersFor(host, clientId, cfg).map((r) => r.name);
   const timeout = cfg.timeoutMs;
   const strip = ({ probeNames: _, ...permit }: HostPermit & { probeNames: string[] }): HostPermit => permit;

@@ -115,7 +115,12 @@ describe('loadEnv', () => {
     const message = errorOf({ PORT: 'abc', MAX_CONCURRENT_PAGES: '0', SCAN_VIEWPORT: 'big', MAX_MEMORY_MB: '900' });
     const lines = message.split('\n');
     expect(lines[0]).toBe('Invalid configuration:');
-    expect(lines.slice(1).map((l) => l.trim().split(':')[0]).sort()).toEqual(['MAX_CONCURRENT_PAGES', 'PORT', 'SCAN_VIEWPORT']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.trim().split(':')[0])
+        .sort(),
+    ).toEqual(['MAX_CONCURRENT_PAGES', 'PORT', 'SCAN_VIEWPORT']);
     expect(message).toContain('SCAN_VIEWPORT: must look like 1280x800');
   });
 

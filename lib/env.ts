@@ -42,7 +42,10 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   // Every task queue name starts with this, so two deployments (or test runs) can share one server.
-  TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('wcag'),
+  TEMPORAL_TASK_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]+$/)
+    .default('wcag'),
   // `npm start` only: the embedded dev server's CLI, SQLite file (workflows survive restarts) and UI port.
   TEMPORAL_CLI_PATH: z.string().default('.tools/venv/bin/temporal'),
   TEMPORAL_DB_FILE: z.string().default('.data/temporal.sqlite'),
@@ -78,7 +81,10 @@ const EnvSchema = z.object({
   SCAN_ALLOWED_HOSTS: z.string().default(''),
   SCAN_USER_AGENT: z.string().optional(),
   SCAN_ACCEPT_LANGUAGE: z.string().default('en-US,en;q=0.9'),
-  SCAN_VIEWPORT: z.string().regex(/^\d{3,5}x\d{3,5}$/, 'must look like 1280x800').default('1280x800'),
+  SCAN_VIEWPORT: z
+    .string()
+    .regex(/^\d{3,5}x\d{3,5}$/, 'must look like 1280x800')
+    .default('1280x800'),
   SCAN_WCAG_TAGS: z.string().default(DEFAULT_WCAG_TAGS.join(',')),
 
   // Safety: rate limits, abuse limits, circuit breakers, metrics (README "Safety, rate limits and circuit breakers").
@@ -86,7 +92,12 @@ const EnvSchema = z.object({
   MAX_SCANS_PER_HOUR: z.coerce.number().int().min(0).default(10),
   // Tenant limits (README "Schedules" and "Safety, rate limits and circuit breakers"): the shortest gap between two
   // runs of a schedule a client key may create, and ceilings on what one client may store (409 above them).
-  SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 31).default(60),
+  SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24 * 31)
+    .default(60),
   MAX_SCHEDULES_PER_CLIENT: z.coerce.number().int().min(1).default(100),
   MAX_PROSPECTS_PER_CLIENT: z.coerce.number().int().min(1).default(50_000),
   MAX_API_KEYS_PER_CLIENT: z.coerce.number().int().min(1).default(20),
@@ -157,7 +168,10 @@ export function requireAdminKey(env: Env): string {
 }
 
 export function parseList(csv: string): string[] {
-  return csv.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  return csv
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function parseViewport(v: string): { width: number; height: number } {

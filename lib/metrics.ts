@@ -130,7 +130,10 @@ function createWorkerMetrics() {
       memory.set(sum((s) => s.chromium.pssMb));
       restarts.reset();
       for (const cause of new Set(all.flatMap((s) => Object.keys(s.restarts)))) {
-        restarts.set({ cause }, sum((s) => s.restarts[cause as keyof BrowserPoolStats['restarts']] ?? 0));
+        restarts.set(
+          { cause },
+          sum((s) => s.restarts[cause as keyof BrowserPoolStats['restarts']] ?? 0),
+        );
       }
     },
   };

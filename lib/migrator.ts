@@ -66,8 +66,7 @@ function checksumMatches(script: Buffer, recorded: string): boolean {
   const variants = [script, text.replace(/\r\n/g, '\n'), text.replace(/\r\n/g, '\n').replace(/\n/g, '\r\n')];
   return variants.some((variant) => {
     const digest = createHash('sha256').update(variant).digest();
-    const rendered =
-      recorded.length !== 64 ? Array.from(digest, (b) => b.toString(16)).join('') : digest.toString('hex');
+    const rendered = recorded.length !== 64 ? Array.from(digest, (b) => b.toString(16)).join('') : digest.toString('hex');
     return rendered === recorded;
   });
 }
@@ -128,9 +127,7 @@ function describePgError(err: unknown): string {
 }
 
 async function acquireLock(client: Client, log: MigrationLog): Promise<void> {
-  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-    PRISMA_ADVISORY_LOCK_KEY,
-  ]);
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PRISMA_ADVISORY_LOCK_KEY]);
   if (rows[0]?.locked) return;
   log('another migrator holds the lock; waiting', { lockKey: PRISMA_ADVISORY_LOCK_KEY });
   // Bounded so a deploy never hangs forever behind a stuck session; lock_timeout covers advisory locks.
@@ -244,10 +241,11 @@ async function applyOne(client: Client, migration: LocalMigration, log: Migratio
     await client.query('BEGIN');
     // The row is written inside the migration's transaction so a crash or kill leaves
     // neither the schema change nor a dangling "failed" row behind.
-    await client.query(
-      'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
-      [id, migration.checksum, migration.name],
-    );
+    await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [
+      id,
+      migration.checksum,
+      migration.name,
+    ]);
     // Simple-query protocol (no parameters) is what allows a multi-statement script.
     await client.query(migration.script.toString('utf8'));
     await client.query(

@@ -36,7 +36,10 @@ describe('createPrisma with a logger', () => {
   it("routes a real client's query error to pino and still throws it to the caller", async () => {
     const { logger, lines } = capturingLogger();
     // Nothing listens on port 1: the query fails at connect, no database needed.
-    const prisma = createPrisma({ DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none', DATABASE_POOL_SIZE: 1 }, logger.child({ component: 'prisma' }));
+    const prisma = createPrisma(
+      { DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none', DATABASE_POOL_SIZE: 1 },
+      logger.child({ component: 'prisma' }),
+    );
     try {
       await expect(prisma.apiKey.count()).rejects.toThrow();
     } finally {

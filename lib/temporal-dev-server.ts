@@ -30,10 +30,14 @@ export interface DevServer {
  * gains nothing from the default 4 partitions, so it runs one and the ordering is strict.
  */
 export const PRIORITY_AND_FAIRNESS_FLAGS = [
-  '--dynamic-config-value', 'matching.useNewMatcher=true',
-  '--dynamic-config-value', 'matching.enableFairness=true',
-  '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-  '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+  '--dynamic-config-value',
+  'matching.useNewMatcher=true',
+  '--dynamic-config-value',
+  'matching.enableFairness=true',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
 ];
 
 /** The flags that register our custom search attributes at start. */
@@ -54,11 +58,16 @@ function portOpen(host: string, port: number): Promise<boolean> {
 export async function startTemporalDevServer(o: DevServerOptions): Promise<DevServer> {
   const ip = o.ip ?? '127.0.0.1';
   const args = [
-    'server', 'start-dev',
-    '--ip', ip,
-    '--port', String(o.port),
-    '--namespace', o.namespace ?? 'default',
-    '--log-level', o.logLevel ?? 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(o.port),
+    '--namespace',
+    o.namespace ?? 'default',
+    '--log-level',
+    o.logLevel ?? 'warn',
     ...searchAttributeFlags(),
     ...PRIORITY_AND_FAIRNESS_FLAGS,
     ...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort)]),

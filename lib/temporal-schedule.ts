@@ -1,6 +1,12 @@
 // Schedules the workers own (health check, retention prune) are created by every worker at start: the first one
 // creates, the others, and every restart, find it and bring it up to date only when it differs from what they want.
-import { ScheduleAlreadyRunning, type Client, type ScheduleDescription, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleOptions,
+  type ScheduleUpdateOptions,
+} from '@temporalio/client';
 
 export interface ScheduleRefresh {
   /** Whether the existing schedule already says what `options` says (then it is left alone). */

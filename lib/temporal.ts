@@ -12,7 +12,9 @@ type TemporalEnv = Pick<Env, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'> &
  */
 export function temporalAuth(env: TemporalEnv): { tls?: TLSConfig | true; apiKey?: string } {
   if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
-    throw new Error('Invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: give both (an mTLS client certificate needs its key) or neither');
+    throw new Error(
+      'Invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: give both (an mTLS client certificate needs its key) or neither',
+    );
   }
   const read = (name: string, path: string) => {
     try {
@@ -22,9 +24,10 @@ export function temporalAuth(env: TemporalEnv): { tls?: TLSConfig | true; apiKey
     }
   };
   const tls: TLSConfig = {
-    ...(env.TEMPORAL_TLS_CERT && env.TEMPORAL_TLS_KEY && {
-      clientCertPair: { crt: read('TEMPORAL_TLS_CERT', env.TEMPORAL_TLS_CERT), key: read('TEMPORAL_TLS_KEY', env.TEMPORAL_TLS_KEY) },
-    }),
+    ...(env.TEMPORAL_TLS_CERT &&
+      env.TEMPORAL_TLS_KEY && {
+        clientCertPair: { crt: read('TEMPORAL_TLS_CERT', env.TEMPORAL_TLS_CERT), key: read('TEMPORAL_TLS_KEY', env.TEMPORAL_TLS_KEY) },
+      }),
     ...(env.TEMPORAL_TLS_CA && { serverRootCACertificate: read('TEMPORAL_TLS_CA', env.TEMPORAL_TLS_CA) }),
   };
   const useTls = Boolean(env.TEMPORAL_TLS || env.TEMPORAL_API_KEY || Object.keys(tls).length);

@@ -7,10 +7,13 @@ describe('TRUST_PROXY', () => {
     expect(parseTrustProxy(' loopback, 10.0.0.0/8 ,fd00::/8,192.0.2.1 ')).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.1']);
   });
 
-  it.each(['loopback', 'linklocal,uniquelocal', '10.0.0.0/8', '172.16.0.0/12, 127.0.0.1', '::1', 'fc00::/7', '0.0.0.0/0'])('accepts %s', (v) => {
-    expect(trustProxyProblem(v)).toBeNull();
-    expect(loadEnv({ TRUST_PROXY: v }).TRUST_PROXY).toBe(v);
-  });
+  it.each(['loopback', 'linklocal,uniquelocal', '10.0.0.0/8', '172.16.0.0/12, 127.0.0.1', '::1', 'fc00::/7', '0.0.0.0/0'])(
+    'accepts %s',
+    (v) => {
+      expect(trustProxyProblem(v)).toBeNull();
+      expect(loadEnv({ TRUST_PROXY: v }).TRUST_PROXY).toBe(v);
+    },
+  );
 
   it.each<[string, RegExp]>([
     ['true', /"true" is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal/],

@@ -92,7 +92,10 @@ export function logChannel(log: LogLike): AlertChannel {
   };
 }
 
-export function alertChannelsFrom(env: Pick<Env, 'ALERT_WEBHOOK_URL' | 'ALERT_WEBHOOK_TIMEOUT' | 'ALERT_WEBHOOK_RETRIES'>, log: LogLike): AlertChannel[] {
+export function alertChannelsFrom(
+  env: Pick<Env, 'ALERT_WEBHOOK_URL' | 'ALERT_WEBHOOK_TIMEOUT' | 'ALERT_WEBHOOK_RETRIES'>,
+  log: LogLike,
+): AlertChannel[] {
   const channels = [logChannel(log)];
   if (env.ALERT_WEBHOOK_URL) {
     channels.push(webhookChannel({ url: env.ALERT_WEBHOOK_URL, timeoutMs: env.ALERT_WEBHOOK_TIMEOUT, retries: env.ALERT_WEBHOOK_RETRIES }));

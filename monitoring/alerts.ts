@@ -8,12 +8,7 @@ import type { HealthReport } from './health';
 import { percent, successRate } from './thresholds';
 
 export type AlertKind =
-  | 'component_critical'
-  | 'success_rate'
-  | 'scans_failed'
-  | 'circuit_breaker_open'
-  | 'worker_lost'
-  | 'browser_memory_restart';
+  'component_critical' | 'success_rate' | 'scans_failed' | 'circuit_breaker_open' | 'worker_lost' | 'browser_memory_restart';
 
 /**
  * Events rather than states: they clear silently (no "resolved" message) once they stop happening. A failed scan or
@@ -47,7 +42,13 @@ export function evaluateAlerts(i: AlertInputs): AlertCondition[] {
   const out: AlertCondition[] = [];
   for (const [name, c] of Object.entries(i.components)) {
     if (c.status === 'critical') {
-      out.push({ key: `component_critical:${name}`, kind: 'component_critical', severity: 'critical', message: `${name} is critical: ${c.message}`, details: { component: name } });
+      out.push({
+        key: `component_critical:${name}`,
+        kind: 'component_critical',
+        severity: 'critical',
+        message: `${name} is critical: ${c.message}`,
+        details: { component: name },
+      });
     }
   }
   const { completed, failed } = i.lastHour;
@@ -62,7 +63,9 @@ export function evaluateAlerts(i: AlertInputs): AlertCondition[] {
     });
   }
   if (i.failedInWindow.count > 0) {
-    const reasons = Object.entries(i.failedInWindow.byReason).map(([r, n]) => `${r} ×${n}`).join(', ');
+    const reasons = Object.entries(i.failedInWindow.byReason)
+      .map(([r, n]) => `${r} ×${n}`)
+      .join(', ');
     out.push({
       key: 'scans_failed',
       kind: 'scans_failed',
@@ -85,7 +88,13 @@ export function evaluateAlerts(i: AlertInputs): AlertCondition[] {
     });
   }
   for (const identity of i.lostWorkers) {
-    out.push({ key: `worker_lost:${identity}`, kind: 'worker_lost', severity: 'warning', message: `worker ${identity} stopped publishing telemetry (lost)`, details: { identity } });
+    out.push({
+      key: `worker_lost:${identity}`,
+      kind: 'worker_lost',
+      severity: 'warning',
+      message: `worker ${identity} stopped publishing telemetry (lost)`,
+      details: { identity },
+    });
   }
   for (const r of i.memoryRestarts) {
     out.push({
@@ -144,7 +153,12 @@ export async function deliver(channels: AlertChannel[], n: AlertNotification): P
       try {
         return { ch, ok: true, attempts: (await ch.send(n)).attempts, error: null as string | null };
       } catch (err) {
-        return { ch, ok: false, attempts: err instanceof DeliveryError ? err.attempts : 1, error: `${ch.name}: ${err instanceof Error ? err.message : String(err)}` };
+        return {
+          ch,
+          ok: false,
+          attempts: err instanceof DeliveryError ? err.attempts : 1,
+          error: `${ch.name}: ${err instanceof Error ? err.message : String(err)}`,
+        };
       }
     }),
   );
@@ -194,9 +208,24 @@ export async function processAlerts(
   for (const c of plan.fire) {
     const id = randomUUID();
     const details = JSON.parse(JSON.stringify(c.details)) as Prisma.InputJsonValue;
-    await prisma.alert.create({ data: { id, taskQueuePrefix: prefix, key: c.key, kind: c.kind, severity: c.severity, message: c.message, details, firstSeenAt: now, lastSeenAt: now } });
+    await prisma.alert.create({
+      data: {
+        id,
+        taskQueuePrefix: prefix,
+        key: c.key,
+        kind: c.kind,
+        severity: c.severity,
+        message: c.message,
+        details,
+        firstSeenAt: now,
+        lastSeenAt: now,
+      },
+    });
     const d = await deliver(channels, note(c, 'firing', now, 1));
-    await prisma.alert.update({ where: { id }, data: { notifiedAt: now, deliveryStatus: d.status, deliveryAttempts: d.attempts, deliveryError: d.error } });
+    await prisma.alert.update({
+      where: { id },
+      data: { notifiedAt: now, deliveryStatus: d.status, deliveryAttempts: d.attempts, deliveryError: d.error },
+    });
   }
   for (const r of plan.refresh) {
     const details = JSON.parse(JSON.stringify(r.condition.details)) as Prisma.InputJsonValue;
@@ -215,9 +244,18 @@ export async function processAlerts(
   for (const r of plan.resolve) {
     const a = await prisma.alert.update({ where: { id: r.alert.id }, data: { status: 'resolved', resolvedAt: now } });
     if (r.notify) {
-      const c: AlertCondition = { key: a.key, kind: a.kind as AlertKind, severity: a.severity as 'warning', message: `resolved: ${a.message}`, details: a.details as Record<string, unknown> };
+      const c: AlertCondition = {
+        key: a.key,
+        kind: a.kind as AlertKind,
+        severity: a.severity as 'warning',
+        message: `resolved: ${a.message}`,
+        details: a.details as Record<string, unknown>,
+      };
       const d = await deliver(channels, note(c, 'resolved', a.firstSeenAt, a.occurrences));
-      await prisma.alert.update({ where: { id: a.id }, data: { resolveDeliveryStatus: d.status, deliveryAttempts: { increment: d.attempts }, ...(d.error && { deliveryError: d.error }) } });
+      await prisma.alert.update({
+        where: { id: a.id },
+        data: { resolveDeliveryStatus: d.status, deliveryAttempts: { increment: d.attempts }, ...(d.error && { deliveryError: d.error }) },
+      });
     } else {
       await prisma.alert.update({ where: { id: a.id }, data: { resolveDeliveryStatus: 'skipped' } });
     }
@@ -235,7 +273,9 @@ export async function processAlerts(
  * Shared breakers first: many clients' own host breakers cannot push them out of the 100.
  */
 async function openBreakers(prisma: PrismaClient): Promise<AlertInputs['openBreakers']> {
-  const [{ exists }] = await prisma.$queryRaw<Array<{ exists: boolean }>>`SELECT to_regclass('public.circuit_breakers') IS NOT NULL AS exists`;
+  const [{ exists }] = await prisma.$queryRaw<
+    Array<{ exists: boolean }>
+  >`SELECT to_regclass('public.circuit_breakers') IS NOT NULL AS exists`;
   if (!exists) return [];
   const rows = await prisma.$queryRaw<Array<{ name: string; kind: string; failures: number; opened_at: Date | null }>>`
     SELECT name, kind, failures, opened_at FROM circuit_breakers WHERE state = 'open'
@@ -269,7 +309,11 @@ export async function alertInputs(
   for (const r of failedRows) byReason[r.reason ?? 'internal'] = (byReason[r.reason ?? 'internal'] ?? 0) + 1;
   const memoryRestarts = report.workers
     .filter((w) => w.state === 'running')
-    .map((w) => ({ identity: w.identity, total: w.browser.restarts.memory ?? 0, delta: (w.browser.restarts.memory ?? 0) - (previousRestarts[w.identity] ?? 0) }))
+    .map((w) => ({
+      identity: w.identity,
+      total: w.browser.restarts.memory ?? 0,
+      delta: (w.browser.restarts.memory ?? 0) - (previousRestarts[w.identity] ?? 0),
+    }))
     .filter((r) => r.delta > 0);
   return {
     components: report.components,

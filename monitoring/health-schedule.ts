@@ -7,7 +7,10 @@ import { sharedControlQueue, type HealthCheckInput } from '../core/contracts';
 
 export const healthScheduleId = (prefix: string): string => `health-check-${prefix}`;
 
-export async function ensureHealthSchedule(client: Client, o: { prefix: string; intervalMs: number }): Promise<{ scheduleId: string; created: boolean }> {
+export async function ensureHealthSchedule(
+  client: Client,
+  o: { prefix: string; intervalMs: number },
+): Promise<{ scheduleId: string; created: boolean }> {
   const scheduleId = healthScheduleId(o.prefix);
   const input: HealthCheckInput = { prefix: o.prefix, trigger: 'schedule' };
   const action = {

@@ -81,7 +81,11 @@ export async function databaseHealth(prisma: PrismaClient): Promise<HealthReport
     await withTimeout(prisma.$queryRaw`SELECT 1`, THRESHOLDS.database.probeTimeoutMs);
     const latencyMs = Date.now() - started;
     const status = databaseStatus({ ok: true, latencyMs });
-    return { status, message: status === 'healthy' ? `Postgres answered in ${latencyMs} ms` : `Postgres is slow: ${latencyMs} ms for SELECT 1`, details: { reachable: true, latencyMs } };
+    return {
+      status,
+      message: status === 'healthy' ? `Postgres answered in ${latencyMs} ms` : `Postgres is slow: ${latencyMs} ms for SELECT 1`,
+      details: { reachable: true, latencyMs },
+    };
   } catch (err) {
     return { status: 'critical', message: `Postgres ${safeMessage(err)}`, details: { reachable: false, latencyMs: Date.now() - started } };
   }
@@ -117,7 +121,11 @@ export async function queueHealth(deps: HealthDeps): Promise<HealthReport['compo
             taskQueueType: kind === 'workflow' ? WF : ACT,
             reportStats: true,
           });
-          const stats = (d as { stats?: { approximateBacklogCount?: unknown; approximateBacklogAge?: { seconds?: unknown; nanos?: number } | null } | null }).stats;
+          const stats = (
+            d as {
+              stats?: { approximateBacklogCount?: unknown; approximateBacklogAge?: { seconds?: unknown; nanos?: number } | null } | null;
+            }
+          ).stats;
           return {
             name,
             kind,
@@ -136,7 +144,9 @@ export async function queueHealth(deps: HealthDeps): Promise<HealthReport['compo
   }
   const oldestRow = (await oldestP.catch(() => []))[0];
   const now = Date.now();
-  const oldestWaitingScan = oldestRow ? { scanId: oldestRow.id, since: oldestRow.since.toISOString(), ageMs: now - oldestRow.since.getTime() } : null;
+  const oldestWaitingScan = oldestRow
+    ? { scanId: oldestRow.id, since: oldestRow.since.toISOString(), ageMs: now - oldestRow.since.getTime() }
+    : null;
   const temporalAges = taskQueueHealth.map((t) => t.backlogAgeMs).filter((a): a is number => a !== null);
   // Temporal's age is the time the oldest task waited for a poller; without stats, Postgres's oldest waiting scan.
   const backlogAgeMs = temporalAges.length > 0 ? Math.max(...temporalAges) : (oldestWaitingScan?.ageMs ?? 0);
@@ -152,7 +162,14 @@ export async function queueHealth(deps: HealthDeps): Promise<HealthReport['compo
   return {
     status,
     message,
-    details: { temporalReachable, taskQueues: taskQueueHealth, queuesWithoutPollers, backlogAgeMs, oldestWaitingScan, ...(error && { error }) },
+    details: {
+      temporalReachable,
+      taskQueues: taskQueueHealth,
+      queuesWithoutPollers,
+      backlogAgeMs,
+      oldestWaitingScan,
+      ...(error && { error }),
+    },
   };
 }
 
@@ -177,7 +194,9 @@ export function puppeteerHealth(workers: WorkerView[], maxMemoryMb: number): Hea
       ? 'no live worker: no browser can run a scan'
       : bad.length === 0
         ? `${browsers.length} browser pool(s) healthy`
-        : bad.map((b) => `${b.identity}: ${b.lastHealthOk === false ? 'unresponsive' : `${b.pssMb} MB PSS of ${maxMemoryMb} MB`}`).join('; ');
+        : bad
+            .map((b) => `${b.identity}: ${b.lastHealthOk === false ? 'unresponsive' : `${b.pssMb} MB PSS of ${maxMemoryMb} MB`}`)
+            .join('; ');
   return { status, message, details: { maxMemoryMb, browsers } };
 }
 
@@ -187,7 +206,11 @@ export function workersHealth(workers: WorkerView[]): HealthReport['components']
   const stopped = workers.filter((w) => w.state === 'stopped').length;
   const status = workersStatus({ live, lost: lostIdentities.length });
   const message =
-    live === 0 ? 'no worker is publishing telemetry' : lostIdentities.length > 0 ? `${lostIdentities.length} worker(s) lost: ${lostIdentities.join(', ')}` : `${live} worker(s) live`;
+    live === 0
+      ? 'no worker is publishing telemetry'
+      : lostIdentities.length > 0
+        ? `${lostIdentities.length} worker(s) lost: ${lostIdentities.join(', ')}`
+        : `${live} worker(s) live`;
   return { status, message, details: { live, lost: lostIdentities.length, stopped, lostIdentities } };
 }
 

@@ -158,7 +158,12 @@ describe('alert dedupe and resolution', () => {
   });
 
   it('resolves what cleared: conditions with a notification, events silently', () => {
-    const plan = planAlerts([], [open('component_critical:queue', 'component_critical', 1), open('scans_failed', 'scans_failed', 1)], now, 60_000);
+    const plan = planAlerts(
+      [],
+      [open('component_critical:queue', 'component_critical', 1), open('scans_failed', 'scans_failed', 1)],
+      now,
+      60_000,
+    );
     expect(plan.resolve.map((r) => [r.alert.key, r.notify])).toEqual([
       ['component_critical:queue', true],
       ['scans_failed', false],
@@ -167,7 +172,16 @@ describe('alert dedupe and resolution', () => {
 });
 
 describe('alert delivery', () => {
-  const n: AlertNotification = { key: 'k', kind: 'worker_lost', severity: 'warning', status: 'firing', message: 'worker h:1 lost', details: {}, firstSeenAt: '', occurrences: 1 };
+  const n: AlertNotification = {
+    key: 'k',
+    kind: 'worker_lost',
+    severity: 'warning',
+    status: 'firing',
+    message: 'worker h:1 lost',
+    details: {},
+    firstSeenAt: '',
+    occurrences: 1,
+  };
   const ok: AlertChannel = { name: 'ok', external: true, send: async () => ({ attempts: 2 }) };
   const log: AlertChannel = { name: 'log', external: false, send: async () => ({ attempts: 1 }) };
 
@@ -196,9 +210,22 @@ describe('reliability', () => {
       durationSum,
       durationN: completed,
     });
-    const r = reliabilityFrom(7, new Date('2026-11-21T12:00:00Z'), [row('2026-11-27', 9, 1, 2, 720, 9_000), row('2026-11-28', 1, 1, 0, 100, 3_000)], { timeout: 2 });
+    const r = reliabilityFrom(
+      7,
+      new Date('2026-11-21T12:00:00Z'),
+      [row('2026-11-27', 9, 1, 2, 720, 9_000), row('2026-11-28', 1, 1, 0, 100, 3_000)],
+      { timeout: 2 },
+    );
     expect(r.period).toBe('Last 7 days');
-    expect(r.summary).toEqual({ totalScans: 14, successfulScans: 10, failedScans: 2, cancelledScans: 2, successRate: '83.33%', averageScore: 82, averageScanTime: 1_200 });
+    expect(r.summary).toEqual({
+      totalScans: 14,
+      successfulScans: 10,
+      failedScans: 2,
+      cancelledScans: 2,
+      successRate: '83.33%',
+      averageScore: 82,
+      averageScanTime: 1_200,
+    });
     expect(r.daily.map((d) => [d.date, d.successRate, d.averageScore])).toEqual([
       ['2026-11-27', '90.00%', 80],
       ['2026-11-28', '50.00%', 100],
@@ -214,10 +241,23 @@ describe('recovery planning', () => {
       ({
         identity,
         state,
-        browser: { connected, draining: false, chromiumMemoryMb: { pss, rss: pss * 3 }, lastHealthCheck: ok === null ? null : { at: '', ok, message: '' } },
+        browser: {
+          connected,
+          draining: false,
+          chromiumMemoryMb: { pss, rss: pss * 3 },
+          lastHealthCheck: ok === null ? null : { at: '', ok, message: '' },
+        },
       }) as unknown as WorkerView;
     const plan = planBrowserRestarts(
-      { workers: [w('a:1', 'running', 900, true), w('b:2', 'running', 100, false), w('c:3', 'lost', 900, true), w('d:4', 'running', 900, true, false), w('e:5', 'running', 100, null)] },
+      {
+        workers: [
+          w('a:1', 'running', 900, true),
+          w('b:2', 'running', 100, false),
+          w('c:3', 'lost', 900, true),
+          w('d:4', 'running', 900, true, false),
+          w('e:5', 'running', 100, null),
+        ],
+      },
       800,
     );
     expect(plan.map((p) => [p.identity, p.cause])).toEqual([

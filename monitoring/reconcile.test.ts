@@ -9,8 +9,15 @@ import {
 
 const now = new Date('2026-11-28T12:00:00.000Z');
 const DAY = 86_400_000;
-const ctx = (extra: Partial<CompareContext> = {}): CompareContext => ({ now, stuckAfterMs: 10 * 60_000, retentionMs: DAY, runningBulks: new Set(), ...extra });
-const compareScan = (row: ScanRowSnapshot, e: ExecutionSnapshot | null, extra: Partial<CompareContext> = {}) => compareWith(row, e, ctx(extra));
+const ctx = (extra: Partial<CompareContext> = {}): CompareContext => ({
+  now,
+  stuckAfterMs: 10 * 60_000,
+  retentionMs: DAY,
+  runningBulks: new Set(),
+  ...extra,
+});
+const compareScan = (row: ScanRowSnapshot, e: ExecutionSnapshot | null, extra: Partial<CompareContext> = {}) =>
+  compareWith(row, e, ctx(extra));
 const ago = (ms: number) => new Date(now.getTime() - ms);
 const row = (status: ScanRowSnapshot['status'], extra: Partial<ScanRowSnapshot> = {}): ScanRowSnapshot => ({
   id: '00000000-0000-4000-8000-000000000001',
@@ -24,7 +31,11 @@ const row = (status: ScanRowSnapshot['status'], extra: Partial<ScanRowSnapshot> 
   failureMessage: null,
   ...extra,
 });
-const exec = (status: ExecutionSnapshot['status'], scanStatus?: string, startTime = ago(60_000)): ExecutionSnapshot => ({ status, scanStatus, startTime });
+const exec = (status: ExecutionSnapshot['status'], scanStatus?: string, startTime = ago(60_000)): ExecutionSnapshot => ({
+  status,
+  scanStatus,
+  startTime,
+});
 
 describe('reconcile comparison', () => {
   it('maps Temporal statuses to scan statuses', () => {
@@ -49,7 +60,9 @@ describe('reconcile comparison', () => {
 
   it('accepts the states that have no workflow by design', () => {
     // the API closed it because its workflow could not be started
-    expect(compareScan(row('failed', { startedAt: null, failureReason: 'internal', failureMessage: 'workflow could not be started' }), null)).toBeNull();
+    expect(
+      compareScan(row('failed', { startedAt: null, failureReason: 'internal', failureMessage: 'workflow could not be started' }), null),
+    ).toBeNull();
     // a bulk item closed when its bulk was cancelled before reaching it
     const bulkId = '00000000-0000-4000-8000-0000000000b1';
     expect(compareScan(row('cancelled', { startedAt: null, bulkId, failureReason: 'cancelled' }), null)).toBeNull();
@@ -57,7 +70,9 @@ describe('reconcile comparison', () => {
     expect(compareScan(row('queued', { bulkId }), null, { runningBulks: new Set([bulkId]) })).toBeNull();
     // a terminal scan whose closed workflow the namespace retention has deleted
     expect(compareScan(row('completed', { finishedAt: ago(DAY + 60_000) }), null)).toBeNull();
-    expect(compareScan(row('completed', { finishedAt: ago(DAY + 60_000) }), null, { retentionMs: null })).toMatchObject({ kind: 'missing_workflow' });
+    expect(compareScan(row('completed', { finishedAt: ago(DAY + 60_000) }), null, { retentionMs: null })).toMatchObject({
+      kind: 'missing_workflow',
+    });
   });
 
   it('reports each kind of disagreement', () => {
@@ -66,8 +81,14 @@ describe('reconcile comparison', () => {
     // a started scan closed as internal still had a workflow
     expect(compareScan(row('failed', { failureReason: 'internal' }), null)).toMatchObject({ kind: 'missing_workflow' });
     // a bulk item whose bulk is not running will never be started
-    expect(compareScan(row('queued', { bulkId: '00000000-0000-4000-8000-0000000000b2' }), null)).toMatchObject({ kind: 'missing_workflow' });
-    expect(compareScan(row('completed'), exec('FAILED'))).toMatchObject({ kind: 'status_mismatch', postgres: 'completed', temporal: 'failed' });
+    expect(compareScan(row('queued', { bulkId: '00000000-0000-4000-8000-0000000000b2' }), null)).toMatchObject({
+      kind: 'missing_workflow',
+    });
+    expect(compareScan(row('completed'), exec('FAILED'))).toMatchObject({
+      kind: 'status_mismatch',
+      postgres: 'completed',
+      temporal: 'failed',
+    });
     expect(compareScan(row('cancelled'), exec('FAILED'))).toMatchObject({ kind: 'status_mismatch', temporal: 'failed' });
     expect(compareScan(row('completed'), exec('RUNNING', 'running'))).toMatchObject({ kind: 'status_mismatch', temporal: 'running' });
     expect(compareScan(row('running'), exec('TERMINATED'))).toMatchObject({
@@ -79,9 +100,13 @@ describe('reconcile comparison', () => {
   });
 
   it('reports a scan no worker has started, and a workflow past its deadline, as stuck', () => {
-    expect(compareScan(row('queued', { createdAt: ago(11 * 60_000) }), exec('RUNNING', 'queued', ago(11 * 60_000)))).toMatchObject({ kind: 'stuck' });
+    expect(compareScan(row('queued', { createdAt: ago(11 * 60_000) }), exec('RUNNING', 'queued', ago(11 * 60_000)))).toMatchObject({
+      kind: 'stuck',
+    });
     expect(compareScan(row('queued', { createdAt: ago(9 * 60_000) }), exec('RUNNING', 'queued', ago(9 * 60_000)))).toBeNull();
-    expect(compareScan(row('queued', { createdAt: ago(90_000) }), exec('RUNNING', 'queued', ago(90_000)), { stuckAfterMs: 60_000 })).toMatchObject({
+    expect(
+      compareScan(row('queued', { createdAt: ago(90_000) }), exec('RUNNING', 'queued', ago(90_000)), { stuckAfterMs: 60_000 }),
+    ).toMatchObject({
       kind: 'stuck',
     });
     // a bulk item counts from when its bulk started its workflow, not from the bulk's submission

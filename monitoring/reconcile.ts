@@ -220,7 +220,11 @@ async function listExecutions(client: Client, workflowIds: string[]): Promise<Ma
     for await (const w of client.workflow.list({ query, pageSize: 1_000 })) {
       const prev = found.get(w.workflowId);
       if (prev && prev.startTime >= w.startTime) continue;
-      found.set(w.workflowId, { status: w.status.name, scanStatus: w.typedSearchAttributes.get(SearchAttributes.ScanStatus), startTime: w.startTime });
+      found.set(w.workflowId, {
+        status: w.status.name,
+        scanStatus: w.typedSearchAttributes.get(SearchAttributes.ScanStatus),
+        startTime: w.startTime,
+      });
     }
   });
   return found;
@@ -252,7 +256,11 @@ async function retentionOf(client: Client): Promise<number | null> {
 async function runningBulksOf(prisma: PrismaClient, client: Client, bulkIds: string[]): Promise<Set<string>> {
   if (bulkIds.length === 0) return new Set();
   const bulks = await prisma.bulk.findMany({ where: { id: { in: bulkIds } }, select: { id: true, workflowId: true } });
-  const running = await mapLimit(bulks, CONFIRM_CONCURRENCY, async (b) => (await describeExecution(client, b.workflowId))?.status === 'RUNNING');
+  const running = await mapLimit(
+    bulks,
+    CONFIRM_CONCURRENCY,
+    async (b) => (await describeExecution(client, b.workflowId))?.status === 'RUNNING',
+  );
   return new Set(bulks.filter((_, i) => running[i]).map((b) => b.id));
 }
 
@@ -297,7 +305,9 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileReport
     opts.describeAll ? describeExecutions(client, workflowIds) : listExecutions(client, workflowIds),
     retentionOf(client),
   ]);
-  const pendingBulkIds = [...new Set(checkedRows.filter((r) => r.status === 'queued' && r.bulkId && !executions.has(r.workflowId)).map((r) => r.bulkId!))];
+  const pendingBulkIds = [
+    ...new Set(checkedRows.filter((r) => r.status === 'queued' && r.bulkId && !executions.has(r.workflowId)).map((r) => r.bulkId!)),
+  ];
   const ctx: CompareContext = { now, stuckAfterMs, retentionMs, runningBulks: await runningBulksOf(prisma, client, pendingBulkIds) };
   const suspects = checkedRows.filter((r) => compareScan(r, executions.get(r.workflowId) ?? null, ctx) !== null);
 

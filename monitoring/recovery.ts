@@ -29,7 +29,8 @@ export function planBrowserRestarts(report: Pick<HealthReport, 'workers'>, maxMe
   return browserProbes(report.workers).flatMap((b) => {
     const cause = browserRestartReason(b, maxMemoryMb);
     if (!cause) return [];
-    const reason = cause === 'memory' ? `Chromium tree uses ${b.pssMb} MB PSS (limit ${maxMemoryMb} MB)` : 'the pool reports the browser unresponsive';
+    const reason =
+      cause === 'memory' ? `Chromium tree uses ${b.pssMb} MB PSS (limit ${maxMemoryMb} MB)` : 'the pool reports the browser unresponsive';
     return [{ identity: b.identity, cause, reason }];
   });
 }
@@ -63,7 +64,11 @@ export async function findStuckScans(prisma: PrismaClient, now = new Date(), lim
  * ours, is the truth.
  */
 export async function failStuckScan(prisma: PrismaClient, temporal: Client, scan: StuckScan): Promise<RecoveryAction> {
-  const base = { action: 'fail_stuck_scan' as const, target: scan.id, reason: `${scan.status} since ${scan.since.toISOString()}, past its deadline` };
+  const base = {
+    action: 'fail_stuck_scan' as const,
+    target: scan.id,
+    reason: `${scan.status} since ${scan.since.toISOString()}, past its deadline`,
+  };
   try {
     const handle = temporal.workflow.getHandle(scan.workflowId);
     let temporalStatus = 'missing';
@@ -80,22 +85,38 @@ export async function failStuckScan(prisma: PrismaClient, temporal: Client, scan
     const now = new Date();
     const updated = await prisma.scan.updateMany({
       where: { id: scan.id, status: { in: ['queued', 'running'] } },
-      data: { status: 'failed', stage: 'done', failureReason: FailureCategory.Timeout, failureMessage: STUCK_SCAN_MESSAGE, finishedAt: now },
+      data: {
+        status: 'failed',
+        stage: 'done',
+        failureReason: FailureCategory.Timeout,
+        failureMessage: STUCK_SCAN_MESSAGE,
+        finishedAt: now,
+      },
     });
-    return { ...base, ok: true, result: { workflow: temporalStatus === 'RUNNING' ? 'terminated' : 'missing', rowUpdated: updated.count === 1 } };
+    return {
+      ...base,
+      ok: true,
+      result: { workflow: temporalStatus === 'RUNNING' ? 'terminated' : 'missing', rowUpdated: updated.count === 1 },
+    };
   } catch (err) {
     return { ...base, ok: false, error: err instanceof Error ? err.message : String(err) };
   }
 }
 
 /** Marks silent workers lost (so the state survives their rows going stale) and forgets rows gone for an hour. */
-export async function tidyWorkers(prisma: PrismaClient, report: Pick<HealthReport, 'workers'>, prefix: string, now = new Date()): Promise<RecoveryAction[]> {
+export async function tidyWorkers(
+  prisma: PrismaClient,
+  report: Pick<HealthReport, 'workers'>,
+  prefix: string,
+  now = new Date(),
+): Promise<RecoveryAction[]> {
   const actions: RecoveryAction[] = [];
   const newlyLost = report.workers.filter((w) => w.state === 'lost').map((w) => w.identity);
   if (newlyLost.length > 0) {
     const r = await prisma.workerStatus.updateMany({ where: { identity: { in: newlyLost }, state: 'running' }, data: { state: 'lost' } });
     if (r.count > 0) {
-      for (const identity of newlyLost) actions.push({ action: 'mark_worker_lost', target: identity, reason: 'silent for 3 telemetry intervals', ok: true });
+      for (const identity of newlyLost)
+        actions.push({ action: 'mark_worker_lost', target: identity, reason: 'silent for 3 telemetry intervals', ok: true });
     }
   }
   const forgetBefore = new Date(now.getTime() - THRESHOLDS.workers.forgetAfterMs);

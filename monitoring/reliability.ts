@@ -56,7 +56,13 @@ function countsOf(rows: DayRow[]): ReliabilityCounts {
 }
 
 /** Pure: daily rows + failure reasons → the report (unit-tested). */
-export function reliabilityFrom(days: number, since: Date, rows: DayRow[], reasons: Record<string, number>, now = new Date()): ReliabilityReport {
+export function reliabilityFrom(
+  days: number,
+  since: Date,
+  rows: DayRow[],
+  reasons: Record<string, number>,
+  now = new Date(),
+): ReliabilityReport {
   return {
     period: `Last ${days} day${days === 1 ? '' : 's'}`,
     since: since.toISOString(),

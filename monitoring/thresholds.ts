@@ -129,12 +129,10 @@ export const RECOMMENDATIONS: Record<string, string> = {
     'The site answered 403/429 (bot protection or rate limiting): scan it less often, at lower concurrency, or ask the owner to allow the scanner.',
   [FailureCategory.BlockedTarget]:
     'The URL or a redirect points at a private address: intended only for intranet scanning (SCAN_ALLOWED_HOSTS).',
-  [FailureCategory.Memory]:
-    'A page used more than PAGE_MAX_HEAP_MB of JS heap: raise the limit if the page is legitimate, or exclude it.',
+  [FailureCategory.Memory]: 'A page used more than PAGE_MAX_HEAP_MB of JS heap: raise the limit if the page is legitimate, or exclude it.',
   [FailureCategory.Crash]:
     'Chromium or a renderer died: check worker memory (GET /api/monitoring/puppeteer) and MAX_MEMORY_MB; repeated crashes on one page point at the page.',
-  [FailureCategory.Killed]:
-    'A hung close had Chromium SIGKILLed: look at the page (infinite loops, huge DOM) and the worker host load.',
+  [FailureCategory.Killed]: 'A hung close had Chromium SIGKILLed: look at the page (infinite loops, huge DOM) and the worker host load.',
   [FailureCategory.Inconclusive]: 'The page looked like a bot wall, was empty or kept loading: check it by hand.',
   [FailureCategory.InvalidUrl]: 'Fix the submitted URLs (only http and https pages can be scanned).',
   [FailureCategory.Cancelled]: 'Cancelled by an operator: nothing to do.',

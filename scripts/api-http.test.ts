@@ -17,7 +17,10 @@ describe('requestJson', () => {
 
   it('sends the key and a JSON body, and parses the JSON answer', async () => {
     const fetchFn = answer(202, '{"scanId":"s-1"}');
-    expect(await requestJson('http://h', 'POST', '/api/scans', { key: 'k', body: { url: 'x' }, fetchFn })).toEqual({ status: 202, body: { scanId: 's-1' } });
+    expect(await requestJson('http://h', 'POST', '/api/scans', { key: 'k', body: { url: 'x' }, fetchFn })).toEqual({
+      status: 202,
+      body: { scanId: 's-1' },
+    });
     const [url, init] = fetchFn.mock.calls[0];
     expect(url).toBe('http://h/api/scans');
     expect(init?.method).toBe('POST');
@@ -34,7 +37,10 @@ describe('requestJson', () => {
   });
 
   it('gives an undefined body for an empty or non-JSON answer', async () => {
-    expect(await requestJson('http://h', 'GET', '/x', { fetchFn: answer(502, '<html>bad gateway</html>') })).toEqual({ status: 502, body: undefined });
+    expect(await requestJson('http://h', 'GET', '/x', { fetchFn: answer(502, '<html>bad gateway</html>') })).toEqual({
+      status: 502,
+      body: undefined,
+    });
     expect(await requestJson('http://h', 'GET', '/x', { fetchFn: answer(200, '') })).toEqual({ status: 200, body: undefined });
   });
 

@@ -46,12 +46,23 @@ async function corpusPart(o: BenchOptions, corpus: CorpusPage[], server: CorpusS
   const dir = join(o.outDir, 'corpus');
   mkdirSync(dir, { recursive: true });
   for (const p of corpus) writeFileSync(join(dir, p.path.split('/').pop()!), p.html);
-  writeFileSync(join(dir, 'expected.json'), JSON.stringify(corpus.map((p) => ({ path: p.path, bytes: p.bytes, elements: p.elements, expected: p.expected })), null, 1));
+  writeFileSync(
+    join(dir, 'expected.json'),
+    JSON.stringify(
+      corpus.map((p) => ({ path: p.path, bytes: p.bytes, elements: p.elements, expected: p.expected })),
+      null,
+      1,
+    ),
+  );
   const facts: Record<string, unknown> = { ...describeCorpus(corpus), writtenTo: dir };
   if (verify) {
     log(`corpus: checking ${corpus.length} pages against their expected violations`);
     const env = loadEnv({ ...process.env, LOG_LEVEL: 'silent', MAX_CONCURRENT_PAGES: '3' });
-    const run = await runBareLoop(env, corpus.map((p) => server.url(p.path)), 'reuse');
+    const run = await runBareLoop(
+      env,
+      corpus.map((p) => server.url(p.path)),
+      'reuse',
+    );
     const found = new Map(run.timings.filter((t) => !t.error).map((t) => [new URL(t.url).pathname, t.violations]));
     facts.correctness = checkCorrectness(corpus, found);
   }
@@ -81,10 +92,13 @@ async function main(): Promise<number> {
   let infra: BenchInfra | null = null;
   const needsStack = o.only.some((p) => p !== 'corpus');
   // Everything bounds itself; this is the backstop for a wedged dependency.
-  const watchdog = setTimeout(() => {
-    log('bench: run exceeded its time limit, stopping');
-    void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
-  }, (o.quick ? 15 : 150) * 60_000);
+  const watchdog = setTimeout(
+    () => {
+      log('bench: run exceeded its time limit, stopping');
+      void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+    },
+    (o.quick ? 15 : 150) * 60_000,
+  );
   watchdog.unref();
   // Ctrl-C or a CI timeout: take the dev server, the database and the browsers down with us.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -67,7 +67,9 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const concurrency = o.concurrency ?? 3;
   const dir = resolve(o.dir);
   const manifestText = await readFile(join(dir, 'manifest.json'), 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`${join(dir, 'manifest.json')}: ${err.code === 'ENOENT' ? 'not found (<dir> must contain manifest.json)' : err.message}`);
+    throw new UsageError(
+      `${join(dir, 'manifest.json')}: ${err.code === 'ENOENT' ? 'not found (<dir> must contain manifest.json)' : err.message}`,
+    );
   });
   const cases = selectCases(parseManifest(manifestText), { rules: o.rules, limit: o.limit });
   if (cases.length === 0) throw new UsageError('no test cases selected');
@@ -75,7 +77,8 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const tags = tagsFor(cases.flatMap((c) => c.axeRuleIds));
   say(`axe tags: ${tags.tags.join(', ')}`);
   for (const a of tags.added) say(`  ${a.tag} added for ${a.rules.join(', ')} (no ACT tag)`);
-  for (const id of [...tags.unknownRules, ...tags.unrunnableRules]) say(`  warning: axe rule ${id} cannot run with axe-core ${axePackage.version}; its cases read as passed`);
+  for (const id of [...tags.unknownRules, ...tags.unrunnableRules])
+    say(`  warning: axe rule ${id} cannot run with axe-core ${axePackage.version}; its cases read as passed`);
 
   const site = await startStaticServer(dir);
   let pipeline: InProcessPipeline | undefined;
@@ -89,7 +92,9 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
       api = createApiClient(pipeline.baseUrl, pipeline.apiKey);
     }
     await api.assertReady();
-    say(`${cases.length} case(s) from ${dir} served at ${site.origin}, API ${api.baseUrl}${pipeline ? ` (task queues ${pipeline.taskQueuePrefix}-*)` : ''}`);
+    say(
+      `${cases.length} case(s) from ${dir} served at ${site.origin}, API ${api.baseUrl}${pipeline ? ` (task queues ${pipeline.taskQueuePrefix}-*)` : ''}`,
+    );
 
     const startedAt = new Date().toISOString();
     const axeVersions = new Set<string>();

@@ -16,7 +16,11 @@ const yamlFile = (p: string) => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Service = Record<string, any>;
-const compose = yamlFile('docker-compose.yml') as { services: Record<string, Service>; volumes: Record<string, unknown>; secrets: Record<string, unknown> };
+const compose = yamlFile('docker-compose.yml') as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+};
 const services = compose.services;
 const APP = ['migrate', 'api', 'worker'];
 
@@ -33,11 +37,23 @@ const sourceOf = (distPath: string) => distPath.replace(/^dist\//, '').replace(/
 describe('docker-compose.yml', () => {
   it('has the whole stack, the monitoring profile and nothing else', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['api', 'grafana', 'migrate', 'postgres', 'prometheus', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker'].sort(),
+      [
+        'api',
+        'grafana',
+        'migrate',
+        'postgres',
+        'prometheus',
+        'temporal',
+        'temporal-schema',
+        'temporal-setup',
+        'temporal-ui',
+        'worker',
+      ].sort(),
     );
     expect(services.prometheus.profiles).toEqual(['monitoring']);
     expect(services.grafana.profiles).toEqual(['monitoring']);
-    for (const name of Object.keys(services).filter((n) => !['prometheus', 'grafana'].includes(n))) expect(services[name].profiles).toBeUndefined();
+    for (const name of Object.keys(services).filter((n) => !['prometheus', 'grafana'].includes(n)))
+      expect(services[name].profiles).toBeUndefined();
   });
 
   it.each(Object.keys(services))('%s has an image or a build context that exists', (name) => {
@@ -81,14 +97,21 @@ describe('docker-compose.yml', () => {
 
   it('orders startup with health checks and one-shot jobs', () => {
     for (const [name, s] of Object.entries(services)) {
-      const deps = Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d: string) => [d, { condition: 'service_started' }])) : (s.depends_on ?? {});
+      const deps = Array.isArray(s.depends_on)
+        ? Object.fromEntries(s.depends_on.map((d: string) => [d, { condition: 'service_started' }]))
+        : (s.depends_on ?? {});
       for (const [dep, { condition }] of Object.entries(deps as Record<string, { condition: string }>)) {
         expect({ name, dep, exists: dep in services }).toEqual({ name, dep, exists: true });
-        if (condition === 'service_healthy') expect({ dep, healthcheck: Boolean(services[dep].healthcheck?.test) }).toEqual({ dep, healthcheck: true });
-        if (condition === 'service_completed_successfully') expect({ dep, restart: services[dep].restart }).toEqual({ dep, restart: expect.stringMatching(/^(no|on-failure(:\d+)?)$/) });
+        if (condition === 'service_healthy')
+          expect({ dep, healthcheck: Boolean(services[dep].healthcheck?.test) }).toEqual({ dep, healthcheck: true });
+        if (condition === 'service_completed_successfully')
+          expect({ dep, restart: services[dep].restart }).toEqual({ dep, restart: expect.stringMatching(/^(no|on-failure(:\d+)?)$/) });
       }
     }
-    expect(services.api.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' }, 'temporal-setup': { condition: 'service_completed_successfully' } });
+    expect(services.api.depends_on).toMatchObject({
+      migrate: { condition: 'service_completed_successfully' },
+      'temporal-setup': { condition: 'service_completed_successfully' },
+    });
     expect(services.worker.depends_on).toEqual(services.api.depends_on);
     expect(services.api.healthcheck.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js', 'api']);
     expect(services.worker.healthcheck.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js', 'worker']);
@@ -130,7 +153,10 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   const lines = dockerfile.split('\n').filter((l) => !l.startsWith('#'));
-  const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter(Boolean);
+  const ignored = read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const BUILD_OUTPUTS = ['/app/dist', '/app/node_modules', '/app/generated'];
 
   it('copies only sources that exist and that .dockerignore does not drop', () => {
@@ -180,8 +206,14 @@ describe('Prometheus and Grafana', () => {
     const jobs = Object.fromEntries((prometheus.scrape_configs as Array<Record<string, any>>).map((j) => [j.job_name, j])); // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(jobs['wcag-api'].static_configs[0].targets).toEqual(['api:3001']);
     expect(jobs['wcag-api'].authorization.credentials_file).toBe(`/run/secrets/${services.prometheus.secrets[0]}`);
-    expect(jobs['wcag-worker'].dns_sd_configs[0]).toMatchObject({ names: ['worker'], type: 'A', port: Number(services.worker.environment.WORKER_METRICS_PORT) });
-    expect(jobs.temporal.static_configs[0].targets).toEqual([`temporal:${services.temporal.environment.PROMETHEUS_ENDPOINT.split(':')[1]}`]);
+    expect(jobs['wcag-worker'].dns_sd_configs[0]).toMatchObject({
+      names: ['worker'],
+      type: 'A',
+      port: Number(services.worker.environment.WORKER_METRICS_PORT),
+    });
+    expect(jobs.temporal.static_configs[0].targets).toEqual([
+      `temporal:${services.temporal.environment.PROMETHEUS_ENDPOINT.split(':')[1]}`,
+    ]);
   });
 
   it('provisions the datasource and a dashboard whose queries use metrics the code defines', () => {
@@ -191,9 +223,12 @@ describe('Prometheus and Grafana', () => {
     const mount = (services.grafana.volumes as string[]).find((v) => v.endsWith(`:${provider.options.path}:ro`))!;
     const dir = mount.split(':')[0];
     expect(statSync(join(ROOT, dir)).isDirectory()).toBe(true);
-    const dashboard = JSON.parse(read(join(dir, 'wcag.json'))) as { panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string }> }> };
+    const dashboard = JSON.parse(read(join(dir, 'wcag.json'))) as {
+      panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string }> }>;
+    };
     const titles = dashboard.panels.map((p) => p.title).join(' | ');
-    for (const topic of ['Throughput', 'Success rate', 'Failure categories', 'pool usage', 'Memory', 'Queue depth']) expect(titles).toContain(topic);
+    for (const topic of ['Throughput', 'Success rate', 'Failure categories', 'pool usage', 'Memory', 'Queue depth'])
+      expect(titles).toContain(topic);
     for (const panel of dashboard.panels) {
       expect(panel.datasource.uid).toBe(ds.uid);
       for (const t of panel.targets) {

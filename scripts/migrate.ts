@@ -26,15 +26,18 @@ async function main(): Promise<void> {
     process.stderr.write(`migrate: ${msg}${meta ? ` ${JSON.stringify(meta)}` : ''}\n`);
   });
   for (const name of applied) process.stdout.write(`applied ${name}\n`);
-  process.stdout.write(
-    `${applied.length} migration(s) applied, ${alreadyApplied.length} already applied (${redact(databaseUrl)})\n`,
-  );
+  process.stdout.write(`${applied.length} migration(s) applied, ${alreadyApplied.length} already applied (${redact(databaseUrl)})\n`);
 }
 
 main().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
-  process.stderr.write(`migrate failed: ${message.split(url).join(redact(url)).replace(/\s*\n\s*/g, ' ')}\n`);
+  process.stderr.write(
+    `migrate failed: ${message
+      .split(url)
+      .join(redact(url))
+      .replace(/\s*\n\s*/g, ' ')}\n`,
+  );
   // exitCode rather than exit(): lets stderr flush, and every client is already closed.
   process.exitCode = 1;
 });

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
     workflowsPath: require.resolve('../workflows'),
     logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
   });
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   let failed = 0;
   for (const file of files) {
     const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));

@@ -333,16 +333,19 @@ describe('checkUrlSyntax', () => {
     });
   });
 
-  it.each([['http://localhost/'], ['http://localhost./'], ['http://LOCALHOST:8080/'], ['http://app.localhost/'], ['http://a.b.localhost./']])(
-    'blocks loopback name %s without DNS',
-    (raw) => {
-      expect(checkUrlSyntax(raw, strict)).toMatchObject({
-        ok: false,
-        category: 'blocked_target',
-        reason: expect.stringMatching(/is a loopback name$/),
-      });
-    },
-  );
+  it.each([
+    ['http://localhost/'],
+    ['http://localhost./'],
+    ['http://LOCALHOST:8080/'],
+    ['http://app.localhost/'],
+    ['http://a.b.localhost./'],
+  ])('blocks loopback name %s without DNS', (raw) => {
+    expect(checkUrlSyntax(raw, strict)).toMatchObject({
+      ok: false,
+      category: 'blocked_target',
+      reason: expect.stringMatching(/is a loopback name$/),
+    });
+  });
 
   it.each([
     ['http://localhost/', 'localhost'],
@@ -397,17 +400,15 @@ describe('checkUrlSyntax', () => {
 });
 
 describe('checkUrlSafety', () => {
-  it.each([
-    [['93.184.216.34']],
-    [['93.184.216.34', '2606:2800:220:1::1']],
-    [['2606:2800:220:1::1']],
-    [['::ffff:93.184.216.34']],
-  ])('accepts a host resolving only to public addresses %p', async (addresses) => {
-    const resolve = stubResolver({ 'example.com': addresses });
-    const result = await checkUrlSafety('https://example.com/', strict, resolve);
-    expect(result).toMatchObject({ ok: true, host: 'example.com' });
-    expect(resolve).toHaveBeenCalledWith('example.com');
-  });
+  it.each([[['93.184.216.34']], [['93.184.216.34', '2606:2800:220:1::1']], [['2606:2800:220:1::1']], [['::ffff:93.184.216.34']]])(
+    'accepts a host resolving only to public addresses %p',
+    async (addresses) => {
+      const resolve = stubResolver({ 'example.com': addresses });
+      const result = await checkUrlSafety('https://example.com/', strict, resolve);
+      expect(result).toMatchObject({ ok: true, host: 'example.com' });
+      expect(resolve).toHaveBeenCalledWith('example.com');
+    },
+  );
 
   it.each([
     [['93.184.216.34', '10.0.0.5'], '10.0.0.5', 'private'],

@@ -16,9 +16,7 @@ export type UrlRejection = 'invalid_url' | 'blocked_target';
  * A refusal's `reason` is safe to show the client: it never holds an address a name resolved to (that would map the
  * internal network for them: `postgres` is 172.18.0.3). `detail`, when present, is the full story for the logs only.
  */
-export type UrlCheck =
-  | { ok: true; url: URL; host: string }
-  | { ok: false; category: UrlRejection; reason: string; detail?: string };
+export type UrlCheck = { ok: true; url: URL; host: string } | { ok: false; category: UrlRejection; reason: string; detail?: string };
 
 type Hextets = number[];
 
@@ -163,7 +161,7 @@ function formatIpv6(h: Hextets): string {
   }
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (h[i] !== 0) {
       i++;
       continue;
@@ -207,7 +205,7 @@ export function canonicalIp(s: string): string | null {
 function v4RangeOf(value: number): string | null {
   for (const range of V4_RANGES) {
     const mask = range.prefix === 0 ? 0 : (~0 << (32 - range.prefix)) >>> 0;
-    if (((value & mask) >>> 0) === ((range.base & mask) >>> 0)) return range.name;
+    if ((value & mask) >>> 0 === (range.base & mask) >>> 0) return range.name;
   }
   return null;
 }
@@ -329,7 +327,9 @@ function invalid(reason: string): UrlCheck {
 }
 
 function blocked(reason: string, detail?: string): UrlCheck {
-  return detail === undefined ? { ok: false, category: 'blocked_target', reason } : { ok: false, category: 'blocked_target', reason, detail };
+  return detail === undefined
+    ? { ok: false, category: 'blocked_target', reason }
+    : { ok: false, category: 'blocked_target', reason, detail };
 }
 
 function describeRange(name: string): string {
@@ -374,9 +374,7 @@ export function checkUrlSyntax(raw: string, policy: UrlPolicy): UrlCheck {
     url = new URL(input);
   } catch {
     return invalid(
-      /^[a-z][a-z0-9+.-]*:/i.test(input)
-        ? 'URL could not be parsed'
-        : 'URL must be absolute and start with http:// or https://',
+      /^[a-z][a-z0-9+.-]*:/i.test(input) ? 'URL could not be parsed' : 'URL must be absolute and start with http:// or https://',
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

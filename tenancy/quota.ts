@@ -112,7 +112,9 @@ export function createRateLimitService(deps: { prisma: PrismaClient; env: Pick<E
 
     /** Windows older than a day are never read again. */
     async prune(): Promise<number> {
-      return prisma.rateLimitWindow.deleteMany({ where: { windowStart: { lt: new Date(Date.now() - 24 * HOUR_MS) } } }).then((r) => r.count);
+      return prisma.rateLimitWindow
+        .deleteMany({ where: { windowStart: { lt: new Date(Date.now() - 24 * HOUR_MS) } } })
+        .then((r) => r.count);
     },
   };
 }

@@ -109,7 +109,11 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
     Worker.create({
       ...common,
       taskQueue: controlQueue(prefix, identity),
-      activities: createWorkerControlActivities({ pool: deps.pool, identity, drain: deps.drain ?? (() => process.kill(process.pid, 'SIGTERM')) }),
+      activities: createWorkerControlActivities({
+        pool: deps.pool,
+        identity,
+        drain: deps.drain ?? (() => process.kill(process.pid, 'SIGTERM')),
+      }),
       maxConcurrentActivityTaskExecutions: 2,
     }),
     // The shared control queue: the scheduled health check (healthCheckWorkflow and its activities), kept off the

@@ -20,7 +20,10 @@ class FakeWorker implements RunnableWorker {
   shutdownCalls = 0;
   private settle?: { resolve: () => void; reject: (err: unknown) => void };
 
-  constructor(private readonly events: string[] = [], readonly name = 'w') {}
+  constructor(
+    private readonly events: string[] = [],
+    readonly name = 'w',
+  ) {}
 
   getState(): string {
     return this.state;
@@ -74,7 +77,13 @@ describe('runWorkersUntilFirstFailure', () => {
     expect(cleanup).toHaveBeenCalledTimes(1);
     expect(events.at(-1)).toBe('cleanup');
     expect(events.slice(0, 3).sort()).toEqual(['a stopped', 'b failed', 'c stopped']);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'worker failed; stopping the others', err: expect.objectContaining({ message: 'poller crashed' }) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'worker failed; stopping the others',
+        err: expect.objectContaining({ message: 'poller crashed' }),
+      }),
+    );
   });
 
   it('rethrows the first worker error even when every cleanup step throws, and still runs them all', async () => {
@@ -110,7 +119,9 @@ describe('runWorkersUntilFirstFailure', () => {
     a.fail(first);
 
     await expect(done).rejects.toBe(first);
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'another worker failed while stopping', err: expect.objectContaining({ message: 'second' }) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'another worker failed while stopping', err: expect.objectContaining({ message: 'second' }) }),
+    );
   });
 
   it('treats a run() that throws synchronously as that worker failing', async () => {

@@ -5,7 +5,10 @@ const LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERRO
 
 /** Temporal calls (message, meta); pino wants (meta, message). */
 export function temporalLoggerFrom(pino: Logger): TemporalLogger {
-  const at = (level: LogLevel) => (message: string, meta: LogMetadata = {}) => pino[LEVEL[level]](meta, message);
+  const at =
+    (level: LogLevel) =>
+    (message: string, meta: LogMetadata = {}) =>
+      pino[LEVEL[level]](meta, message);
   return {
     log: (level, message, meta) => at(level)(message, meta),
     trace: at('TRACE'),

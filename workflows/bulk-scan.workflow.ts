@@ -52,7 +52,14 @@ export async function bulkScanWorkflow(input: BulkInput): Promise<BulkProgress> 
         const handle = await startChild(scanWorkflow, {
           workflowId: scanWorkflowId(item.scanId),
           taskQueue: input.taskQueues[item.queue],
-          args: [{ ...item, taskQueues: input.taskQueues, retryInitialIntervalMs: input.retryInitialIntervalMs, maxScanTimeMs: input.maxScanTimeMs }],
+          args: [
+            {
+              ...item,
+              taskQueues: input.taskQueues,
+              retryInitialIntervalMs: input.retryInitialIntervalMs,
+              maxScanTimeMs: input.maxScanTimeMs,
+            },
+          ],
           // Cancelling the bulk cancels its running scans; each records `cancelled` before it ends.
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -1,19 +1,11 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancelledFailure,
-  RetryState,
-  TimeoutFailure,
-  TimeoutType,
-} from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { FAILURE_CATEGORIES, FailureCategory } from '../core/contracts';
 import { toFailureOutcome } from './failure';
 
 const activityFailure = (cause: Error, retryState: RetryState = RetryState.MAXIMUM_ATTEMPTS_REACHED) =>
   new ActivityFailure('Activity task failed', 'scanPage', '3', retryState, 'worker-1@host', cause);
 
-const appFailure = (type: string, message: string, nonRetryable = false) =>
-  ApplicationFailure.create({ type, message, nonRetryable });
+const appFailure = (type: string, message: string, nonRetryable = false) => ApplicationFailure.create({ type, message, nonRetryable });
 
 describe('toFailureOutcome', () => {
   it.each(FAILURE_CATEGORIES.filter((c) => c !== FailureCategory.Cancelled))(

@@ -31,9 +31,21 @@ export async function healthCheckWorkflow(input: HealthCheckInput): Promise<Heal
       });
       try {
         const result = await runWorkerCommand({ command: 'restart-browser', cause: r.cause });
-        actions.push({ action: 'restart_browser', target: r.identity, reason: r.reason, ok: true, result: { restarts: result.pool.restarts } });
+        actions.push({
+          action: 'restart_browser',
+          target: r.identity,
+          reason: r.reason,
+          ok: true,
+          result: { restarts: result.pool.restarts },
+        });
       } catch (err) {
-        actions.push({ action: 'restart_browser', target: r.identity, reason: r.reason, ok: false, error: err instanceof Error ? err.message : String(err) });
+        actions.push({
+          action: 'restart_browser',
+          target: r.identity,
+          reason: r.reason,
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }),
   );

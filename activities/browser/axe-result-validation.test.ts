@@ -28,7 +28,15 @@ function rule(extra: Record<string, unknown> = {}) {
 }
 
 function result(extra: Record<string, unknown> = {}) {
-  return { testEngine: { name: 'axe-core', version: '4.14.1' }, url: 'http://x/', violations: [rule()], incomplete: [], passes: [], inapplicable: [], ...extra };
+  return {
+    testEngine: { name: 'axe-core', version: '4.14.1' },
+    url: 'http://x/',
+    violations: [rule()],
+    incomplete: [],
+    passes: [],
+    inapplicable: [],
+    ...extra,
+  };
 }
 
 function rejection(raw: unknown): ScanFailure {
@@ -48,7 +56,9 @@ describe('validateAxeResults', () => {
   });
 
   it('accepts null impacts (incomplete and passing rules have none) and shadow/frame targets', () => {
-    const raw = result({ incomplete: [rule({ id: 'color-contrast', impact: null, nodes: [node({ impact: null, target: ['iframe', ['x-el', 'span']] })] })] });
+    const raw = result({
+      incomplete: [rule({ id: 'color-contrast', impact: null, nodes: [node({ impact: null, target: ['iframe', ['x-el', 'span']] })] })],
+    });
     expect(validateAxeResults(raw).results.incomplete[0].impact).toBeNull();
   });
 
@@ -62,7 +72,10 @@ describe('validateAxeResults', () => {
     ['a help URL that is no URL', result({ violations: [rule({ helpUrl: 'see docs' })] })],
     ['a malformed rule id', result({ violations: [rule({ id: '<script>' })] })],
     ['a rule reported twice', result({ violations: [rule(), rule()] })],
-    ['more rules than axe has', result({ violations: Array.from({ length: AXE_RESULT_LIMITS.maxRules + 1 }, (_, i) => rule({ id: `r${i}` })) })],
+    [
+      'more rules than axe has',
+      result({ violations: Array.from({ length: AXE_RESULT_LIMITS.maxRules + 1 }, (_, i) => rule({ id: `r${i}` })) }),
+    ],
     ['nodes that are not an array', result({ violations: [rule({ nodes: 'all of them' })] })],
     ['a non-string help', result({ violations: [rule({ help: { html: '<b>' } })] })],
     ['a target that is not an array', result({ violations: [rule({ nodes: [node({ target: 'img' })] })] })],
@@ -88,7 +101,16 @@ describe('validateAxeResults', () => {
 
   it('keeps a bounded number of nodes per rule, related nodes and check data', () => {
     const many = Array.from({ length: AXE_RESULT_LIMITS.maxNodesPerRule + 500 }, () =>
-      node({ any: [{ id: 'c', message: 'm', data: { blob: 'y'.repeat(10_000) }, relatedNodes: Array.from({ length: 100 }, () => ({ html: '<a>', target: ['a'] })) }] }),
+      node({
+        any: [
+          {
+            id: 'c',
+            message: 'm',
+            data: { blob: 'y'.repeat(10_000) },
+            relatedNodes: Array.from({ length: 100 }, () => ({ html: '<a>', target: ['a'] })),
+          },
+        ],
+      }),
     );
     const { results, truncated } = validateAxeResults(result({ violations: [rule({ nodes: many })] }));
     const v = results.violations[0];
@@ -102,9 +124,13 @@ describe('validateAxeResults', () => {
 
   it('keeps at most maxChecks checks per node (finishRun merges them across frames) and says so', () => {
     const checks = Array.from({ length: AXE_RESULT_LIMITS.maxChecks + 1 }, (_, i) => ({ id: `c${i}`, message: 'm', relatedNodes: [] }));
-    const { results, truncated } = validateAxeResults(result({ passes: [rule({ id: 'bypass', impact: null, nodes: [node({ impact: null, any: checks })] })] }));
+    const { results, truncated } = validateAxeResults(
+      result({ passes: [rule({ id: 'bypass', impact: null, nodes: [node({ impact: null, any: checks })] })] }),
+    );
     expect(results.passes[0].nodes[0].any).toHaveLength(AXE_RESULT_LIMITS.maxChecks);
-    expect(truncated).toEqual([`passes bypass.nodes[0].any: ${AXE_RESULT_LIMITS.maxChecks} of ${AXE_RESULT_LIMITS.maxChecks + 1} checks kept`]);
+    expect(truncated).toEqual([
+      `passes bypass.nodes[0].any: ${AXE_RESULT_LIMITS.maxChecks} of ${AXE_RESULT_LIMITS.maxChecks + 1} checks kept`,
+    ]);
   });
 
   it('does not mutate its input', () => {

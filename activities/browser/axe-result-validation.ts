@@ -71,7 +71,8 @@ class Validator {
 
   impact(v: unknown, where: string): string | null {
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'string' || !(IMPACTS as readonly string[]).includes(v)) fail(where, `unknown impact ${JSON.stringify(v).slice(0, 40)}`);
+    if (typeof v !== 'string' || !(IMPACTS as readonly string[]).includes(v))
+      fail(where, `unknown impact ${JSON.stringify(v).slice(0, 40)}`);
     return v;
   }
 

@@ -142,7 +142,12 @@ export class BrowserPool {
     const browser = this.browser;
     if (!browser?.connected) return 0;
     // The default context only holds the about:blank tab Chromium starts with; scans never use it.
-    const counts = await Promise.all(browser.browserContexts().filter((c) => c !== browser.defaultBrowserContext()).map((c) => c.pages()));
+    const counts = await Promise.all(
+      browser
+        .browserContexts()
+        .filter((c) => c !== browser.defaultBrowserContext())
+        .map((c) => c.pages()),
+    );
     return counts.reduce((n, pages) => n + pages.length, 0);
   }
 

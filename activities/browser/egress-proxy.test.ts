@@ -166,8 +166,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
   return { value, ms: Date.now() - started };
 }
 
-const enotfound = (host: string): Error =>
-  Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host });
+const enotfound = (host: string): Error => Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host });
 
 // Immediate means well under the 10 s connect timeout; generous because the CI box shares its two cores with Chromium.
 const IMMEDIATE_MS = 1000;
@@ -327,7 +326,9 @@ describe('startEgressProxy', () => {
       const reply = await viaProxy(proxy, `http://mixed.test:${upstream.port}/echo`);
       expect(reply.status).toBe(403);
       // The page (and the scan's client) learns the kind of range, not the internal address; the event keeps it for logs.
-      expect(reply.headers['x-egress-blocked']).toBe('target host mixed.test resolves to an address that is not public (in a private range)');
+      expect(reply.headers['x-egress-blocked']).toBe(
+        'target host mixed.test resolves to an address that is not public (in a private range)',
+      );
       expect(proxy.eventFor('mixed.test')).toMatchObject({
         reason: 'target host mixed.test resolves to an address that is not public (in a private range)',
         detail: 'target address 10.0.0.1 is in a private range (resolved from mixed.test)',

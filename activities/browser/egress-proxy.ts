@@ -305,8 +305,7 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
       }
       return { socket: await connectPinned(verdict.addresses, target.port) };
     } catch (err) {
-      const failure =
-        err instanceof EgressFailure ? err : new EgressFailure('connect_error', errorCode(err), 'proxy failure');
+      const failure = err instanceof EgressFailure ? err : new EgressFailure('connect_error', errorCode(err), 'proxy failure');
       const label = failure.kind === 'dns_error' ? 'dns' : 'connect';
       record(failure.kind, target, `${label} ${failure.code}: ${failure.message}`);
       return { status: 502, header: 'X-Egress-Error', value: `${label} ${failure.code}`, reason: failure.message };

@@ -1,7 +1,12 @@
 import { rmSync } from 'node:fs';
 import { buildLaunchOptions, CHROMIUM_FLAGS, decideSandbox, type LaunchConfig } from './launch-options';
 
-const base: LaunchConfig = { chromePath: '/usr/bin/chromium', launchTimeoutMs: 1_000, viewport: { width: 800, height: 600 }, protocolTimeoutMs: 1_000 };
+const base: LaunchConfig = {
+  chromePath: '/usr/bin/chromium',
+  launchTimeoutMs: 1_000,
+  viewport: { width: 800, height: 600 },
+  protocolTimeoutMs: 1_000,
+};
 
 function argsOf(cfg: LaunchConfig): string[] {
   const opts = buildLaunchOptions(cfg);
@@ -42,7 +47,11 @@ describe('buildLaunchOptions', () => {
   });
 
   it('keeps the background-networking and side-channel flags', () => {
-    for (const flag of ['--disable-background-networking', '--disable-component-update', '--webrtc-ip-handling-policy=disable_non_proxied_udp']) {
+    for (const flag of [
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+    ]) {
       expect(CHROMIUM_FLAGS).toContain(flag);
     }
     expect(CHROMIUM_FLAGS).not.toContain('--no-sandbox');

@@ -28,10 +28,15 @@ export function decideSandbox(mode: SandboxMode, uid: number | null): SandboxDec
   const root = uid === 0;
   if (mode === 'off') return { enabled: false, reason: 'CHROME_SANDBOX=off' };
   if (mode === 'on') {
-    if (root) throw new Error('CHROME_SANDBOX=on, but the worker runs as root and Chromium cannot be sandboxed as root: run as an unprivileged user');
+    if (root)
+      throw new Error(
+        'CHROME_SANDBOX=on, but the worker runs as root and Chromium cannot be sandboxed as root: run as an unprivileged user',
+      );
     return { enabled: true, reason: 'CHROME_SANDBOX=on' };
   }
-  return root ? { enabled: false, reason: 'the worker runs as root (CHROME_SANDBOX=auto)' } : { enabled: true, reason: 'the worker runs unprivileged (CHROME_SANDBOX=auto)' };
+  return root
+    ? { enabled: false, reason: 'the worker runs as root (CHROME_SANDBOX=auto)' }
+    : { enabled: true, reason: 'the worker runs unprivileged (CHROME_SANDBOX=auto)' };
 }
 
 /** The current process's uid; null where there is none (Windows). */
@@ -72,7 +77,11 @@ export function buildLaunchOptions(cfg: LaunchConfig): LaunchOptions & { userDat
   return {
     executablePath: cfg.chromePath,
     headless: true,
-    args: [...CHROMIUM_FLAGS, ...((cfg.sandbox ?? decideSandbox('auto', currentUid()).enabled) ? [] : ['--no-sandbox']), `--user-data-dir=${userDataDir}`],
+    args: [
+      ...CHROMIUM_FLAGS,
+      ...((cfg.sandbox ?? decideSandbox('auto', currentUid()).enabled) ? [] : ['--no-sandbox']),
+      `--user-data-dir=${userDataDir}`,
+    ],
     userDataDir,
     timeout: cfg.launchTimeoutMs,
     defaultViewport: cfg.viewport,

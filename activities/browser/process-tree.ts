@@ -54,7 +54,6 @@ function pssBytes(pid: number): number | null {
   }
 }
 
-
 /** Memory of the whole tree. Limits use PSS; RSS is reported because it is what `ps` and `top` show. */
 export function treeMemory(rootPid: number): TreeMemory {
   let pss = 0;

@@ -26,9 +26,16 @@ describe('rejectionReasonOf', () => {
   const post = { method: 'POST', originalUrl: '/api/scans' };
   it('names the safety refusals and ignores everything else', () => {
     expect(rejectionReasonOf(new HttpError(429, 'rate_limited', 'x', { reason: 'rate_limited' }), post)).toBe('rate_limited');
-    expect(rejectionReasonOf(new HttpError(429, 'too_many_requests', 'x', { reason: 'abuse_limited' }), { method: 'GET', originalUrl: '/api/scans' })).toBe('abuse_limited');
+    expect(
+      rejectionReasonOf(new HttpError(429, 'too_many_requests', 'x', { reason: 'abuse_limited' }), {
+        method: 'GET',
+        originalUrl: '/api/scans',
+      }),
+    ).toBe('abuse_limited');
     expect(rejectionReasonOf({ type: 'entity.too.large' }, post)).toBe('body_too_large');
-    expect(rejectionReasonOf(new HttpError(400, 'bad_request', 'url: private address', { category: 'blocked_target' }), post)).toBe('blocked_target');
+    expect(rejectionReasonOf(new HttpError(400, 'bad_request', 'url: private address', { category: 'blocked_target' }), post)).toBe(
+      'blocked_target',
+    );
     expect(rejectionReasonOf(new HttpError(400, 'bad_request', 'url: must be http(s)', { field: 'url' }), post)).toBe('invalid_url');
     expect(rejectionReasonOf(new HttpError(400, 'bad_request', 'priority: too big'), post)).toBe('invalid_request');
     expect(rejectionReasonOf(new HttpError(503, 'unavailable', 'down'), post)).toBe('temporal_unavailable');
@@ -39,14 +46,21 @@ describe('rejectionReasonOf', () => {
 
   it('groups bulk item reasons', () => {
     expect(
-      rejectionReasons([{ reason: 'url: is required' }, { reason: 'rate_limited: 3 scans per hour' }, { reason: 'url: private address not allowed' }, { reason: 'prospect p not found' }]),
+      rejectionReasons([
+        { reason: 'url: is required' },
+        { reason: 'rate_limited: 3 scans per hour' },
+        { reason: 'url: private address not allowed' },
+        { reason: 'prospect p not found' },
+      ]),
     ).toEqual({ invalid_url: 1, rate_limited: 1, blocked_target: 1, invalid_request: 1 });
   });
 });
 
 describe('isTemporalUnavailable', () => {
   it('counts outages, not answers', () => {
-    expect(isTemporalUnavailable(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: '', metadata: {} }))).toBe(true);
+    expect(
+      isTemporalUnavailable(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: '', metadata: {} })),
+    ).toBe(true);
     expect(isTemporalUnavailable(Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4, details: '', metadata: {} }))).toBe(true);
     expect(isTemporalUnavailable(Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3, details: '', metadata: {} }))).toBe(false);
     expect(isTemporalUnavailable(new WorkflowExecutionAlreadyStartedError('started', 'wf', 'type'))).toBe(false);

@@ -46,9 +46,15 @@ const EXEMPT = /^\/api\/monitoring\/(health|queue\/health)$/;
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 const tooMany = (retryAfter: number, scope: string) =>
-  new HttpError(429, 'too_many_requests', `too many requests from this ${scope}; slow down`, { reason: 'abuse_limited', scope }, {
-    'Retry-After': String(retryAfter),
-  });
+  new HttpError(
+    429,
+    'too_many_requests',
+    `too many requests from this ${scope}; slow down`,
+    { reason: 'abuse_limited', scope },
+    {
+      'Retry-After': String(retryAfter),
+    },
+  );
 
 /**
  * Per client IP: before authentication, so a flood of bad keys is throttled too. The health endpoints are exempt
@@ -86,7 +92,8 @@ export function rejectionReasonOf(err: unknown, req: Pick<Request, 'method' | 'o
     const details = (err.details ?? {}) as { reason?: string; category?: string };
     if (err.status === 429) return details.reason === 'rate_limited' ? 'rate_limited' : 'abuse_limited';
     if (err.status === 413) return 'body_too_large';
-    if (err.status === 503 && err.code === 'unavailable' && req.method === 'POST' && SUBMISSION.test(req.originalUrl)) return 'temporal_unavailable';
+    if (err.status === 503 && err.code === 'unavailable' && req.method === 'POST' && SUBMISSION.test(req.originalUrl))
+      return 'temporal_unavailable';
     if (err.status === 400 && req.method === 'POST' && SUBMISSION.test(req.originalUrl)) {
       if (details.category === 'blocked_target') return 'blocked_target';
       if (details.category === 'invalid_url' || /^url:/.test(err.message)) return 'invalid_url';

@@ -17,11 +17,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else http = new HttpError(500, 'internal', 'internal error; quote the request id when reporting it');
     if (http.status >= 500) logger.error({ err, requestId, path: req.path }, 'request failed');
     if (res.headersSent) return;
-    res.set(http.headers).status(http.status).json({
-      error: http.code,
-      message: http.message,
-      ...(http.details !== undefined && { details: http.details }),
-      requestId,
-    });
+    res
+      .set(http.headers)
+      .status(http.status)
+      .json({
+        error: http.code,
+        message: http.message,
+        ...(http.details !== undefined && { details: http.details }),
+        requestId,
+      });
   };
 }

@@ -33,7 +33,9 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
@@ -86,7 +88,10 @@ export function idempotent(prisma: PrismaClient, opts: IdempotencyOptions = {}):
         status >= 200 && status < 300
           ? prisma.idempotencyKey.update({ where: id, data: { status, response: stored as unknown as Prisma.InputJsonValue } }).catch(free)
           : free();
-      return done.then(() => undefined, () => undefined);
+      return done.then(
+        () => undefined,
+        () => undefined,
+      );
     };
 
     // The answer is recorded before it leaves, so a retry never finds the key free or unanswered after a response.
@@ -143,9 +148,15 @@ async function claim(
     }
     if (row && row.status !== IN_PROGRESS) return { status: row.status, response: row.response as unknown as StoredResponse };
     if (Date.now() >= deadline) {
-      throw new HttpError(409, 'idempotency_in_progress', `a request with this ${HEADER} is still being processed; retry shortly`, undefined, {
-        'Retry-After': '1',
-      });
+      throw new HttpError(
+        409,
+        'idempotency_in_progress',
+        `a request with this ${HEADER} is still being processed; retry shortly`,
+        undefined,
+        {
+          'Retry-After': '1',
+        },
+      );
     }
     // Still running (or just freed by a failed first attempt: then the next insert claims it).
     if (row) await sleep(POLL_MS);

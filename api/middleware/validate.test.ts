@@ -138,12 +138,20 @@ describe('validate with a handler', () => {
 
 describe('invalidFields', () => {
   it('is a 400 with details.fields and a "field: problem; …" message', () => {
-    const err = invalidFields([{ field: 'a', message: 'is wrong' }, { field: 'b.0', message: 'is missing' }]);
+    const err = invalidFields([
+      { field: 'a', message: 'is wrong' },
+      { field: 'b.0', message: 'is missing' },
+    ]);
     expect(err).toMatchObject({ status: 400, code: 'bad_request', message: 'a: is wrong; b.0: is missing' });
-    expect(err.details).toEqual({ fields: [{ field: 'a', message: 'is wrong' }, { field: 'b.0', message: 'is missing' }] });
+    expect(err.details).toEqual({
+      fields: [
+        { field: 'a', message: 'is wrong' },
+        { field: 'b.0', message: 'is missing' },
+      ],
+    });
   });
 
-  it('keeps a field\'s facts in its entry, and with `flat` also at the top (the older shape)', () => {
+  it("keeps a field's facts in its entry, and with `flat` also at the top (the older shape)", () => {
     expect(invalidField('url', 'is refused', { category: 'blocked_target' }).details).toEqual({
       fields: [{ field: 'url', message: 'is refused', category: 'blocked_target' }],
     });

@@ -9,25 +9,34 @@ export function bulkRouter(bulks: BulkService, once: RequestHandler): Router {
   const router = Router();
 
   // A retried submission with the same Idempotency-Key gets the original bulk back, not a second one.
-  router.post('/', validate({ body: CreateBulkBody }, [once], async ({ body }, _req, res) => {
-    const result = await bulks.submit(body, principalOf(res));
-    if (result.status === 'rejected') {
-      res.status(422).json({ error: 'no_valid_items', message: 'every item was rejected', ...result });
-      return;
-    }
-    res.status(202).location(`/api/scans/bulk/${result.bulkId}`).json(result);
-  }));
+  router.post(
+    '/',
+    validate({ body: CreateBulkBody }, [once], async ({ body }, _req, res) => {
+      const result = await bulks.submit(body, principalOf(res));
+      if (result.status === 'rejected') {
+        res.status(422).json({ error: 'no_valid_items', message: 'every item was rejected', ...result });
+        return;
+      }
+      res.status(202).location(`/api/scans/bulk/${result.bulkId}`).json(result);
+    }),
+  );
 
-  router.get('/:bulkId', validate({ params: BulkIdParams, query: BulkItemsQuery }, async ({ params, query }, _req, res) => {
-    await bulks.visibleTo(params.bulkId, principalOf(res));
-    res.json(await bulks.progress(params.bulkId, query));
-  }));
+  router.get(
+    '/:bulkId',
+    validate({ params: BulkIdParams, query: BulkItemsQuery }, async ({ params, query }, _req, res) => {
+      await bulks.visibleTo(params.bulkId, principalOf(res));
+      res.json(await bulks.progress(params.bulkId, query));
+    }),
+  );
 
-  router.post('/:bulkId/cancel', validate({ params: BulkIdParams }, async ({ params }, _req, res) => {
-    const owner = await bulks.visibleTo(params.bulkId, principalOf(res));
-    await bulks.cancel(params.bulkId, owner.status);
-    res.status(202).json({ bulkId: params.bulkId, status: 'cancelling' });
-  }));
+  router.post(
+    '/:bulkId/cancel',
+    validate({ params: BulkIdParams }, async ({ params }, _req, res) => {
+      const owner = await bulks.visibleTo(params.bulkId, principalOf(res));
+      await bulks.cancel(params.bulkId, owner.status);
+      res.status(202).json({ bulkId: params.bulkId, status: 'cancelling' });
+    }),
+  );
 
   return router;
 }

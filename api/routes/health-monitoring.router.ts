@@ -33,7 +33,10 @@ export function healthMonitoringRouter(src: DashboardSources): Router {
   router.get('/health', async (_req, res) => {
     const report = await health.health();
     // 503 when critical, so a load balancer or uptime checker can use this endpoint directly.
-    res.status(report.status === 'critical' ? 503 : 200).set('Cache-Control', 'no-store').json(report);
+    res
+      .status(report.status === 'critical' ? 503 : 200)
+      .set('Cache-Control', 'no-store')
+      .json(report);
   });
 
   router.get('/queue/health', async (_req, res) => {
@@ -44,13 +47,19 @@ export function healthMonitoringRouter(src: DashboardSources): Router {
     res.set('Cache-Control', 'no-store').json(await health.puppeteer());
   });
 
-  router.get('/reliability', validate({ query: ReliabilityQuery }, async ({ query }, _req, res) => {
-    res.json(await health.reliability(query.days));
-  }));
+  router.get(
+    '/reliability',
+    validate({ query: ReliabilityQuery }, async ({ query }, _req, res) => {
+      res.json(await health.reliability(query.days));
+    }),
+  );
 
-  router.get('/alerts', validate({ query: AlertsQuery }, async ({ query }, _req, res) => {
-    res.set('Cache-Control', 'no-store').json(await health.alerts(query));
-  }));
+  router.get(
+    '/alerts',
+    validate({ query: AlertsQuery }, async ({ query }, _req, res) => {
+      res.set('Cache-Control', 'no-store').json(await health.alerts(query));
+    }),
+  );
 
   router.get('/dashboard', async (_req, res) => {
     const [report, queueHealth, queueStats, puppeteer, reliability, alerts, safety] = await Promise.all([

@@ -11,19 +11,28 @@ export function keysRouter(keys: ApiKeyService): Router {
   const router = Router();
   router.use(requireAdmin);
 
-  router.post('/', validate({ body: CreateKeyBody }, async ({ body }, _req, res) => {
-    const created = await keys.create(body.clientId, body.name);
-    res.status(201).location(`/api/keys/${created.id}`).json(created);
-  }));
+  router.post(
+    '/',
+    validate({ body: CreateKeyBody }, async ({ body }, _req, res) => {
+      const created = await keys.create(body.clientId, body.name);
+      res.status(201).location(`/api/keys/${created.id}`).json(created);
+    }),
+  );
 
-  router.get('/', validate({ query: z.object({ clientId: clientIdSchema.optional() }) }, async ({ query }, _req, res) => {
-    res.json({ keys: await keys.list(query.clientId) });
-  }));
+  router.get(
+    '/',
+    validate({ query: z.object({ clientId: clientIdSchema.optional() }) }, async ({ query }, _req, res) => {
+      res.json({ keys: await keys.list(query.clientId) });
+    }),
+  );
 
-  router.delete('/:id', validate({ params: z.object({ id: z.uuid() }) }, async ({ params }, _req, res) => {
-    if (!(await keys.revoke(params.id))) throw notFound('key');
-    res.status(204).end();
-  }));
+  router.delete(
+    '/:id',
+    validate({ params: z.object({ id: z.uuid() }) }, async ({ params }, _req, res) => {
+      if (!(await keys.revoke(params.id))) throw notFound('key');
+      res.status(204).end();
+    }),
+  );
 
   return router;
 }

@@ -30,14 +30,20 @@ export interface ProspectsRouterOptions {
 export function prospectsRouter(prospects: ProspectService, once: RequestHandler, opts: ProspectsRouterOptions): Router {
   const router = Router();
 
-  router.post('/', validate({ body: CreateProspectBody }, [once], async ({ body }, _req, res) => {
-    const prospect = await prospects.create(principalOf(res), body);
-    res.status(201).location(`/api/prospects/${prospect.id}`).json(prospect);
-  }));
+  router.post(
+    '/',
+    validate({ body: CreateProspectBody }, [once], async ({ body }, _req, res) => {
+      const prospect = await prospects.create(principalOf(res), body);
+      res.status(201).location(`/api/prospects/${prospect.id}`).json(prospect);
+    }),
+  );
 
-  router.get('/', validate({ query: ListProspectsQuery }, async ({ query }, _req, res) => {
-    res.json(await prospects.list(principalOf(res), query));
-  }));
+  router.get(
+    '/',
+    validate({ query: ListProspectsQuery }, async ({ query }, _req, res) => {
+      res.json(await prospects.list(principalOf(res), query));
+    }),
+  );
 
   router.post(
     '/import',
@@ -65,27 +71,42 @@ export function prospectsRouter(prospects: ProspectService, once: RequestHandler
     }),
   );
 
-  router.get('/:id', validate({ params: ProspectIdParams }, async ({ params }, _req, res) => {
-    res.json(await prospects.get(params.id, principalOf(res)));
-  }));
+  router.get(
+    '/:id',
+    validate({ params: ProspectIdParams }, async ({ params }, _req, res) => {
+      res.json(await prospects.get(params.id, principalOf(res)));
+    }),
+  );
 
-  router.patch('/:id', validate({ params: ProspectIdParams, body: UpdateProspectBody }, async ({ params, body }, _req, res) => {
-    res.json(await prospects.update(params.id, principalOf(res), body));
-  }));
+  router.patch(
+    '/:id',
+    validate({ params: ProspectIdParams, body: UpdateProspectBody }, async ({ params, body }, _req, res) => {
+      res.json(await prospects.update(params.id, principalOf(res), body));
+    }),
+  );
 
-  router.delete('/:id', validate({ params: ProspectIdParams }, async ({ params }, _req, res) => {
-    await prospects.remove(params.id, principalOf(res));
-    res.status(204).end();
-  }));
+  router.delete(
+    '/:id',
+    validate({ params: ProspectIdParams }, async ({ params }, _req, res) => {
+      await prospects.remove(params.id, principalOf(res));
+      res.status(204).end();
+    }),
+  );
 
-  router.post('/:id/scans', validate({ params: ProspectIdParams, body: ScanProspectBody }, [once], async ({ params, body }, _req, res) => {
-    const scan = await prospects.scan(params.id, principalOf(res), body);
-    res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
-  }));
+  router.post(
+    '/:id/scans',
+    validate({ params: ProspectIdParams, body: ScanProspectBody }, [once], async ({ params, body }, _req, res) => {
+      const scan = await prospects.scan(params.id, principalOf(res), body);
+      res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
+    }),
+  );
 
-  router.get('/:id/scans', validate({ params: ProspectIdParams, query: ProspectScansQuery }, async ({ params, query }, _req, res) => {
-    res.json(await prospects.history(params.id, principalOf(res), query.limit));
-  }));
+  router.get(
+    '/:id/scans',
+    validate({ params: ProspectIdParams, query: ProspectScansQuery }, async ({ params, query }, _req, res) => {
+      res.json(await prospects.history(params.id, principalOf(res), query.limit));
+    }),
+  );
 
   return router;
 }

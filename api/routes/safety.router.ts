@@ -22,15 +22,22 @@ export function safetyRouter(deps: { rateLimits: RateLimitService; safety: () =>
     res.set('Cache-Control', 'no-store').json(await deps.safety());
   });
 
-  router.get('/rate-limit/:clientId', validate({ params: RateLimitParams }, async ({ params }, _req, res) => {
-    // Another client's quota is "not found", as everywhere else a client key looks past its own data.
-    if (!canAccessClient(principalOf(res), params.clientId)) throw notFound('client');
-    res.set('Cache-Control', 'no-store').json(await deps.rateLimits.status(params.clientId));
-  }));
+  router.get(
+    '/rate-limit/:clientId',
+    validate({ params: RateLimitParams }, async ({ params }, _req, res) => {
+      // Another client's quota is "not found", as everywhere else a client key looks past its own data.
+      if (!canAccessClient(principalOf(res), params.clientId)) throw notFound('client');
+      res.set('Cache-Control', 'no-store').json(await deps.rateLimits.status(params.clientId));
+    }),
+  );
 
-  router.put('/rate-limit/:clientId', requireAdmin, validate({ params: RateLimitParams, body: SetRateLimitBody }, async ({ params, body }, _req, res) => {
-    res.json(await deps.rateLimits.setLimit(params.clientId, body.scansPerHour));
-  }));
+  router.put(
+    '/rate-limit/:clientId',
+    requireAdmin,
+    validate({ params: RateLimitParams, body: SetRateLimitBody }, async ({ params, body }, _req, res) => {
+      res.json(await deps.rateLimits.setLimit(params.clientId, body.scansPerHour));
+    }),
+  );
 
   return router;
 }

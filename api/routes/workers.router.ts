@@ -36,23 +36,26 @@ export function workersRouter(deps: { env: Env; temporal: Client; taskQueuePrefi
     res.json({ workers });
   });
 
-  router.post('/:identity/:command', validate({ params: WorkerCommandParams }, async ({ params }, _req, res) => {
-    try {
-      const result = await deps.temporal.workflow.execute<typeof workerControlWorkflow>('workerControlWorkflow', {
-        taskQueue: queues.high,
-        workflowId: `worker-control-${randomUUID()}`,
-        args: [{ controlQueue: controlQueue(prefix, params.identity), command: params.command }],
-        workflowExecutionTimeout: '3 minutes',
-      });
-      res.json(result);
-    } catch (err) {
-      // The command's activity was never picked up: that worker is not running.
-      if (err instanceof WorkflowFailedError && err.cause instanceof ActivityFailure && err.cause.cause instanceof TimeoutFailure) {
-        throw notFound('worker');
+  router.post(
+    '/:identity/:command',
+    validate({ params: WorkerCommandParams }, async ({ params }, _req, res) => {
+      try {
+        const result = await deps.temporal.workflow.execute<typeof workerControlWorkflow>('workerControlWorkflow', {
+          taskQueue: queues.high,
+          workflowId: `worker-control-${randomUUID()}`,
+          args: [{ controlQueue: controlQueue(prefix, params.identity), command: params.command }],
+          workflowExecutionTimeout: '3 minutes',
+        });
+        res.json(result);
+      } catch (err) {
+        // The command's activity was never picked up: that worker is not running.
+        if (err instanceof WorkflowFailedError && err.cause instanceof ActivityFailure && err.cause.cause instanceof TimeoutFailure) {
+          throw notFound('worker');
+        }
+        if (err instanceof WorkflowFailedError) throw new HttpError(502, 'command_failed', 'the worker could not run the command');
+        throw err;
       }
-      if (err instanceof WorkflowFailedError) throw new HttpError(502, 'command_failed', 'the worker could not run the command');
-      throw err;
-    }
-  }));
+    }),
+  );
   return router;
 }

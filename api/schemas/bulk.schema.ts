@@ -15,7 +15,11 @@ const perScanOptions = {
   priority: z.number().int().min(1).max(10).default(5),
   timeout: z.number().int().min(1_000).optional(),
   maxRetries: z.number().int().min(0).max(5).optional(),
-  wcagTags: z.array(z.string().regex(/^[a-z0-9-]+$/i)).min(1).max(20).optional(),
+  wcagTags: z
+    .array(z.string().regex(/^[a-z0-9-]+$/i))
+    .min(1)
+    .max(20)
+    .optional(),
 };
 
 export const CreateBulkBody = z

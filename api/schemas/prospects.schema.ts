@@ -74,7 +74,13 @@ export const ImportQuery = z.object({
 export type ImportQuery = z.infer<typeof ImportQuery>;
 
 /** POST /api/prospects/:id/scans: the scan options of POST /api/scans; url and client come from the prospect. */
-export const ScanProspectBody = CreateScanBody.pick({ priority: true, queue: true, timeout: true, maxRetries: true, wcagTags: true }).strict();
+export const ScanProspectBody = CreateScanBody.pick({
+  priority: true,
+  queue: true,
+  timeout: true,
+  maxRetries: true,
+  wcagTags: true,
+}).strict();
 export type ScanProspectBody = z.infer<typeof ScanProspectBody>;
 
 export const ProspectScansQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });

@@ -17,11 +17,17 @@ export const CreateScheduleBody = z
       .trim()
       .max(100)
       .refine((c) => /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(c) || c.split(/\s+/).length === 5, {
-        message: 'must be a standard 5-field cron expression (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly; seconds fields and @every are not accepted (use intervalMinutes)',
+        message:
+          'must be a standard 5-field cron expression (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly; seconds fields and @every are not accepted (use intervalMinutes)',
       })
       .optional(),
     /** Alternatively every N minutes (at least 5). */
-    intervalMinutes: z.number().int().min(5).max(60 * 24 * 366).optional(),
+    intervalMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(60 * 24 * 366)
+      .optional(),
     timezone: z.string().min(1).max(64).default('UTC'),
     queue: z.enum(['high', 'low']).default('low'),
     priority: z.number().int().min(1).max(10).default(5),

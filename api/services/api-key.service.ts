@@ -28,7 +28,8 @@ export function createApiKeyService(prisma: PrismaClient, adminKey: string, opts
     async create(clientId: string, name?: string) {
       if (opts.maxKeysPerClient !== undefined) {
         const active = await prisma.apiKey.count({ where: { clientId, revokedAt: null } });
-        if (active >= opts.maxKeysPerClient) throw limitReached('active API keys', clientId, active, opts.maxKeysPerClient, 'MAX_API_KEYS_PER_CLIENT', 'revoke one first');
+        if (active >= opts.maxKeysPerClient)
+          throw limitReached('active API keys', clientId, active, opts.maxKeysPerClient, 'MAX_API_KEYS_PER_CLIENT', 'revoke one first');
       }
       const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
       const row = await prisma.apiKey.create({

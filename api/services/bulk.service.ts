@@ -67,7 +67,12 @@ export function createBulkService(deps: BulkServiceDeps) {
       // An item may only be filed under a prospect of its own client, as with a single scan.
       const claimed = body.scans!.map((item) => item.prospectId).filter((id): id is string => typeof id === 'string' && isUuid(id));
       const owners = new Map(
-        claimed.length ? (await prisma.prospect.findMany({ where: { id: { in: claimed } }, select: { id: true, clientId: true } })).map((p) => [p.id, p.clientId]) : [],
+        claimed.length
+          ? (await prisma.prospect.findMany({ where: { id: { in: claimed } }, select: { id: true, clientId: true } })).map((p) => [
+              p.id,
+              p.clientId,
+            ])
+          : [],
       );
       body.scans!.forEach((item, index) => {
         const given = item.clientId ?? body.clientId ?? ownClient;
@@ -75,7 +80,8 @@ export function createBulkService(deps: BulkServiceDeps) {
         if (!parsed.success) {
           return rejected.push({ index, reason: `clientId: ${given === undefined ? 'is required' : parsed.error.issues[0].message}` });
         }
-        if (ownClient && parsed.data !== ownClient) return rejected.push({ index, reason: 'clientId: this key can only submit scans for its own client' });
+        if (ownClient && parsed.data !== ownClient)
+          return rejected.push({ index, reason: 'clientId: this key can only submit scans for its own client' });
         const prospectId = typeof item.prospectId === 'string' ? item.prospectId : undefined;
         if (prospectId !== undefined && owners.get(prospectId) !== parsed.data) {
           return rejected.push({ index, reason: 'prospectId: no such prospect for this client' });
@@ -112,40 +118,43 @@ export function createBulkService(deps: BulkServiceDeps) {
       const response = { bulkId, workflowId, total, accepted: accepted.length, rejected };
       if (accepted.length === 0) return { ...response, status: 'rejected' as const };
 
-      await prisma.$transaction(async (tx) => {
-        await tx.bulk.create({
-          data: {
-            id: bulkId,
-            workflowId,
-            submittedBy: submitterOf(principal),
-            queue: body.queue,
-            priority: body.priority,
-            total,
-            accepted: accepted.length,
-            rejected,
-          },
-        });
-        for (let i = 0; i < accepted.length; i += INSERT_CHUNK) {
-          await tx.scan.createMany({
-            data: accepted.slice(i, i + INSERT_CHUNK).map((item, j) => {
-              const scanId = randomUUID();
-              return {
-                id: scanId,
-                workflowId: scanWorkflowId(scanId),
-                url: item.url,
-                targetHost: item.host,
-                clientId: item.clientId,
-                prospectId: item.prospectId,
-                bulkId,
-                bulkIndex: i + j,
-                queue: body.queue,
-                priority: body.priority,
-                options: options as object,
-              };
-            }),
+      await prisma.$transaction(
+        async (tx) => {
+          await tx.bulk.create({
+            data: {
+              id: bulkId,
+              workflowId,
+              submittedBy: submitterOf(principal),
+              queue: body.queue,
+              priority: body.priority,
+              total,
+              accepted: accepted.length,
+              rejected,
+            },
           });
-        }
-      }, { timeout: 60_000 });
+          for (let i = 0; i < accepted.length; i += INSERT_CHUNK) {
+            await tx.scan.createMany({
+              data: accepted.slice(i, i + INSERT_CHUNK).map((item, j) => {
+                const scanId = randomUUID();
+                return {
+                  id: scanId,
+                  workflowId: scanWorkflowId(scanId),
+                  url: item.url,
+                  targetHost: item.host,
+                  clientId: item.clientId,
+                  prospectId: item.prospectId,
+                  bulkId,
+                  bulkIndex: i + j,
+                  queue: body.queue,
+                  priority: body.priority,
+                  options: options as object,
+                };
+              }),
+            });
+          }
+        },
+        { timeout: 60_000 },
+      );
 
       const input: BulkInput = {
         bulkId,
@@ -157,7 +166,8 @@ export function createBulkService(deps: BulkServiceDeps) {
         progress: { total: accepted.length, queued: accepted.length, running: 0, completed: 0, failed: 0, cancelled: 0 },
       };
       try {
-        const start = (client: Client) => client.workflow.start<typeof bulkScanWorkflow>('bulkScanWorkflow', { taskQueue: queues[body.queue], workflowId, args: [input] });
+        const start = (client: Client) =>
+          client.workflow.start<typeof bulkScanWorkflow>('bulkScanWorkflow', { taskQueue: queues[body.queue], workflowId, args: [input] });
         await (deps.temporalBreaker ? deps.temporalBreaker.execute(start) : start(temporal));
       } catch (err) {
         deps.logger.error({ err, bulkId }, 'could not start bulk workflow');
@@ -166,7 +176,13 @@ export function createBulkService(deps: BulkServiceDeps) {
         await prisma.$transaction([
           prisma.scan.updateMany({
             where: { bulkId },
-            data: { status: 'failed', stage: 'done', failureReason: 'internal', failureMessage: 'bulk could not be started', finishedAt: now },
+            data: {
+              status: 'failed',
+              stage: 'done',
+              failureReason: 'internal',
+              failureMessage: 'bulk could not be started',
+              finishedAt: now,
+            },
           }),
           prisma.bulk.update({ where: { id: bulkId }, data: { status: 'failed', finishedAt: now } }),
         ]);

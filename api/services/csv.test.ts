@@ -4,9 +4,18 @@ const fields = (text: string) => parseCsv(text).map((r) => r.fields);
 
 describe('parseCsv', () => {
   it('reads plain records with CRLF, LF or CR line ends', () => {
-    expect(fields('a,b,c\r\n1,2,3\r\n')).toEqual([['a', 'b', 'c'], ['1', '2', '3']]);
-    expect(fields('a,b\n1,2')).toEqual([['a', 'b'], ['1', '2']]);
-    expect(fields('a,b\r1,2\r')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(fields('a,b,c\r\n1,2,3\r\n')).toEqual([
+      ['a', 'b', 'c'],
+      ['1', '2', '3'],
+    ]);
+    expect(fields('a,b\n1,2')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+    expect(fields('a,b\r1,2\r')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
   });
 
   it('returns nothing for empty input, and no extra record for a final line break', () => {
@@ -15,7 +24,10 @@ describe('parseCsv', () => {
   });
 
   it('keeps empty fields, including a trailing one', () => {
-    expect(fields(',a,,\nb,')).toEqual([['', 'a', '', ''], ['b', '']]);
+    expect(fields(',a,,\nb,')).toEqual([
+      ['', 'a', '', ''],
+      ['b', ''],
+    ]);
   });
 
   it('reads a blank line as a record with one empty field (RFC 4180), leaving skipping to the caller', () => {
@@ -27,7 +39,8 @@ describe('parseCsv', () => {
   });
 
   it('reads quoted fields holding commas, doubled quotes and line breaks', () => {
-    const text = 'url,name,notes\r\n"https://a.example/?x=1,2","Acme, Inc.","said ""hi""\r\nthen left\nand\rback"\r\nhttps://b.example/,B,\n';
+    const text =
+      'url,name,notes\r\n"https://a.example/?x=1,2","Acme, Inc.","said ""hi""\r\nthen left\nand\rback"\r\nhttps://b.example/,B,\n';
     expect(fields(text)).toEqual([
       ['url', 'name', 'notes'],
       ['https://a.example/?x=1,2', 'Acme, Inc.', 'said "hi"\r\nthen left\nand\rback'],
@@ -45,11 +58,17 @@ describe('parseCsv', () => {
   });
 
   it('keeps spaces around fields, and a quote inside an unquoted field as text', () => {
-    expect(fields(' a , b\nO"Brien,x')).toEqual([[' a ', ' b'], ['O"Brien', 'x']]);
+    expect(fields(' a , b\nO"Brien,x')).toEqual([
+      [' a ', ' b'],
+      ['O"Brien', 'x'],
+    ]);
   });
 
   it('drops a leading byte order mark', () => {
-    expect(fields('\ufeffurl,name\nx,y')).toEqual([['url', 'name'], ['x', 'y']]);
+    expect(fields('\ufeffurl,name\nx,y')).toEqual([
+      ['url', 'name'],
+      ['x', 'y'],
+    ]);
   });
 
   it('marks a record with text after a closing quote as bad and reads the next records normally', () => {

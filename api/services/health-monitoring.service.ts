@@ -119,7 +119,8 @@ export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
         });
       } catch (err) {
         // Its activities could not finish (Postgres down, say): the history says why; the caller gets the id.
-        if (err instanceof WorkflowFailedError) throw new HttpError(502, 'recovery_failed', 'the health check could not complete', { workflowId });
+        if (err instanceof WorkflowFailedError)
+          throw new HttpError(502, 'recovery_failed', 'the health check could not complete', { workflowId });
         throw err;
       }
       cache.clear();

@@ -4,12 +4,7 @@ import type { Env } from '../../lib/env';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import { HttpError, invalidField, limitReached, notFound } from '../http-errors';
 import { describeZodError } from '../middleware/validate';
-import {
-  ImportRow,
-  type ListProspectsQuery,
-  type ScanProspectBody,
-  type UpdateProspectBody,
-} from '../schemas/prospects.schema';
+import { ImportRow, type ListProspectsQuery, type ScanProspectBody, type UpdateProspectBody } from '../schemas/prospects.schema';
 import type { RawImportRow, RowRef } from './prospect-import';
 import type { ScanService } from './scan.service';
 import type { Principal } from './api-key.service';
@@ -45,7 +40,6 @@ export interface ImportOptions {
   defaultClientId?: string;
   onDuplicate: 'skip' | 'update';
 }
-
 
 type ProspectRow = Prisma.ProspectGetPayload<object>;
 
@@ -83,7 +77,9 @@ export function createProspectService(deps: ProspectServiceDeps) {
   /** The newest scan of each prospect (of its own client, as submissions ensure; checked again here). */
   async function latestScans(prospectIds: string[]): Promise<Map<string, LatestScan>> {
     if (prospectIds.length === 0) return new Map();
-    const rows = await prisma.$queryRaw<Array<{ prospect_id: string; id: string; status: string; score: number | null; finished_at: Date | null }>>`
+    const rows = await prisma.$queryRaw<
+      Array<{ prospect_id: string; id: string; status: string; score: number | null; finished_at: Date | null }>
+    >`
       SELECT DISTINCT ON (s.prospect_id) s.prospect_id::text AS prospect_id, s.id::text AS id, s.status::text AS status, s.score, s.finished_at
       FROM scans s
       JOIN prospects p ON p.id = s.prospect_id AND p.client_id = s.client_id
@@ -122,7 +118,11 @@ export function createProspectService(deps: ProspectServiceDeps) {
     if (rows.length === 0) return;
     const adding = new Map<string, number>();
     for (const r of rows) adding.set(r.clientId, (adding.get(r.clientId) ?? 0) + 1);
-    const counts = await prisma.prospect.groupBy({ by: ['clientId'], where: { clientId: { in: [...adding.keys()] } }, _count: { _all: true } });
+    const counts = await prisma.prospect.groupBy({
+      by: ['clientId'],
+      where: { clientId: { in: [...adding.keys()] } },
+      _count: { _all: true },
+    });
     const stored = new Map(counts.map((c) => [c.clientId, c._count._all]));
     const max = deps.env.MAX_PROSPECTS_PER_CLIENT;
     for (const [clientId, n] of adding) {
@@ -222,7 +222,10 @@ export function createProspectService(deps: ProspectServiceDeps) {
      */
     async importRows(principal: Principal, rows: RawImportRow[], options: ImportOptions) {
       const scope = scopeOf(principal);
-      const opts = { ...options, defaultClientId: actingClient(principal, options.defaultClientId, 'this key can only import prospects for its own client') };
+      const opts = {
+        ...options,
+        defaultClientId: actingClient(principal, options.defaultClientId, 'this key can only import prospects for its own client'),
+      };
       const skipped: SkippedRow[] = [];
       const skip = (ref: RowRef, reason: string, extra: { url?: string; prospectId?: string } = {}) =>
         skipped.push({ ...ref, ...extra, reason });
@@ -244,7 +247,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
         const r = parsed.data;
         const clientId = r.clientId ?? opts.defaultClientId;
         if (!clientId) {
-          skip(row.ref, 'clientId: is required (in the row, or as the import\'s clientId)', given);
+          skip(row.ref, "clientId: is required (in the row, or as the import's clientId)", given);
           continue;
         }
         if (!inScope(scope, clientId)) {
@@ -268,7 +271,10 @@ export function createProspectService(deps: ProspectServiceDeps) {
       // Set-based SQL over unnest(): Prisma's createMany and `in` lists take seconds per thousand rows here,
       // these statements take about a second for the 10,000-row maximum.
       const candidates = [...valid.values()];
-      const found = candidates.length === 0 ? [] : await prisma.$queryRaw<Array<{ id: string; client_id: string; url: string }>>`
+      const found =
+        candidates.length === 0
+          ? []
+          : await prisma.$queryRaw<Array<{ id: string; client_id: string; url: string }>>`
         SELECT p.id::text AS id, p.client_id, p.url
         FROM prospects p
         JOIN unnest(${candidates.map((v) => v.clientId)}::text[], ${candidates.map((v) => v.url)}::text[]) AS w(client_id, url)
@@ -302,7 +308,10 @@ export function createProspectService(deps: ProspectServiceDeps) {
         const changes = duplicates.filter((d) => d.name !== undefined || d.notes !== undefined);
         for (const d of duplicates) {
           if (d.name === undefined && d.notes === undefined) {
-            skip(d.ref, 'duplicate: the prospect already exists and the row has no name or notes to update', { url: d.url, prospectId: d.id });
+            skip(d.ref, 'duplicate: the prospect already exists and the row has no name or notes to update', {
+              url: d.url,
+              prospectId: d.id,
+            });
           }
         }
         if (changes.length > 0) {
@@ -351,8 +360,15 @@ export function createProspectService(deps: ProspectServiceDeps) {
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
           take: limit,
           select: {
-            id: true, url: true, status: true, score: true, inconclusive: true, inconclusiveReason: true,
-            failureReason: true, createdAt: true, finishedAt: true,
+            id: true,
+            url: true,
+            status: true,
+            score: true,
+            inconclusive: true,
+            inconclusiveReason: true,
+            failureReason: true,
+            createdAt: true,
+            finishedAt: true,
           },
         }),
         prisma.scan.findMany({

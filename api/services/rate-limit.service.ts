@@ -7,7 +7,13 @@ export { createRateLimitService, type Grant, type RateLimitService, type RateLim
 /** 429 with Retry-After (the end of the hour) and the client's numbers. */
 export function rateLimited(grant: Grant, extra: Record<string, unknown> = {}): HttpError {
   const { status } = grant;
-  return new HttpError(429, 'rate_limited', quotaRefusalMessage(status), { reason: 'rate_limited', ...status, ...extra }, {
-    'Retry-After': String(grant.retryAfterSeconds),
-  });
+  return new HttpError(
+    429,
+    'rate_limited',
+    quotaRefusalMessage(status),
+    { reason: 'rate_limited', ...status, ...extra },
+    {
+      'Retry-After': String(grant.retryAfterSeconds),
+    },
+  );
 }

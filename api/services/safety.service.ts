@@ -61,16 +61,14 @@ export interface SafetyReport {
 
 /** Rejection reasons, counted per hour in safety_rejections: what /safety reports and metrics export. */
 export type RejectionReason =
-  | 'rate_limited'
-  | 'abuse_limited'
-  | 'invalid_url'
-  | 'blocked_target'
-  | 'body_too_large'
-  | 'invalid_request'
-  | 'temporal_unavailable';
+  'rate_limited' | 'abuse_limited' | 'invalid_url' | 'blocked_target' | 'body_too_large' | 'invalid_request' | 'temporal_unavailable';
 
 /** Adds to the durable per-hour counters; never fails the request it belongs to. */
-export async function recordRejections(prisma: PrismaClient, counts: Partial<Record<RejectionReason, number>>, logger?: Logger): Promise<void> {
+export async function recordRejections(
+  prisma: PrismaClient,
+  counts: Partial<Record<RejectionReason, number>>,
+  logger?: Logger,
+): Promise<void> {
   const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   const metrics = apiMetrics();
   for (const [reason, n] of Object.entries(counts)) {
@@ -117,7 +115,11 @@ export async function getSafetyReport(deps: { prisma: PrismaClient; env: Env; te
     prisma.clientRateLimit.count(),
     prisma.safetyRejection.groupBy({ by: ['reason'], where: { hour: { gte: since } }, _sum: { count: true } }),
     prisma.safetyRejection.groupBy({ by: ['reason'], _sum: { count: true } }),
-    prisma.scanAttempt.groupBy({ by: ['category'], where: { createdAt: { gte: since }, category: { in: [...KILL_KINDS] } }, _count: { _all: true } }),
+    prisma.scanAttempt.groupBy({
+      by: ['category'],
+      where: { createdAt: { gte: since }, category: { in: [...KILL_KINDS] } },
+      _count: { _all: true },
+    }),
     prisma.$queryRaw<Array<{ requests: number; scans: number }>>`
       SELECT COALESCE(SUM(jsonb_array_length(blocked_requests)), 0)::int AS requests,
              COUNT(*) FILTER (WHERE jsonb_array_length(blocked_requests) > 0)::int AS scans
@@ -173,7 +175,11 @@ export async function getSafetyReport(deps: { prisma: PrismaClient; env: Env; te
       clientHostBreakersNotClosed: clientNotClosed,
     },
     circuitBreakers: report,
-    breakerConfig: { failureThreshold: env.BREAKER_FAILURE_THRESHOLD, successThreshold: env.BREAKER_SUCCESS_THRESHOLD, timeoutMs: env.BREAKER_TIMEOUT },
+    breakerConfig: {
+      failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
+      successThreshold: env.BREAKER_SUCCESS_THRESHOLD,
+      timeoutMs: env.BREAKER_TIMEOUT,
+    },
     asOf: new Date().toISOString(),
   };
 }

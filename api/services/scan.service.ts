@@ -4,13 +4,7 @@ import { checkUrlSafety, type UrlPolicy } from '../../targets/url-safety';
 import { taskQueuePrefixOf, temporalUiUrl, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
-import {
-  scanStartOptions,
-  scanWorkflowId,
-  taskQueues,
-  type ScanInput,
-  type ScanQueue,
-} from '../../core/contracts';
+import { scanStartOptions, scanWorkflowId, taskQueues, type ScanInput, type ScanQueue } from '../../core/contracts';
 import type { scanWorkflow } from '../../workflows';
 import { conflict, HttpError, invalidField, serviceUnavailable } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
@@ -59,8 +53,7 @@ function displayTarget(target: unknown): unknown {
   return Array.isArray(target) && target.length === 1 && typeof target[0] === 'string' ? target[0] : target;
 }
 
-const noSuchProspect = () =>
-  invalidField('prospectId', 'no such prospect for this client');
+const noSuchProspect = () => invalidField('prospectId', 'no such prospect for this client');
 
 /** Starts, reads and cancels scans; knows nothing of HTTP requests. */
 export function createScanService(deps: ScanServiceDeps) {
@@ -107,32 +100,35 @@ export function createScanService(deps: ScanServiceDeps) {
       ...workflowSettings(env, prefix),
     };
     // The row first, so the scan exists for GET at once; if the start fails it is closed as failed, not lost.
-    await prisma.scan.create({
-      data: {
-        id: scanId,
-        workflowId,
-        url: input.url,
-        targetHost: target.hostname,
-        clientId: req.clientId,
-        prospectId: req.prospectId,
-        retryOf: req.retryOf,
-        queue: req.queue,
-        priority: req.priority,
-        options: input.options as object,
-      },
-    }).catch(async (err: unknown) => {
-      // The prospect was deleted after it was checked (scans.prospect_id references prospects).
-      if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003')) throw err;
-      await quota?.refund(req.clientId, 1).catch(() => undefined);
-      throw noSuchProspect();
-    });
-    try {
-      const start = (client: Client) => client.workflow.start<typeof scanWorkflow>('scanWorkflow', {
-        taskQueue: queues[req.queue],
-        workflowId,
-        args: [input],
-        ...scanStartOptions({ ...req, scanId, targetHost: target.hostname }),
+    await prisma.scan
+      .create({
+        data: {
+          id: scanId,
+          workflowId,
+          url: input.url,
+          targetHost: target.hostname,
+          clientId: req.clientId,
+          prospectId: req.prospectId,
+          retryOf: req.retryOf,
+          queue: req.queue,
+          priority: req.priority,
+          options: input.options as object,
+        },
+      })
+      .catch(async (err: unknown) => {
+        // The prospect was deleted after it was checked (scans.prospect_id references prospects).
+        if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003')) throw err;
+        await quota?.refund(req.clientId, 1).catch(() => undefined);
+        throw noSuchProspect();
       });
+    try {
+      const start = (client: Client) =>
+        client.workflow.start<typeof scanWorkflow>('scanWorkflow', {
+          taskQueue: queues[req.queue],
+          workflowId,
+          args: [input],
+          ...scanStartOptions({ ...req, scanId, targetHost: target.hostname }),
+        });
       await (deps.temporalBreaker ? deps.temporalBreaker.execute(start) : start(temporal));
     } catch (err) {
       deps.logger.error({ err, scanId }, 'could not start scan workflow');
@@ -219,8 +215,16 @@ export function createScanService(deps: ScanServiceDeps) {
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: q.limit,
       select: {
-        id: true, url: true, clientId: true, status: true, score: true, inconclusive: true,
-        violationCount: true, failureReason: true, createdAt: true, finishedAt: true,
+        id: true,
+        url: true,
+        clientId: true,
+        status: true,
+        score: true,
+        inconclusive: true,
+        violationCount: true,
+        failureReason: true,
+        createdAt: true,
+        finishedAt: true,
       },
     });
     return {
@@ -259,7 +263,10 @@ export function createScanService(deps: ScanServiceDeps) {
       const clientId = actingClient(principal, body.clientId, 'this key can only submit scans for its own client');
       if (!clientId) throw invalidField('clientId', 'is required');
       // The same answer whether the prospect is missing or another client's.
-      if (body.prospectId && !(isUuid(body.prospectId) && (await prisma.prospect.count({ where: { id: body.prospectId, clientId } })) > 0)) {
+      if (
+        body.prospectId &&
+        !(isUuid(body.prospectId) && (await prisma.prospect.count({ where: { id: body.prospectId, clientId } })) > 0)
+      ) {
         throw noSuchProspect();
       }
       return submit({ ...body, clientId, enforceQuota: principal.kind === 'client' });

@@ -64,12 +64,14 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   const recentScans = (clientId: string | undefined, scheduleId: string) =>
     clientId === undefined
       ? Promise.resolve([])
-      : deps.prisma.scan.findMany({
-          where: { clientId, scheduleId },
-          orderBy: { createdAt: 'desc' },
-          take: 5,
-          select: { id: true, status: true, failureReason: true, failureMessage: true, createdAt: true, finishedAt: true },
-        }).then((rows) => rows.map(({ id, ...r }) => ({ scanId: id, ...r })));
+      : deps.prisma.scan
+          .findMany({
+            where: { clientId, scheduleId },
+            orderBy: { createdAt: 'desc' },
+            take: 5,
+            select: { id: true, status: true, failureReason: true, failureMessage: true, createdAt: true, finishedAt: true },
+          })
+          .then((rows) => rows.map(({ id, ...r }) => ({ scanId: id, ...r })));
 
   const view = async (d: ScheduleDescription) => {
     const memo = (d.memo ?? {}) as unknown as ScheduleMemo;
@@ -139,7 +141,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         );
       }
       const existing = await schedulesOf(clientId);
-      if (existing >= env.MAX_SCHEDULES_PER_CLIENT) throw limitReached('schedules', clientId, existing, env.MAX_SCHEDULES_PER_CLIENT, 'MAX_SCHEDULES_PER_CLIENT');
+      if (existing >= env.MAX_SCHEDULES_PER_CLIENT)
+        throw limitReached('schedules', clientId, existing, env.MAX_SCHEDULES_PER_CLIENT, 'MAX_SCHEDULES_PER_CLIENT');
 
       const scheduleId = `scan-schedule-${randomUUID()}`;
       const input: ScheduledScanInput = {
@@ -218,7 +221,14 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         if (!s.scheduleId.startsWith('scan-schedule-')) continue;
         const memo = (s.memo ?? {}) as unknown as ScheduleMemo;
         if (!canAccessClient(principal, memo.clientId)) continue;
-        out.push({ scheduleId: s.scheduleId, name: memo.name, clientId: memo.clientId, url: memo.url, paused: s.state.paused, nextRuns: s.info.nextActionTimes.slice(0, 3) });
+        out.push({
+          scheduleId: s.scheduleId,
+          name: memo.name,
+          clientId: memo.clientId,
+          url: memo.url,
+          paused: s.state.paused,
+          nextRuns: s.info.nextActionTimes.slice(0, 3),
+        });
         if (out.length >= 1_000) break;
       }
       return out;

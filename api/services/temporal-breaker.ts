@@ -2,7 +2,13 @@
 // halfOpenAfter, halfOpenSampling give exactly the seed's failureThreshold / timeout / successThreshold), plus a
 // gRPC deadline per call so a dead server fails a call instead of hanging it. Each transition is mirrored to the
 // circuit_breakers table (alerts and /safety read it) and to the metrics.
-import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, IsolatedCircuitError } from 'cockatiel';
 import { saveBreakerState, TEMPORAL_BREAKER, type BreakerConfig, type BreakerState } from '../../lib/circuit-breakers';
 import type { Logger } from '../../lib/logger';
@@ -11,7 +17,9 @@ import type { PrismaClient } from '../../lib/prisma';
 import { serviceUnavailable } from '../http-errors';
 
 // gRPC codes that say "the service did not answer", as opposed to "it answered no".
-const UNAVAILABLE_CODES = new Set([1 /* CANCELLED */, 2 /* UNKNOWN */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */]);
+const UNAVAILABLE_CODES = new Set([
+  1 /* CANCELLED */, 2 /* UNKNOWN */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */,
+]);
 
 /** True when the error means Temporal is unreachable or overloaded; business answers do not trip the breaker. */
 export function isTemporalUnavailable(err: unknown): boolean {
@@ -62,7 +70,10 @@ export function createTemporalBreaker(deps: {
       state,
       failures,
       openedAt,
-      lastError: policy.lastFailure && 'error' in policy.lastFailure ? String((policy.lastFailure.error as Error)?.message ?? '').slice(0, 300) : null,
+      lastError:
+        policy.lastFailure && 'error' in policy.lastFailure
+          ? String((policy.lastFailure.error as Error)?.message ?? '').slice(0, 300)
+          : null,
     }).catch((err: unknown) => deps.logger.warn({ err }, 'could not record the Temporal breaker state'));
 
   policy.onFailure(({ handled }) => {

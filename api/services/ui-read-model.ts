@@ -5,7 +5,11 @@ import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import { isUuid } from '../../lib/ids';
 
-export const RANGES = { '24h': { ms: 86_400_000, bucket: 'hour' }, '7d': { ms: 7 * 86_400_000, bucket: 'hour' }, '30d': { ms: 30 * 86_400_000, bucket: 'day' } } as const;
+export const RANGES = {
+  '24h': { ms: 86_400_000, bucket: 'hour' },
+  '7d': { ms: 7 * 86_400_000, bucket: 'hour' },
+  '30d': { ms: 30 * 86_400_000, bucket: 'day' },
+} as const;
 export type RangeKey = keyof typeof RANGES;
 export const isRange = (s: unknown): s is RangeKey => typeof s === 'string' && s in RANGES;
 
@@ -42,7 +46,18 @@ export function createUiReadModel(deps: UiReadModelDeps) {
       where: { status: { in: ['queued', 'running'] } },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: 50,
-      select: { id: true, url: true, clientId: true, stage: true, status: true, attempts: true, createdAt: true, startedAt: true, workflowId: true, queue: true },
+      select: {
+        id: true,
+        url: true,
+        clientId: true,
+        stage: true,
+        status: true,
+        attempts: true,
+        createdAt: true,
+        startedAt: true,
+        workflowId: true,
+        queue: true,
+      },
     });
     return rows;
   }
@@ -53,7 +68,9 @@ export function createUiReadModel(deps: UiReadModelDeps) {
     const since = new Date(Date.now() - ms);
     const unit = Prisma.raw(`'${bucket}'`);
     const [buckets, failures] = await Promise.all([
-      prisma.$queryRaw<Array<{ at: Date; total: number; completed: number; failed: number; cancelled: number; p50: number | null; p95: number | null }>>`
+      prisma.$queryRaw<
+        Array<{ at: Date; total: number; completed: number; failed: number; cancelled: number; p50: number | null; p95: number | null }>
+      >`
         SELECT date_trunc(${unit}, finished_at) AS at, count(*)::int AS total,
           count(*) FILTER (WHERE status = 'completed')::int AS completed,
           count(*) FILTER (WHERE status = 'failed')::int AS failed,

@@ -28,7 +28,9 @@ function axes(max: number, labels: string[], unit: string): SafeHtml {
   });
   const step = Math.max(1, Math.ceil(labels.length / 6));
   const xs = labels.map((l, i) =>
-    i % step === 0 ? html`<text class="tick" x="${PAD.l + (iw * (i + 0.5)) / labels.length}" y="${H - 8}" text-anchor="middle">${l}</text>` : '',
+    i % step === 0
+      ? html`<text class="tick" x="${PAD.l + (iw * (i + 0.5)) / labels.length}" y="${H - 8}" text-anchor="middle">${l}</text>`
+      : '',
   );
   return html`${ticks}${xs}`;
 }
@@ -86,7 +88,9 @@ export function lines(title: string, summary: string, labels: string[], series: 
       d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
       pen = true;
     });
-    const dots = s.values.map((v, i) => (v === null ? '' : html`<circle class="${s.cls}" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3"/>`));
+    const dots = s.values.map((v, i) =>
+      v === null ? '' : html`<circle class="${s.cls}" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3"/>`,
+    );
     return html`<path class="line ${s.cls}" d="${d}"/>${dots}`;
   });
   return html`<figure class="chart"><figcaption>${title}</figcaption>

@@ -5,15 +5,43 @@ import type { ReportRule } from './report';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type JsonNode = Record<string, any>;
 
-const scan = { scanId: 's1', url: 'https://shop.example/', finalUrl: 'https://shop.example/', finishedAt: new Date('2026-11-28T10:00:00Z'), score: 77, inconclusive: false, axeVersion: '4.14.1' };
+const scan = {
+  scanId: 's1',
+  url: 'https://shop.example/',
+  finalUrl: 'https://shop.example/',
+  finishedAt: new Date('2026-11-28T10:00:00Z'),
+  score: 77,
+  inconclusive: false,
+  axeVersion: '4.14.1',
+};
 const rules: ReportRule[] = [
   {
-    kind: 'violation', ruleId: 'image-alt', impact: 'critical', wcag: ['1.1.1'], tags: ['wcag2a', 'wcag111'], help: 'Images must have alternative text',
-    helpUrl: 'https://dequeuniversity.com/rules/axe/4.14/image-alt', nodeCount: 2,
-    nodes: [{ target: ['#hero'], html: '<img src="a.png" id="hero">', failureSummary: 'Fix any of the following:\n  Element has no alt attribute' }, { target: ['main > img'], html: '<img src="b,c.png">' }],
+    kind: 'violation',
+    ruleId: 'image-alt',
+    impact: 'critical',
+    wcag: ['1.1.1'],
+    tags: ['wcag2a', 'wcag111'],
+    help: 'Images must have alternative text',
+    helpUrl: 'https://dequeuniversity.com/rules/axe/4.14/image-alt',
+    nodeCount: 2,
+    nodes: [
+      {
+        target: ['#hero'],
+        html: '<img src="a.png" id="hero">',
+        failureSummary: 'Fix any of the following:\n  Element has no alt attribute',
+      },
+      { target: ['main > img'], html: '<img src="b,c.png">' },
+    ],
   },
   {
-    kind: 'incomplete', ruleId: 'color-contrast', impact: 'serious', wcag: ['1.4.3'], tags: ['wcag2aa', 'wcag143'], help: 'Contrast', helpUrl: 'https://x/cc', nodeCount: 1,
+    kind: 'incomplete',
+    ruleId: 'color-contrast',
+    impact: 'serious',
+    wcag: ['1.4.3'],
+    tags: ['wcag2aa', 'wcag143'],
+    help: 'Contrast',
+    helpUrl: 'https://x/cc',
+    nodeCount: 1,
     nodes: [{ target: ['.banner', 'h1'], html: '=cmd|"/c calc"!A0' }],
   },
 ];
@@ -36,7 +64,7 @@ describe('exports', () => {
     // Quoted (a spreadsheet splitting on ";" or tab keeps a quoted first cell whole)...
     expect(row).toContain('"a;\'=HYPERLINK(""http://evil.example/"",""x"")"');
     // ...and a ' wherever a formula would start if a spreadsheet split the cell (";" locale, tab-delimited paste).
-    expect(parseCsv(csv)[1].fields?.slice(9)).toEqual(["a;'=HYPERLINK(\"http://evil.example/\",\"x\")", "x,'\t'=1+1"]);
+    expect(parseCsv(csv)[1].fields?.slice(9)).toEqual(['a;\'=HYPERLINK("http://evil.example/","x")', "x,'\t'=1+1"]);
   });
 
   it('JSON separates violations from needs review', () => {

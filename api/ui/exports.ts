@@ -14,14 +14,25 @@ export interface ExportScan {
 
 const CSV_COLUMNS = ['scan_id', 'url', 'kind', 'rule_id', 'impact', 'wcag', 'help', 'help_url', 'selector', 'html', 'failure_summary'];
 
-
 /** One row per failing (or needs-review) element. */
 export function violationsCsv(scan: ExportScan, rules: readonly ReportRule[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of rules) {
     for (const n of r.nodes) {
       lines.push(
-        [scan.scanId, scan.url, r.kind === 'incomplete' ? 'needs-review' : 'violation', r.ruleId, r.impact ?? '', r.wcag.join(' '), r.help, r.helpUrl, selectorText(n.target), n.html, n.failureSummary ?? '']
+        [
+          scan.scanId,
+          scan.url,
+          r.kind === 'incomplete' ? 'needs-review' : 'violation',
+          r.ruleId,
+          r.impact ?? '',
+          r.wcag.join(' '),
+          r.help,
+          r.helpUrl,
+          selectorText(n.target),
+          n.html,
+          n.failureSummary ?? '',
+        ]
           .map((f) => csvCell(String(f)))
           .join(','),
       );
@@ -67,7 +78,11 @@ const EARL_CONTEXT = {
  * One earl:Assertion per rule × element: failed for violations, cantTell for needs-review; one passed assertion
  * (no pointer) per rule axe reports as passing in the stored raw result.
  */
-export function earlReport(scan: ExportScan, rules: readonly ReportRule[], passedRules: ReadonlyArray<{ id: string; helpUrl?: string; help?: string }>) {
+export function earlReport(
+  scan: ExportScan,
+  rules: readonly ReportRule[],
+  passedRules: ReadonlyArray<{ id: string; helpUrl?: string; help?: string }>,
+) {
   const assertor = {
     '@id': '_:platform',
     '@type': ['earl:Assertor', 'earl:Software', 'doap:Project'],

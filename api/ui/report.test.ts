@@ -46,7 +46,10 @@ describe('issue fingerprints', () => {
   });
 
   it('counts a template issue repeated on many elements once, with its count', () => {
-    const rows = Array.from({ length: 40 }, (_, i) => [`#list > li:nth-child(${i + 1}) > a`, `<a href="/item/${i}"><img src="/i/${i}.png"></a>`] as [string, string]);
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => [`#list > li:nth-child(${i + 1}) > a`, `<a href="/item/${i}"><img src="/i/${i}.png"></a>`] as [string, string],
+    );
     const issues = issuesOf([rule('link-name', rows), rule('image-alt', [['#hero', '<img src="hero.png">']])]);
     expect(issues.size).toBe(2);
     expect([...issues.values()].find((i) => i.ruleId === 'link-name')?.count).toBe(40);
@@ -61,7 +64,10 @@ describe('issue fingerprints', () => {
 describe('diffIssues', () => {
   it('reports new, fixed and still open issues between two scans', () => {
     const before = issuesOf([rule('image-alt', [['#hero', '<img src="a.png">']]), rule('label', [['#q', '<input id="q">']])]);
-    const after = issuesOf([rule('label', [['#q', '<input id="q">']]), rule('color-contrast', [['.muted', '<span class="muted">x</span>']])]);
+    const after = issuesOf([
+      rule('label', [['#q', '<input id="q">']]),
+      rule('color-contrast', [['.muted', '<span class="muted">x</span>']]),
+    ]);
     const d = diffIssues(before, after);
     expect(d.new.map((i) => i.ruleId)).toEqual(['color-contrast']);
     expect(d.fixed.map((i) => i.ruleId)).toEqual(['image-alt']);

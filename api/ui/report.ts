@@ -132,11 +132,30 @@ export function issuesOf(rules: readonly ReportRule[]): Map<string, Issue> {
       const seen = out.get(fp);
       const add = 1 + (i === 0 ? extra : 0);
       if (seen) seen.count += add;
-      else out.set(fp, { fingerprint: fp, ruleId: r.ruleId, impact: r.impact, help: r.help, helpUrl: r.helpUrl, selector: selectorText(n.target), html: n.html, count: add });
+      else
+        out.set(fp, {
+          fingerprint: fp,
+          ruleId: r.ruleId,
+          impact: r.impact,
+          help: r.help,
+          helpUrl: r.helpUrl,
+          selector: selectorText(n.target),
+          html: n.html,
+          count: add,
+        });
     });
     if (r.nodes.length === 0 && r.nodeCount > 0) {
       const fp = fingerprint(r.ruleId, '', '');
-      out.set(fp, { fingerprint: fp, ruleId: r.ruleId, impact: r.impact, help: r.help, helpUrl: r.helpUrl, selector: '', html: '', count: r.nodeCount });
+      out.set(fp, {
+        fingerprint: fp,
+        ruleId: r.ruleId,
+        impact: r.impact,
+        help: r.help,
+        helpUrl: r.helpUrl,
+        selector: '',
+        html: '',
+        count: r.nodeCount,
+      });
     }
   }
   return out;
@@ -150,7 +169,8 @@ export interface IssueDiff {
 
 /** What `after` has that `before` had not (new), what it lost (fixed), and what both have (still open). */
 export function diffIssues(before: Map<string, Issue>, after: Map<string, Issue>): IssueDiff {
-  const sort = (xs: Issue[]) => xs.sort((a, b) => impactRank(a.impact) - impactRank(b.impact) || b.count - a.count || a.fingerprint.localeCompare(b.fingerprint));
+  const sort = (xs: Issue[]) =>
+    xs.sort((a, b) => impactRank(a.impact) - impactRank(b.impact) || b.count - a.count || a.fingerprint.localeCompare(b.fingerprint));
   return {
     new: sort([...after.values()].filter((i) => !before.has(i.fingerprint))),
     fixed: sort([...before.values()].filter((i) => !after.has(i.fingerprint))),

@@ -17,7 +17,12 @@ export interface ScanExport {
 }
 
 /** The export of one scan in one format, or null when the scan is absent or not this principal's. */
-export async function buildScanExport(ui: UiService, scanId: string, principal: Principal, format: ExportFormat): Promise<ScanExport | null> {
+export async function buildScanExport(
+  ui: UiService,
+  scanId: string,
+  principal: Principal,
+  format: ExportFormat,
+): Promise<ScanExport | null> {
   const rep = await ui.report(scanId, principal);
   if (!rep) return null;
   const scan: ExportScan = {
@@ -36,7 +41,11 @@ export async function buildScanExport(ui: UiService, scanId: string, principal: 
     case 'violations.json':
       return { filename, type: 'application/json; charset=utf-8', body: JSON.stringify(violationsJson(scan, rep.rules)) };
     case 'earl.jsonld':
-      return { filename, type: 'application/ld+json', body: JSON.stringify(earlReport(scan, rep.rules, await ui.passedRules(scan.scanId)), null, 2) };
+      return {
+        filename,
+        type: 'application/ld+json',
+        body: JSON.stringify(earlReport(scan, rep.rules, await ui.passedRules(scan.scanId)), null, 2),
+      };
   }
 }
 

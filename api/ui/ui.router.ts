@@ -40,8 +40,11 @@ export interface UiRouterDeps {
 }
 
 // Pages load their own stylesheet, script and screenshots, and nothing else; forms post only here.
-const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-const ASSETS = [join(__dirname, 'assets'), join(__dirname, '..', '..', '..', 'api', 'ui', 'assets')].find((d) => existsSync(d)) ?? join(__dirname, 'assets');
+const CSP =
+  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const ASSETS =
+  [join(__dirname, 'assets'), join(__dirname, '..', '..', '..', 'api', 'ui', 'assets')].find((d) => existsSync(d)) ??
+  join(__dirname, 'assets');
 
 /** Only a path on this site: never an absolute or protocol-relative URL (no open redirect). */
 const localPath = (v: unknown, fallback = '/'): string =>
@@ -71,7 +74,10 @@ export function uiRouter(deps: UiRouterDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 });
 
-  router.use('/ui/assets', express.static(ASSETS, { index: false, maxAge: '5m', setHeaders: (res) => res.setHeader('Cache-Control', 'public, max-age=300') }));
+  router.use(
+    '/ui/assets',
+    express.static(ASSETS, { index: false, maxAge: '5m', setHeaders: (res) => res.setHeader('Cache-Control', 'public, max-age=300') }),
+  );
 
   const pages = Router();
   pages.use((req, res, next) => {
@@ -232,8 +238,11 @@ export function uiRouter(deps: UiRouterDeps): Router {
     const http = err instanceof HttpError ? err : null;
     const status = http?.status ?? 500;
     if (status >= 500) deps.ui.logError(err, req.path);
-    const message = http ? http.message : 'The page could not be built. Try again; if it persists, the operators have the details in the API log.';
-    if (req.path.endsWith('/live') || req.path.match(/\.(csv|json|jsonld|jpg)$/)) return res.status(status).json({ error: http?.code ?? 'internal', message });
+    const message = http
+      ? http.message
+      : 'The page could not be built. Try again; if it persists, the operators have the details in the API log.';
+    if (req.path.endsWith('/live') || req.path.match(/\.(csv|json|jsonld|jpg)$/))
+      return res.status(status).json({ error: http?.code ?? 'internal', message });
     sendPage(res, errorPage(status, message, ctxOf(res)), status);
   };
   pages.use(onError);

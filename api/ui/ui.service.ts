@@ -96,7 +96,17 @@ export function createUiService(deps: UiDeps) {
         section('circuit breakers', async () => (await deps.safety()).circuitBreakers),
         section('charts', () => read.charts(range)),
       ]);
-      return { range, health: healthS, queues: queueS, active: activeS, workers: workersS, alerts: alertsS, breakers: breakersS, charts: chartsS, asOf: new Date() };
+      return {
+        range,
+        health: healthS,
+        queues: queueS,
+        active: activeS,
+        workers: workersS,
+        alerts: alertsS,
+        breakers: breakersS,
+        charts: chartsS,
+        asOf: new Date(),
+      };
     },
 
     failed: monitoring.failed,
@@ -107,13 +117,9 @@ export function createUiService(deps: UiDeps) {
     async report(scanId: string, principal: Principal) {
       const scan = await visibleScan(scanId, principal);
       if (!scan) return null;
-      const [rules, shot] = await Promise.all([
-        rulesOf(scan.scanId),
-        read.screenshotBoxes(scan.scanId),
-      ]);
+      const [rules, shot] = await Promise.all([rulesOf(scan.scanId), read.screenshotBoxes(scan.scanId)]);
       return { scan, rules, screenshot: shot };
     },
-
 
     async screenshot(scanId: string, principal: Principal) {
       const shot = await read.screenshotWithClient(scanId);
@@ -140,7 +146,12 @@ export function createUiService(deps: UiDeps) {
       for (let i = 0; i < completed.length - 1; i++) {
         const cur = completed[i];
         const prev = completed[i + 1];
-        diffs.push({ scanId: cur.scanId, previousId: prev.scanId, finishedAt: cur.finishedAt, diff: diffIssues(issues.get(prev.scanId) ?? new Map(), issues.get(cur.scanId) ?? new Map()) });
+        diffs.push({
+          scanId: cur.scanId,
+          previousId: prev.scanId,
+          finishedAt: cur.finishedAt,
+          diff: diffIssues(issues.get(prev.scanId) ?? new Map(), issues.get(cur.scanId) ?? new Map()),
+        });
       }
       const latest = completed[0] ? [...(issues.get(completed[0].scanId)?.values() ?? [])] : [];
       return { prospect, history, diffs, latestIssues: latest };
@@ -172,7 +183,8 @@ export function createUiService(deps: UiDeps) {
   async function issuesByScan(ids: string[]) {
     const rows = await read.violationRows(ids);
     const out = new Map<string, ReturnType<typeof issuesOf>>();
-    for (const id of ids) out.set(id, issuesOf(rows.filter((r) => r.scanId === id).map((r) => ({ ...r, nodes: r.nodes as unknown as ReportRule['nodes'] }))));
+    for (const id of ids)
+      out.set(id, issuesOf(rows.filter((r) => r.scanId === id).map((r) => ({ ...r, nodes: r.nodes as unknown as ReportRule['nodes'] }))));
     return out;
   }
 }

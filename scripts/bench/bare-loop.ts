@@ -43,10 +43,21 @@ export interface BareRun {
 }
 
 function scanConfig(env: Env): ScanPageConfig {
-  return { maxScanTimeMs: env.MAX_SCAN_TIME, userAgent: env.SCAN_USER_AGENT, acceptLanguage: env.SCAN_ACCEPT_LANGUAGE, pageMaxHeapMb: env.PAGE_MAX_HEAP_MB, maxRedirects: 10 };
+  return {
+    maxScanTimeMs: env.MAX_SCAN_TIME,
+    userAgent: env.SCAN_USER_AGENT,
+    acceptLanguage: env.SCAN_ACCEPT_LANGUAGE,
+    pageMaxHeapMb: env.PAGE_MAX_HEAP_MB,
+    maxRedirects: 10,
+  };
 }
 
-async function measure(page: Page, url: string, tags: string[], navTimeoutMs: number): Promise<Omit<BarePageTiming, 'setupMs' | 'totalMs' | 'url'>> {
+async function measure(
+  page: Page,
+  url: string,
+  tags: string[],
+  navTimeoutMs: number,
+): Promise<Omit<BarePageTiming, 'setupMs' | 'totalMs' | 'url'>> {
   let t = Date.now();
   await page.goto(url, { waitUntil: 'load', timeout: navTimeoutMs });
   const navigateMs = Date.now() - t;
@@ -85,7 +96,16 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
           const m = await measure(lease.page, url, tags, navTimeoutMs);
           return { url, setupMs, ...parts, ...m, totalMs: Date.now() - t0 };
         } catch (err) {
-          return { url, setupMs: 0, navigateMs: 0, settleMs: 0, axeMs: 0, totalMs: Date.now() - t0, violations: [], error: (err as Error).message };
+          return {
+            url,
+            setupMs: 0,
+            navigateMs: 0,
+            settleMs: 0,
+            axeMs: 0,
+            totalMs: Date.now() - t0,
+            violations: [],
+            error: (err as Error).message,
+          };
         } finally {
           await lease.release();
           await egress?.close();
@@ -116,7 +136,16 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
         const m = await measure(page, url, tags, navTimeoutMs);
         return { url, setupMs: 0, ...m, totalMs: Date.now() - t0 };
       } catch (err) {
-        return { url, setupMs: 0, navigateMs: 0, settleMs: 0, axeMs: 0, totalMs: Date.now() - t0, violations: [], error: (err as Error).message };
+        return {
+          url,
+          setupMs: 0,
+          navigateMs: 0,
+          settleMs: 0,
+          axeMs: 0,
+          totalMs: Date.now() - t0,
+          violations: [],
+          error: (err as Error).message,
+        };
       } finally {
         free.push(page);
       }

@@ -42,9 +42,13 @@ export async function startCorpusServer(pages: readonly CorpusPage[]): Promise<C
       if (failing && key.includes(FAIL_ONCE_MARKER) && !failedOnce.has(key)) {
         failedOnce.add(key);
         state.injectedFailures++;
-        return void res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '1' }).end('<!doctype html><title>Busy</title><p>Try again</p>');
+        return void res
+          .writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '1' })
+          .end('<!doctype html><title>Busy</title><p>Try again</p>');
       }
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'no-store' }).end(body);
+      res
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'no-store' })
+        .end(body);
     };
   }
   // Browsers ask for it on every new context; a 404 page would be fine too, but a tiny answer keeps logs clean.

@@ -48,9 +48,11 @@ export function rng(seed: number): () => number {
   };
 }
 
-const WORDS = ('bakery order delivery fresh bread local service quality garden repair plumbing friendly team quote ' +
+const WORDS = (
+  'bakery order delivery fresh bread local service quality garden repair plumbing friendly team quote ' +
   'booking appointment opening hours family owned since pastry coffee catering wedding event price estimate ' +
-  'warranty installation customer review city center parking weekend special offer contact seasonal menu').split(' ');
+  'warranty installation customer review city center parking weekend special offer contact seasonal menu'
+).split(' ');
 const IMG = (w: number, h: number, hue: number) =>
   `data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='${w}' height='${h}'%3E%3Crect width='100%25' height='100%25' fill='hsl(${hue},50%25,60%25)'/%3E%3C/svg%3E`;
 
@@ -130,14 +132,17 @@ function page(index: number, r: () => number, expected: ViolationKind[], targetB
     `<p><button type="submit">Send request</button></p></form></section>`;
   const footer = `<footer><p>${name}, 12 Market Street. Open Monday to Saturday.</p><p><a href="/privacy" style="color:#fff">Privacy</a></p></footer></body></html>`;
 
-  const fixed = head + nav + '<main><h1>' + name + '</h1>' + planted.join('') + '<section><h2>Our offers</h2>' + cards.join('') + '</section>' + form;
+  const fixed =
+    head + nav + '<main><h1>' + name + '</h1>' + planted.join('') + '<section><h2>Our offers</h2>' + cards.join('') + '</section>' + form;
   const budget = targetBytes - fixed.length - footer.length - 300;
   const filler: string[] = [];
   let size = 0;
   if (dense) {
     // A price list of 40-400 rows (5 elements each), then prose: DOM sizes from ~300 to ~2,500 elements.
     const rows = 40 + Math.floor(r() * 360);
-    filler.push(`<section><h2>Price list</h2><table><caption>Prices</caption><thead><tr><th scope="col">Item</th><th scope="col">Size</th><th scope="col">Price</th><th scope="col">Stock</th></tr></thead><tbody>`);
+    filler.push(
+      `<section><h2>Price list</h2><table><caption>Prices</caption><thead><tr><th scope="col">Item</th><th scope="col">Size</th><th scope="col">Price</th><th scope="col">Stock</th></tr></thead><tbody>`,
+    );
     for (let row = 0; row < rows && size < budget; row++) {
       const tr = `<tr><td>${sentence(r, 6)}</td><td>${1 + (row % 9)} kg</td><td>${(r() * 80).toFixed(2)}</td><td>${row % 3 ? 'yes' : 'no'}</td></tr>`;
       filler.push(tr);
@@ -153,7 +158,13 @@ function page(index: number, r: () => number, expected: ViolationKind[], targetB
   }
   filler.push('</section>');
   const html = fixed + filler.join('') + '</main>' + footer;
-  return { path: `/p/${String(index).padStart(3, '0')}.html`, html, bytes: Buffer.byteLength(html), elements: count(html), expected: [...expected].sort() };
+  return {
+    path: `/p/${String(index).padStart(3, '0')}.html`,
+    html,
+    bytes: Buffer.byteLength(html),
+    elements: count(html),
+    expected: [...expected].sort(),
+  };
 }
 
 /** The corpus for `pages` and `seed`: the same options always give the same pages. */
@@ -216,7 +227,11 @@ export function describeCorpus(pages: readonly CorpusPage[]) {
     clean: pages.filter((p) => p.expected.length === 0).length,
     expectedViolations: pages.reduce((n, p) => n + p.expected.length, 0),
     byRule: kinds,
-    kb: { min: Math.round(sizes[0] / 1024), median: Math.round(sizes[Math.floor(sizes.length / 2)] / 1024), max: Math.round(sizes[sizes.length - 1] / 1024) },
+    kb: {
+      min: Math.round(sizes[0] / 1024),
+      median: Math.round(sizes[Math.floor(sizes.length / 2)] / 1024),
+      max: Math.round(sizes[sizes.length - 1] / 1024),
+    },
     elements: { min: elements[0], median: elements[Math.floor(elements.length / 2)], max: elements[elements.length - 1] },
   };
 }

@@ -48,7 +48,9 @@ export async function runEnqueue(ctx: BenchContext): Promise<EnqueueResult> {
     }
 
     ctx.log(`enqueue: accepting a ${ctx.opts.enqueueBulk}-item bulk`);
-    const urls = Array.from({ length: ctx.opts.enqueueBulk }, (_, i) => ctx.server.url(ctx.corpus[i % ctx.corpus.length].path, `bulk=${i}`));
+    const urls = Array.from({ length: ctx.opts.enqueueBulk }, (_, i) =>
+      ctx.server.url(ctx.corpus[i % ctx.corpus.length].path, `bulk=${i}`),
+    );
     const t0 = Date.now();
     const bulkId = await submitBulk(api, urls, { clientId: 'bench-enqueue', queue: 'low' });
     const acceptMs = Date.now() - t0;

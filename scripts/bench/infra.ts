@@ -37,7 +37,11 @@ export interface BenchInfra {
   stop(): Promise<void>;
 }
 
-export async function startBenchInfra(o: { logLevel: LogLevel; log: (line: string) => void; extraEnv?: Record<string, string> }): Promise<BenchInfra> {
+export async function startBenchInfra(o: {
+  logLevel: LogLevel;
+  log: (line: string) => void;
+  extraEnv?: Record<string, string>;
+}): Promise<BenchInfra> {
   const cliPath = process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'venv', 'bin', 'temporal');
   const server: DevServer = await startTemporalDevServer({ cliPath, port: await freePort(), uiPort: null });
   const dbName = `wcag_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -71,7 +75,13 @@ export async function startBenchInfra(o: { logLevel: LogLevel; log: (line: strin
       DATABASE_URL: databaseUrl,
     });
     const env = (pages: number) =>
-      loadEnv({ ...source(), LOG_LEVEL: o.logLevel, SCAN_ALLOW_PRIVATE_TARGETS: 'false', SCAN_ALLOWED_HOSTS: '127.0.0.1', MAX_CONCURRENT_PAGES: String(pages) });
+      loadEnv({
+        ...source(),
+        LOG_LEVEL: o.logLevel,
+        SCAN_ALLOW_PRIVATE_TARGETS: 'false',
+        SCAN_ALLOWED_HOSTS: '127.0.0.1',
+        MAX_CONCURRENT_PAGES: String(pages),
+      });
     prisma = createPrisma(env(1));
     return {
       temporalAddress: server.address,

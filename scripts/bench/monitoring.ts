@@ -48,7 +48,9 @@ function discover(): string[] {
   try {
     const app = readFileSync(join(ROOT, 'api', 'app.ts'), 'utf8');
     const dir = join(ROOT, 'api', 'routes');
-    const routers = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => ({ source: readFileSync(join(dir, f), 'utf8') }));
+    const routers = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ source: readFileSync(join(dir, f), 'utf8') }));
     return discoverMonitoringGets(app, routers);
   } catch {
     return [];
@@ -148,11 +150,29 @@ export async function runMonitoring(ctx: BenchContext): Promise<MonitoringResult
         duration: ctx.opts.monitoringSeconds,
         timeout: 10,
       });
-      endpoints.push({ path, query, present: true, status: probe.status, requests: r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max, non2xx: r.non2xx + r.errors + r.timeouts });
-      ctx.log(`  ${path}: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (${round(r.requests.average)} req/s, pages busy ${pl.pool.stats().pagesInUse})`);
+      endpoints.push({
+        path,
+        query,
+        present: true,
+        status: probe.status,
+        requests: r.requests.total,
+        p50Ms: r.latency.p50,
+        p99Ms: r.latency.p99,
+        maxMs: r.latency.max,
+        non2xx: r.non2xx + r.errors + r.timeouts,
+      });
+      ctx.log(
+        `  ${path}: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (${round(r.requests.average)} req/s, pages busy ${pl.pool.stats().pagesInUse})`,
+      );
     }
   } finally {
     await cancelBulk(api, bulkId, 180_000);
   }
-  return { history: ctx.opts.historyScans, runningScans: 3, connections: ctx.opts.monitoringConnections, seconds: ctx.opts.monitoringSeconds, endpoints };
+  return {
+    history: ctx.opts.historyScans,
+    runningScans: 3,
+    connections: ctx.opts.monitoringConnections,
+    seconds: ctx.opts.monitoringSeconds,
+    endpoints,
+  };
 }

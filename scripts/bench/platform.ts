@@ -11,7 +11,12 @@ export interface Api {
 export function apiOf(pl: Pick<InProcessPipeline, 'baseUrl' | 'apiKey'>): Api {
   const headers = { Authorization: `Bearer ${pl.apiKey}`, 'Content-Type': 'application/json' };
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${pl.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+    const res = await fetch(`${pl.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
     const text = await res.text();
     let parsed: Record<string, unknown> = {};
     try {
@@ -33,7 +38,11 @@ export interface BulkProgress {
   status: string;
 }
 
-export async function submitBulk(api: Api, urls: readonly string[], opts: { clientId: string; maxRetries?: number; queue?: 'high' | 'low' }): Promise<string> {
+export async function submitBulk(
+  api: Api,
+  urls: readonly string[],
+  opts: { clientId: string; maxRetries?: number; queue?: 'high' | 'low' },
+): Promise<string> {
   const res = await api.post('/api/scans/bulk', {
     clientId: opts.clientId,
     queue: opts.queue ?? 'high',
@@ -65,7 +74,10 @@ export async function waitForBulk(
     const p = await bulkProgress(api, bulkId);
     onProgress?.(p);
     if (p.done) return p;
-    if (Date.now() > deadline) throw new Error(`bulk ${bulkId} not done within ${Math.round(timeoutMs / 1000)} s (${p.completed + p.failed + p.cancelled}/${p.total})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `bulk ${bulkId} not done within ${Math.round(timeoutMs / 1000)} s (${p.completed + p.failed + p.cancelled}/${p.total})`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -94,7 +106,10 @@ export async function bulkScans(prisma: PrismaClient, bulkId: string): Promise<S
     where: { bulkId },
     select: { id: true, url: true, status: true, attempts: true, failureReason: true, createdAt: true, startedAt: true, finishedAt: true },
   });
-  const rules = await prisma.scanViolation.findMany({ where: { scanId: { in: scans.map((s) => s.id) }, kind: 'violation' }, select: { scanId: true, ruleId: true } });
+  const rules = await prisma.scanViolation.findMany({
+    where: { scanId: { in: scans.map((s) => s.id) }, kind: 'violation' },
+    select: { scanId: true, ruleId: true },
+  });
   const by = new Map<string, string[]>();
   for (const r of rules) by.set(r.scanId, [...(by.get(r.scanId) ?? []), r.ruleId]);
   return scans.map((s) => ({ ...s, violations: by.get(s.id) ?? [] }));

@@ -57,7 +57,10 @@ describe('parseArgs', () => {
     expect(parseArgs(['--only', 'soak,throughput']).only).toEqual(['throughput', 'soak']);
     expect(() => parseArgs(['--only', 'nope'])).toThrow(/unknown part/);
     expect(() => parseArgs(['--soak', '0'])).toThrow(/positive/);
-    expect(parseArgs(['--concurrency', '1,3', '--pages', '10', '--throughput-pages', '50'])).toMatchObject({ concurrency: [1, 3], throughputPages: 10 });
+    expect(parseArgs(['--concurrency', '1,3', '--pages', '10', '--throughput-pages', '50'])).toMatchObject({
+      concurrency: [1, 3],
+      throughputPages: 10,
+    });
   });
 });
 

@@ -96,21 +96,36 @@ async function soakRun(
     const chromium = pid ? treeMemory(pid) : { pssMb: 0, rssMb: 0 };
     for (const p of ourChromiumPids()) seen.add(p);
     const m = process.memoryUsage();
-    samples?.push({ atS: Math.round((Date.now() - t0) / 1000), scans: done, rssMb: Math.round(m.rss / 1048576), heapMb: Math.round(m.heapUsed / 1048576), chromiumPssMb: chromium.pssMb, chromiumRssMb: chromium.rssMb });
+    samples?.push({
+      atS: Math.round((Date.now() - t0) / 1000),
+      scans: done,
+      rssMb: Math.round(m.rss / 1048576),
+      heapMb: Math.round(m.heapUsed / 1048576),
+      chromiumPssMb: chromium.pssMb,
+      chromiumRssMb: chromium.rssMb,
+    });
   };
   sample();
   const timer = setInterval(sample, ctx.opts.sampleEveryMs);
   let lastLog = 0;
   try {
     const bulkId = await submitBulk(api, urls, { clientId: `bench-${tag}` });
-    await waitForBulk(api, bulkId, 120_000 + scans * 30_000, (p) => {
-      done = p.completed + p.failed + p.cancelled;
-      if (Date.now() - lastLog > 30_000) {
-        lastLog = Date.now();
-        const s = samples?.[samples.length - 1];
-        ctx.log(`  ${tag}: ${done}/${scans}${s ? ` (worker RSS ${s.rssMb} MB, heap ${s.heapMb} MB, Chromium PSS ${s.chromiumPssMb} MB)` : ''}`);
-      }
-    }, 1_000);
+    await waitForBulk(
+      api,
+      bulkId,
+      120_000 + scans * 30_000,
+      (p) => {
+        done = p.completed + p.failed + p.cancelled;
+        if (Date.now() - lastLog > 30_000) {
+          lastLog = Date.now();
+          const s = samples?.[samples.length - 1];
+          ctx.log(
+            `  ${tag}: ${done}/${scans}${s ? ` (worker RSS ${s.rssMb} MB, heap ${s.heapMb} MB, Chromium PSS ${s.chromiumPssMb} MB)` : ''}`,
+          );
+        }
+      },
+      1_000,
+    );
     sample();
     const rows = await bulkScans(ctx.infra.prisma, bulkId);
     const after = pl.pool.stats();
@@ -126,8 +141,15 @@ async function soakRun(
     }
     const correctness = checkCorrectness(ctx.corpus, found);
     const completed = rows.filter((s) => s.status === 'completed').length;
-    const restarts = Object.fromEntries(Object.entries(after.restarts).map(([k, v]) => [k, v - before.restarts[k as RestartCause]])) as Record<RestartCause, number>;
-    if (wrong) correctness.mismatches.push({ path: '(repeat scans)', missing: [], unexpected: [`${wrong} repeat scans differ from the first scan of their page`] });
+    const restarts = Object.fromEntries(
+      Object.entries(after.restarts).map(([k, v]) => [k, v - before.restarts[k as RestartCause]]),
+    ) as Record<RestartCause, number>;
+    if (wrong)
+      correctness.mismatches.push({
+        path: '(repeat scans)',
+        missing: [],
+        unexpected: [`${wrong} repeat scans differ from the first scan of their page`],
+      });
     return {
       scans,
       minutes: round((Date.now() - t0) / 60_000),
@@ -150,7 +172,13 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
   ctx.log(`soak: ${ctx.opts.soakScans} scans, sampling every ${ctx.opts.sampleEveryMs / 1000} s`);
   const main = await soakRun(ctx, ctx.opts.soakScans, 'soak', 0, seen, samples);
   const warmupScans = Math.max(10, Math.round(ctx.opts.soakScans * 0.2));
-  const slopeOf = (k: 'rssMb' | 'heapMb' | 'chromiumPssMb') => round(slopePer100Scans(samples.map((s) => ({ scans: s.scans, mb: s[k] })), warmupScans));
+  const slopeOf = (k: 'rssMb' | 'heapMb' | 'chromiumPssMb') =>
+    round(
+      slopePer100Scans(
+        samples.map((s) => ({ scans: s.scans, mb: s[k] })),
+        warmupScans,
+      ),
+    );
 
   ctx.log(`soak: ${ctx.opts.transientScans} scans, ${Math.round(ctx.opts.transientShare * 100)} % of pages answer 503 once`);
   ctx.server.reset();
@@ -162,7 +190,12 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
     ctx.server.setTransientFailures(false);
   }
   return {
-    main: { ...main, samples, warmupScans, slopeMbPer100: { workerRss: slopeOf('rssMb'), heap: slopeOf('heapMb'), chromiumPss: slopeOf('chromiumPssMb') } },
+    main: {
+      ...main,
+      samples,
+      warmupScans,
+      slopeMbPer100: { workerRss: slopeOf('rssMb'), heap: slopeOf('heapMb'), chromiumPss: slopeOf('chromiumPssMb') },
+    },
     transient: { ...transient, injectedFailures: ctx.server.injectedFailures, share: ctx.opts.transientShare },
     chromiumPidsSeen: [...seen],
   };

@@ -29,13 +29,31 @@ describe('percentile', () => {
 
 describe('slope', () => {
   it('is the least-squares slope', () => {
-    expect(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toBeCloseTo(2);
-    expect(slope([{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 0 }, { x: 3, y: 1 }])).toBeCloseTo(0.2);
+    expect(
+      slope([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ]),
+    ).toBeCloseTo(2);
+    expect(
+      slope([
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+        { x: 2, y: 0 },
+        { x: 3, y: 1 },
+      ]),
+    ).toBeCloseTo(0.2);
   });
 
   it('is NaN when x does not vary', () => {
     expect(slope([{ x: 1, y: 1 }])).toBeNaN();
-    expect(slope([{ x: 1, y: 1 }, { x: 1, y: 5 }])).toBeNaN();
+    expect(
+      slope([
+        { x: 1, y: 1 },
+        { x: 1, y: 5 },
+      ]),
+    ).toBeNaN();
   });
 
   it('gives MB per 100 scans, ignoring the warm-up', () => {

@@ -29,13 +29,29 @@ export interface BareThroughput {
   concurrency: number;
   pages: number;
   pagesPerMin: number;
-  perPageMs: { setup: Summary; proxy: Summary; lease: Summary; prepare: Summary; navigate: Summary; settle: Summary; axe: Summary; total: Summary };
+  perPageMs: {
+    setup: Summary;
+    proxy: Summary;
+    lease: Summary;
+    prepare: Summary;
+    navigate: Summary;
+    settle: Summary;
+    axe: Summary;
+    total: Summary;
+  };
   errors: number;
   correctness: CorrectnessReport;
 }
 
 export interface ThroughputResult {
-  runs: Array<{ concurrency: number; platform: PlatformThroughput; bare: BareThroughput; reuse: BareThroughput; ratio: number; ratioToReuse: number }>;
+  runs: Array<{
+    concurrency: number;
+    platform: PlatformThroughput;
+    bare: BareThroughput;
+    reuse: BareThroughput;
+    ratio: number;
+    ratioToReuse: number;
+  }>;
 }
 
 function bareSummary(ctx: BenchContext, run: BareRun): BareThroughput {
@@ -48,7 +64,16 @@ function bareSummary(ctx: BenchContext, run: BareRun): BareThroughput {
     concurrency: run.concurrency,
     pages: run.pages,
     pagesPerMin: round(perMinute(run.pages, run.wallMs)),
-    perPageMs: { setup: pick('setupMs'), proxy: pick('proxyMs'), lease: pick('leaseMs'), prepare: pick('prepareMs'), navigate: pick('navigateMs'), settle: pick('settleMs'), axe: pick('axeMs'), total: pick('totalMs') },
+    perPageMs: {
+      setup: pick('setupMs'),
+      proxy: pick('proxyMs'),
+      lease: pick('leaseMs'),
+      prepare: pick('prepareMs'),
+      navigate: pick('navigateMs'),
+      settle: pick('settleMs'),
+      axe: pick('axeMs'),
+      total: pick('totalMs'),
+    },
     errors: run.timings.filter((t) => t.error).length,
     correctness: checkCorrectness(ctx.corpus, found),
   };
@@ -121,7 +146,14 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
     await runPlatformThroughput(ctx, c, [ctx.server.url(pages[0].path, 'warmup=1')]);
     const platform = await runPlatformThroughput(ctx, c, urls);
     ctx.log(`  ${platform.pagesPerMin} pages/min`);
-    runs.push({ concurrency: c, platform, bare, reuse, ratio: round(platform.pagesPerMin / bare.pagesPerMin), ratioToReuse: round(platform.pagesPerMin / reuse.pagesPerMin) });
+    runs.push({
+      concurrency: c,
+      platform,
+      bare,
+      reuse,
+      ratio: round(platform.pagesPerMin / bare.pagesPerMin),
+      ratioToReuse: round(platform.pagesPerMin / reuse.pagesPerMin),
+    });
     // Keep the concurrency-3 pipeline for the parts that follow; others go.
     if (c !== 3) await ctx.infra.stopPlatform(c);
   }

@@ -20,7 +20,11 @@ describe('parseCli', () => {
     expect(parseCli(['monitor']).command).toEqual({ kind: 'monitor', intervalMs: 5000 });
     expect(parseCli(['monitor', '--interval', '10']).command).toEqual({ kind: 'monitor', intervalMs: 10_000 });
     expect(parseCli(['health']).command).toEqual({ kind: 'health' });
-    expect(parseCli(['keys', 'create', '--client', 'acme', '--name', 'ci']).command).toEqual({ kind: 'keys-create', clientId: 'acme', name: 'ci' });
+    expect(parseCli(['keys', 'create', '--client', 'acme', '--name', 'ci']).command).toEqual({
+      kind: 'keys-create',
+      clientId: 'acme',
+      name: 'ci',
+    });
   });
 
   it('answers help for no command and --help', () => {

@@ -67,7 +67,8 @@ function queueOf(v: string | undefined): Queue {
 function secondsOf(v: string | undefined, def: number): number {
   if (v === undefined) return def * 1000;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0.2 || n > 3600) throw new UsageError(`--interval: must be a number of seconds between 0.2 and 3600, not "${v}"`);
+  if (!Number.isFinite(n) || n < 0.2 || n > 3600)
+    throw new UsageError(`--interval: must be a number of seconds between 0.2 and 3600, not "${v}"`);
   return Math.round(n * 1000);
 }
 
@@ -97,7 +98,8 @@ export function parseCli(argv: readonly string[]): Invocation {
   const [name, ...rest] = pos;
   if (v.help || name === undefined || name === 'help') return { command: { kind: 'help' }, apiUrl };
   const expect = (n: number, what: string) => {
-    if (rest.length !== n) throw new UsageError(`${name}: expected ${what}, got ${rest.length ? rest.map((r) => `"${r}"`).join(' ') : 'nothing'}`);
+    if (rest.length !== n)
+      throw new UsageError(`${name}: expected ${what}, got ${rest.length ? rest.map((r) => `"${r}"`).join(' ') : 'nothing'}`);
   };
 
   switch (name) {
@@ -106,7 +108,8 @@ export function parseCli(argv: readonly string[]): Invocation {
       let priority: number | undefined;
       if (v.priority !== undefined) {
         priority = Number(v.priority);
-        if (!Number.isInteger(priority) || priority < 1 || priority > 10) throw new UsageError(`--priority: must be an integer 1-10, not "${v.priority}"`);
+        if (!Number.isInteger(priority) || priority < 1 || priority > 10)
+          throw new UsageError(`--priority: must be an integer 1-10, not "${v.priority}"`);
       }
       return { apiUrl, command: { kind: 'scan', url: rest[0], wait: v.wait, clientId: v.client, queue: queueOf(v.queue), priority } };
     }
@@ -114,7 +117,14 @@ export function parseCli(argv: readonly string[]): Invocation {
       expect(1, 'one file');
       return {
         apiUrl,
-        command: { kind: 'bulk', file: rest[0], urls: v.urls, queue: queueOf(v.queue), clientId: v.client, intervalMs: secondsOf(v.interval, 2) },
+        command: {
+          kind: 'bulk',
+          file: rest[0],
+          urls: v.urls,
+          queue: queueOf(v.queue),
+          clientId: v.client,
+          intervalMs: secondsOf(v.interval, 2),
+        },
       };
     case 'stats':
       expect(0, 'no arguments');

@@ -44,7 +44,10 @@ export async function runCommand(cmd: Command, api: Api, io: Io): Promise<number
     case 'health':
       return health(api, io);
     case 'keys-create': {
-      const { body } = await api.post<{ id: string; clientId: string; key: string }>('/api/keys', { clientId: cmd.clientId, name: cmd.name });
+      const { body } = await api.post<{ id: string; clientId: string; key: string }>('/api/keys', {
+        clientId: cmd.clientId,
+        name: cmd.name,
+      });
       io.write(`key for client ${body.clientId} (id ${body.id}); shown once, store it now:\n${body.key}\n`);
       return 0;
     }
@@ -62,7 +65,15 @@ async function scan(cmd: Extract<Command, { kind: 'scan' }>, api: Api, io: Io): 
   });
   io.write(`queued scan ${started.scanId} (workflow ${started.workflowId})\n`);
   if (!cmd.wait) return 0;
-  type ScanView = { status: string; score: number | null; inconclusive?: boolean; counts?: Record<string, number>; failureReason?: string; failureMessage?: string; attempts?: number };
+  type ScanView = {
+    status: string;
+    score: number | null;
+    inconclusive?: boolean;
+    counts?: Record<string, number>;
+    failureReason?: string;
+    failureMessage?: string;
+    attempts?: number;
+  };
   for (;;) {
     const { body: s } = await api.get<ScanView>(`/api/scans/${started.scanId}`);
     if (TERMINAL.has(s.status)) {
@@ -138,7 +149,10 @@ async function bulk(cmd: Extract<Command, { kind: 'bulk' }>, api: Api, io: Io): 
   const total = input.length;
   io.write(`submitted bulk ${started.bulkId}: ${started.accepted} of ${total} accepted, queue ${cmd.queue}\n`);
 
-  const failed: Array<{ label: string; reason: string }> = started.rejected.map((r) => ({ label: label(r.index), reason: `rejected: ${r.reason}` }));
+  const failed: Array<{ label: string; reason: string }> = started.rejected.map((r) => ({
+    label: label(r.index),
+    reason: `rejected: ${r.reason}`,
+  }));
   let doneCount = failed.length;
   for (const f of failed) if (!io.tty) io.write(`[${doneCount}/${total}] ❌ ${f.label} ${f.reason}\n`);
   const seen = new Set<string>();

@@ -1,4 +1,13 @@
-import { bulkSummary, healthBlock, healthExitCode, progressBar, progressLine, recommendations, statsBlock, type QueueStats } from './format';
+import {
+  bulkSummary,
+  healthBlock,
+  healthExitCode,
+  progressBar,
+  progressLine,
+  recommendations,
+  statsBlock,
+  type QueueStats,
+} from './format';
 
 describe('healthExitCode', () => {
   it('maps healthy, warning and critical to 0, 1 and 2, and anything else to 2', () => {
@@ -13,7 +22,9 @@ describe('bulk output', () => {
   it('writes a progress line per finished item', () => {
     expect(progressLine(12, 100, 'p-1', { status: 'completed', score: 87 })).toBe('[12/100] ✅ p-1 completed (score 87)');
     expect(progressLine(13, 100, 'p-2', { status: 'completed', score: null })).toBe('[13/100] ✅ p-2 completed (inconclusive)');
-    expect(progressLine(14, 100, 'p-3', { status: 'failed', score: null, failureReason: 'timeout' })).toBe('[14/100] ❌ p-3 failed: timeout');
+    expect(progressLine(14, 100, 'p-3', { status: 'failed', score: null, failureReason: 'timeout' })).toBe(
+      '[14/100] ❌ p-3 failed: timeout',
+    );
     expect(progressLine(15, 100, 'p-4', { status: 'cancelled', score: null })).toBe('[15/100] ❌ p-4 cancelled');
   });
 
@@ -29,7 +40,18 @@ describe('bulk output', () => {
       '✅ Successful: 3',
       '❌ Failed: 0',
     ]);
-    const lines = bulkSummary({ total: 5, successful: 2, failed: [{ label: 'p-1', reason: 'timeout' }, { label: 'p-2', reason: 'rejected: prospect p-2 not found' }, { label: 'p-3', reason: 'cancelled' }] }, 2);
+    const lines = bulkSummary(
+      {
+        total: 5,
+        successful: 2,
+        failed: [
+          { label: 'p-1', reason: 'timeout' },
+          { label: 'p-2', reason: 'rejected: prospect p-2 not found' },
+          { label: 'p-3', reason: 'cancelled' },
+        ],
+      },
+      2,
+    );
     expect(lines).toEqual([
       '⚠️  Bulk scan completed with failures',
       '📊 Total processed: 5',
@@ -45,7 +67,13 @@ describe('bulk output', () => {
 describe('stats and health blocks', () => {
   const counts = { waiting: 10, active: 2, finishing: 0, completed: 150, failed: 3, delayed: 1, cancelled: 0 };
   it('prints queue statistics in the seed layout with the per-queue split and Temporal', () => {
-    const s: QueueStats = { ...counts, window: '24h', queues: { high: counts, low: counts }, temporal: { runningWorkflows: null, error: 'timeout' }, asOf: 'x' };
+    const s: QueueStats = {
+      ...counts,
+      window: '24h',
+      queues: { high: counts, low: counts },
+      temporal: { runningWorkflows: null, error: 'timeout' },
+      asOf: 'x',
+    };
     const out = statsBlock(s).join('\n');
     expect(out).toContain('📊 Queue Statistics (finished in the last 24h)');
     expect(out).toContain('Waiting:       10 jobs');

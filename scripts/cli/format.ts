@@ -52,9 +52,15 @@ export function healthExitCode(status: string): 0 | 1 | 2 {
 }
 
 /** One line per finished item, for logs and pipes: `[12/100] ✅ https://… completed (score 87)`. */
-export function progressLine(done: number, total: number, label: string, item: Pick<BulkItem, 'status' | 'score' | 'failureReason'>): string {
+export function progressLine(
+  done: number,
+  total: number,
+  label: string,
+  item: Pick<BulkItem, 'status' | 'score' | 'failureReason'>,
+): string {
   const head = `[${done}/${total}]`;
-  if (item.status === 'completed') return `${head} ✅ ${label} completed${item.score === null ? ' (inconclusive)' : ` (score ${item.score})`}`;
+  if (item.status === 'completed')
+    return `${head} ✅ ${label} completed${item.score === null ? ' (inconclusive)' : ` (score ${item.score})`}`;
   if (item.status === 'cancelled') return `${head} ❌ ${label} cancelled`;
   return `${head} ❌ ${label} failed: ${item.failureReason ?? 'unknown'}`;
 }
@@ -92,7 +98,8 @@ export function statsBlock(s: QueueStats): string[] {
     row('Cancelled', s.cancelled),
   ];
   if (s.queues) {
-    const q = (n: string, c: Counts) => `  ${n.padEnd(5)} waiting ${c.waiting}, active ${c.active}, delayed ${c.delayed}, completed ${c.completed}, failed ${c.failed}`;
+    const q = (n: string, c: Counts) =>
+      `  ${n.padEnd(5)} waiting ${c.waiting}, active ${c.active}, delayed ${c.delayed}, completed ${c.completed}, failed ${c.failed}`;
     lines.push(q('high', s.queues.high), q('low', s.queues.low));
   }
   if (s.temporal) {
@@ -111,18 +118,22 @@ export function healthBlock(h: HealthReport): string[] {
   }
   if (h.metrics) {
     const rate = typeof h.metrics.successRate === 'number' ? `${h.metrics.successRate}%` : formatMetric(h.metrics.successRate);
-    lines.push(`Success rate: ${rate}   Average scan time: ${formatMetric(h.metrics.averageScanTime, ' ms')}   Memory: ${formatMetric(h.metrics.memoryUsageMB, ' MB')}`);
+    lines.push(
+      `Success rate: ${rate}   Average scan time: ${formatMetric(h.metrics.averageScanTime, ' ms')}   Memory: ${formatMetric(h.metrics.memoryUsageMB, ' MB')}`,
+    );
   }
   return lines;
 }
 
 // What an operator does about each unhealthy component; the README's runbooks have the details.
 const ADVICE: Record<string, string> = {
-  queue: 'backlog or failures: `wcag stats`; failed scans: GET /api/monitoring/queue/failed; add workers (`docker compose up -d --scale worker=N`)',
+  queue:
+    'backlog or failures: `wcag stats`; failed scans: GET /api/monitoring/queue/failed; add workers (`docker compose up -d --scale worker=N`)',
   puppeteer: 'browser pool: restart it on one worker with POST /api/monitoring/workers/<identity>/restart-browser; check MAX_MEMORY_MB',
   browser: 'browser pool: restart it on one worker with POST /api/monitoring/workers/<identity>/restart-browser; check MAX_MEMORY_MB',
   database: 'Postgres: `pg_isready -d "$DATABASE_URL"`, GET /readyz; the API and workers reconnect on their own once it is back',
-  workers: 'no worker polling: start one (`npm run worker`, or `docker compose up -d --scale worker=N`); GET /api/monitoring/workers lists them',
+  workers:
+    'no worker polling: start one (`npm run worker`, or `docker compose up -d --scale worker=N`); GET /api/monitoring/workers lists them',
   temporal: 'Temporal: `temporal operator cluster health --address $TEMPORAL_ADDRESS`; workers and the API reconnect on their own',
 };
 
@@ -136,7 +147,8 @@ export function recommendations(h: HealthReport): string[] {
   if (Array.isArray(h.recommendations)) {
     for (const r of h.recommendations) out.push(typeof r === 'string' ? r : JSON.stringify(r));
   } else if (h.recommendations && typeof h.recommendations === 'object') {
-    for (const [k, v] of Object.entries(h.recommendations as Record<string, unknown>)) out.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(h.recommendations as Record<string, unknown>))
+      out.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   }
   return out;
 }

@@ -19,7 +19,8 @@ export function parseInputFile(text: string, opts: { urls: boolean; fileName: st
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (!line) return;
     const where = `${opts.fileName}:${i + 1}`;
-    if (/\s/.test(line)) throw new UsageError(`${where}: expected one ${opts.urls ? 'URL' : 'prospect id'} per line, got "${truncate(line)}"`);
+    if (/\s/.test(line))
+      throw new UsageError(`${where}: expected one ${opts.urls ? 'URL' : 'prospect id'} per line, got "${truncate(line)}"`);
     if (opts.urls) {
       let u: URL | undefined;
       try {
@@ -27,14 +28,17 @@ export function parseInputFile(text: string, opts: { urls: boolean; fileName: st
       } catch {
         // reported below
       }
-      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new UsageError(`${where}: not an http(s) URL: "${truncate(line)}"`);
+      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+        throw new UsageError(`${where}: not an http(s) URL: "${truncate(line)}"`);
     } else if (/^https?:\/\//i.test(line)) {
       throw new UsageError(`${where}: "${truncate(line)}" is a URL; pass --urls to scan URLs instead of prospect ids`);
     }
     items.push({ line: i + 1, value: line });
   });
-  if (items.length === 0) throw new UsageError(`${opts.fileName}: no ${opts.urls ? 'URLs' : 'prospect ids'} in the file (only blank lines and comments)`);
-  if (items.length > MAX_ITEMS) throw new UsageError(`${opts.fileName}: ${items.length} items; one bulk takes at most ${MAX_ITEMS}, split the file`);
+  if (items.length === 0)
+    throw new UsageError(`${opts.fileName}: no ${opts.urls ? 'URLs' : 'prospect ids'} in the file (only blank lines and comments)`);
+  if (items.length > MAX_ITEMS)
+    throw new UsageError(`${opts.fileName}: ${items.length} items; one bulk takes at most ${MAX_ITEMS}, split the file`);
   return items;
 }
 

@@ -45,7 +45,9 @@ export function createApiClient(baseUrl: string, key: string): ApiClient {
       }
       if (ready.status !== 200) {
         const checks = (ready.json.checks ?? {}) as Record<string, string>;
-        const down = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
+        const down = Object.entries(checks)
+          .filter(([, v]) => v !== 'ok')
+          .map(([k]) => k);
         throw new InfrastructureError(
           `the API at ${baseUrl} is not ready (${down.length ? `${down.join(' and ')} down` : `readyz answered ${ready.status}`}): ` +
             'start Temporal and Postgres with `npm start`',

@@ -3,11 +3,37 @@ import { UsageError } from './errors';
 
 describe('parseCliArgs', () => {
   it('defaults to 30 s, 3 in flight, every rule, no limit', () => {
-    expect(parseCliArgs(['corpus'])).toEqual({ dir: 'corpus', api: undefined, key: undefined, timeoutMs: 30_000, concurrency: 3, rules: [], limit: undefined, json: undefined, help: false });
+    expect(parseCliArgs(['corpus'])).toEqual({
+      dir: 'corpus',
+      api: undefined,
+      key: undefined,
+      timeoutMs: 30_000,
+      concurrency: 3,
+      rules: [],
+      limit: undefined,
+      json: undefined,
+      help: false,
+    });
   });
 
   it('reads every option; --rule repeats', () => {
-    const o = parseCliArgs(['corpus', '--timeout', '45', '--concurrency', '2', '--rule', '23a2a8', '--rule', 'c487ae', '--rule', '23a2a8', '--limit', '40', '--json', 'out.json']);
+    const o = parseCliArgs([
+      'corpus',
+      '--timeout',
+      '45',
+      '--concurrency',
+      '2',
+      '--rule',
+      '23a2a8',
+      '--rule',
+      'c487ae',
+      '--rule',
+      '23a2a8',
+      '--limit',
+      '40',
+      '--json',
+      'out.json',
+    ]);
     expect(o).toMatchObject({ timeoutMs: 45_000, concurrency: 2, rules: ['23a2a8', 'c487ae'], limit: 40, json: 'out.json' });
   });
 

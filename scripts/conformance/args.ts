@@ -72,12 +72,14 @@ export function parseCliArgs(argv: readonly string[], env: { ADMIN_API_KEY?: str
   const { values, positionals } = parsed;
   const help = values.help === true;
   if (help) return { dir: '', timeoutMs: 30_000, concurrency: 3, rules: [], help };
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <dir>' : `one <dir> expected, got ${positionals.join(' ')}`);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? 'missing <dir>' : `one <dir> expected, got ${positionals.join(' ')}`);
 
   let api: string | undefined;
   if (values.api !== undefined) {
     const url = normaliseApiUrl(values.api);
-    if (!url.ok && url.reason === 'not a URL') throw new UsageError(`--api must be a URL such as http://127.0.0.1:3001, got "${values.api}"`);
+    if (!url.ok && url.reason === 'not a URL')
+      throw new UsageError(`--api must be a URL such as http://127.0.0.1:3001, got "${values.api}"`);
     if (!url.ok) throw new UsageError('--api must be an http(s) URL');
     api = url.url;
   }

@@ -76,7 +76,9 @@ export async function startInProcessPipeline(o: InProcessOptions): Promise<InPro
     cleanups.push(() => prisma.$disconnect());
     await assertMigrated(prisma, env.DATABASE_URL);
     const temporal = await connectClient(env).catch((err: Error) => {
-      throw new InfrastructureError(`Temporal at ${env.TEMPORAL_ADDRESS} refused the connection (${err.message}): start it with \`npm start\``);
+      throw new InfrastructureError(
+        `Temporal at ${env.TEMPORAL_ADDRESS} refused the connection (${err.message}): start it with \`npm start\``,
+      );
     });
     cleanups.push(() => temporal.connection.close());
 
@@ -85,7 +87,14 @@ export async function startInProcessPipeline(o: InProcessOptions): Promise<InPro
     cleanups.push(() => pool.close());
     const native = await connectNative(env);
     cleanups.push(() => native.close());
-    const workers: Worker[] = await createWorkers({ env, connection: native, prisma, pool, workflowBundle: await loadWorkflowBundle(logger), taskQueuePrefix });
+    const workers: Worker[] = await createWorkers({
+      env,
+      connection: native,
+      prisma,
+      pool,
+      workflowBundle: await loadWorkflowBundle(logger),
+      taskQueuePrefix,
+    });
     const runs = workers.map((w) => w.run());
     for (const run of runs) run.catch((err: unknown) => logger.error({ err }, 'conformance worker stopped'));
     // Shut down (in-flight tasks finish or are handed back) before the pool, the connection and Prisma go.

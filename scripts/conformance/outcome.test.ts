@@ -82,7 +82,11 @@ describe('judgeCase', () => {
   };
 
   it('records the outcome, both comparisons and the scan facts', () => {
-    const r = judgeCase(c, 'http://127.0.0.1:1/x', scan({ violations: [{ ruleId: 'image-alt' }], inconclusive: true, inconclusiveReason: 'page body is nearly empty', durationMs: 42 }));
+    const r = judgeCase(
+      c,
+      'http://127.0.0.1:1/x',
+      scan({ violations: [{ ruleId: 'image-alt' }], inconclusive: true, inconclusiveReason: 'page body is nearly empty', durationMs: 42 }),
+    );
     expect(r).toMatchObject({
       outcome: 'failed',
       agreesWithExpected: true,
@@ -97,6 +101,13 @@ describe('judgeCase', () => {
 
   it('turns a client-side failure into an error that agrees with nothing', () => {
     const r = judgeCase(c, 'http://127.0.0.1:1/x', { clientFailure: 'client_timeout', message: 'no terminal status', scanId: 's9' });
-    expect(r).toMatchObject({ outcome: 'error', failureReason: 'client_timeout', failureMessage: 'no terminal status', scanId: 's9', agreesWithExpected: false, agreesWithPublished: false });
+    expect(r).toMatchObject({
+      outcome: 'error',
+      failureReason: 'client_timeout',
+      failureMessage: 'no terminal status',
+      scanId: 's9',
+      agreesWithExpected: false,
+      agreesWithPublished: false,
+    });
   });
 });

@@ -17,7 +17,9 @@ describe('endpoints', () => {
 describe('infrastructureMessage', () => {
   it('is one line naming what is down and what to start', () => {
     const both = infrastructureMessage({ temporal: '127.0.0.1:7233', postgres: '127.0.0.1:5432' })!;
-    expect(both).toMatch(/^Temporal \(127\.0\.0\.1:7233\) and Postgres \(127\.0\.0\.1:5432\) are not reachable: start them with `npm start`/);
+    expect(both).toMatch(
+      /^Temporal \(127\.0\.0\.1:7233\) and Postgres \(127\.0\.0\.1:5432\) are not reachable: start them with `npm start`/,
+    );
     expect(infrastructureMessage({ temporal: 'h:1' })).toMatch(/^Temporal is not reachable at h:1: start it with `npm start`/);
     expect(infrastructureMessage({ postgres: 'h:2' })).toMatch(/^Postgres is not reachable at h:2: .*npm run setup/);
     for (const m of [both, infrastructureMessage({ temporal: 'h:1' })!]) expect(m).not.toContain('\n');
@@ -37,7 +39,9 @@ describe('reachable and assertInfrastructure', () => {
     try {
       expect(await reachable('127.0.0.1', open)).toBe(true);
       expect(await reachable('127.0.0.1', closed)).toBe(false);
-      await expect(assertInfrastructure({ TEMPORAL_ADDRESS: `127.0.0.1:${open}`, DATABASE_URL: `postgresql://u:p@127.0.0.1:${open}/db` })).resolves.toBeUndefined();
+      await expect(
+        assertInfrastructure({ TEMPORAL_ADDRESS: `127.0.0.1:${open}`, DATABASE_URL: `postgresql://u:p@127.0.0.1:${open}/db` }),
+      ).resolves.toBeUndefined();
       const down = assertInfrastructure({ TEMPORAL_ADDRESS: `127.0.0.1:${closed}`, DATABASE_URL: `postgresql://u:p@127.0.0.1:${open}/db` });
       await expect(down).rejects.toThrow(InfrastructureError);
       await expect(down).rejects.toThrow(`Temporal is not reachable at 127.0.0.1:${closed}`);

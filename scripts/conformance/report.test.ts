@@ -22,9 +22,37 @@ const result = (over: Partial<CaseResult>): CaseResult => ({
 
 const results: CaseResult[] = [
   result({}),
-  result({ testcaseTitle: 'Failed Example 1', expected: 'failed', published: 'failed', outcome: 'passed', agreesWithExpected: false, agreesWithPublished: false }),
-  result({ testcaseTitle: 'Failed Example 2', expected: 'failed', published: 'untested', outcome: 'cantTell', agreesWithExpected: false, agreesWithPublished: null, cantTellRules: ['image-alt'] }),
-  result({ actRuleId: 'r2', actRuleName: 'Rule two', testcaseTitle: 'Inapplicable Example 1', path: 'testcases/r2/x.html', expected: 'inapplicable', published: 'inapplicable', outcome: 'error', agreesWithExpected: false, agreesWithPublished: false, failureReason: 'timeout', failureMessage: 'scan exceeded its 30000 ms limit', localServeIssues: ['meta-refresh-external'] }),
+  result({
+    testcaseTitle: 'Failed Example 1',
+    expected: 'failed',
+    published: 'failed',
+    outcome: 'passed',
+    agreesWithExpected: false,
+    agreesWithPublished: false,
+  }),
+  result({
+    testcaseTitle: 'Failed Example 2',
+    expected: 'failed',
+    published: 'untested',
+    outcome: 'cantTell',
+    agreesWithExpected: false,
+    agreesWithPublished: null,
+    cantTellRules: ['image-alt'],
+  }),
+  result({
+    actRuleId: 'r2',
+    actRuleName: 'Rule two',
+    testcaseTitle: 'Inapplicable Example 1',
+    path: 'testcases/r2/x.html',
+    expected: 'inapplicable',
+    published: 'inapplicable',
+    outcome: 'error',
+    agreesWithExpected: false,
+    agreesWithPublished: false,
+    failureReason: 'timeout',
+    failureMessage: 'scan exceeded its 30000 ms limit',
+    localServeIssues: ['meta-refresh-external'],
+  }),
   result({ actRuleId: 'r1', actRuleName: 'Rule one, spelt differently', testcaseTitle: 'Passed Example 2' }),
 ];
 
@@ -32,17 +60,51 @@ describe('summarise', () => {
   it('counts per ACT rule in first-seen order, with the first name', () => {
     const { rules } = summarise(results);
     expect(rules).toEqual([
-      { actRuleId: 'r1', actRuleName: 'Rule one', cases: 4, agreeExpected: 2, agreePublished: 2, publishedCases: 3, cantTell: 1, errors: 0 },
-      { actRuleId: 'r2', actRuleName: 'Rule two', cases: 1, agreeExpected: 0, agreePublished: 0, publishedCases: 1, cantTell: 0, errors: 1 },
+      {
+        actRuleId: 'r1',
+        actRuleName: 'Rule one',
+        cases: 4,
+        agreeExpected: 2,
+        agreePublished: 2,
+        publishedCases: 3,
+        cantTell: 1,
+        errors: 0,
+      },
+      {
+        actRuleId: 'r2',
+        actRuleName: 'Rule two',
+        cases: 1,
+        agreeExpected: 0,
+        agreePublished: 0,
+        publishedCases: 1,
+        cantTell: 0,
+        errors: 1,
+      },
     ]);
   });
 
   it('totals every case', () => {
-    expect(summarise(results).totals).toEqual({ rules: 2, cases: 5, agreeExpected: 2, agreePublished: 2, publishedCases: 4, cantTell: 1, errors: 1 });
+    expect(summarise(results).totals).toEqual({
+      rules: 2,
+      cases: 5,
+      agreeExpected: 2,
+      agreePublished: 2,
+      publishedCases: 4,
+      cantTell: 1,
+      errors: 1,
+    });
   });
 
   it('is empty for no results', () => {
-    expect(summarise([]).totals).toEqual({ rules: 0, cases: 0, agreeExpected: 0, agreePublished: 0, publishedCases: 0, cantTell: 0, errors: 0 });
+    expect(summarise([]).totals).toEqual({
+      rules: 0,
+      cases: 0,
+      agreeExpected: 0,
+      agreePublished: 0,
+      publishedCases: 0,
+      cantTell: 0,
+      errors: 0,
+    });
   });
 });
 
@@ -54,7 +116,16 @@ describe('differences', () => {
 
 describe('formatTable', () => {
   it('aligns text left and numbers right', () => {
-    expect(formatTable(['id', 'n'], [['a', '1'], ['bbb', '10']], [false, true])).toBe(['id    n', '---  --', 'a     1', 'bbb  10'].join('\n'));
+    expect(
+      formatTable(
+        ['id', 'n'],
+        [
+          ['a', '1'],
+          ['bbb', '10'],
+        ],
+        [false, true],
+      ),
+    ).toBe(['id    n', '---  --', 'a     1', 'bbb  10'].join('\n'));
   });
 });
 

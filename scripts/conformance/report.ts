@@ -26,7 +26,16 @@ export function summarise(results: readonly CaseResult[]): Summary {
     let s = byRule.get(r.actRuleId);
     if (!s) {
       // The manifest may spell one rule's name two ways (73f2c2); the first one wins.
-      s = { actRuleId: r.actRuleId, actRuleName: r.actRuleName, cases: 0, agreeExpected: 0, agreePublished: 0, publishedCases: 0, cantTell: 0, errors: 0 };
+      s = {
+        actRuleId: r.actRuleId,
+        actRuleName: r.actRuleName,
+        cases: 0,
+        agreeExpected: 0,
+        agreePublished: 0,
+        publishedCases: 0,
+        cantTell: 0,
+        errors: 0,
+      };
       byRule.set(r.actRuleId, s);
     }
     s.cases++;
@@ -65,7 +74,10 @@ const pct = (n: number, d: number) => (d === 0 ? '–' : `${((100 * n) / d).toFi
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -97,7 +109,7 @@ export function formatSummary(summary: Summary): string {
 /** One line per case that differs from axe-core's published outcome. */
 export function formatDifferences(results: readonly CaseResult[]): string {
   const diffs = differences(results);
-  if (diffs.length === 0) return 'No case differs from axe-core\'s published outcome.';
+  if (diffs.length === 0) return "No case differs from axe-core's published outcome.";
   const lines = diffs.map((r) => {
     const facts = [`ours ${r.outcome}`, `published ${r.published}`, `expected ${r.expected}`];
     if (r.outcome === 'error') facts.push(`failureReason ${r.failureReason}${r.failureMessage ? `: ${r.failureMessage}` : ''}`);

@@ -26,13 +26,25 @@ describe('scanCase', () => {
     const { api, submitted, gets } = fakeApi(['queued', 'running', 'completed']);
     const scan = await scanCase(api, { url: 'http://127.0.0.1:9/a.html', timeoutMs: 30_000, wcagTags: ['ACT', 'wcag2a'] });
     expect(scan).toMatchObject({ scanId: 'scan-1', status: 'completed' });
-    expect(submitted).toEqual([{ url: 'http://127.0.0.1:9/a.html', clientId: 'conformance', maxRetries: 0, timeout: 30_000, wcagTags: ['ACT', 'wcag2a'], queue: 'low' }]);
+    expect(submitted).toEqual([
+      {
+        url: 'http://127.0.0.1:9/a.html',
+        clientId: 'conformance',
+        maxRetries: 0,
+        timeout: 30_000,
+        wcagTags: ['ACT', 'wcag2a'],
+        queue: 'low',
+      },
+    ]);
     expect(gets()).toBe(3);
   });
 
   it('reports a refused submission as a `submit` client failure', async () => {
     const { api } = fakeApi([], { submit: async () => Promise.reject(new ApiError('url: host not allowed', 400, 'validation_error')) });
-    expect(await scanCase(api, { url: 'x', timeoutMs: 1_000, wcagTags: ['ACT'] })).toEqual({ clientFailure: 'submit', message: 'url: host not allowed (400)' });
+    expect(await scanCase(api, { url: 'x', timeoutMs: 1_000, wcagTags: ['ACT'] })).toEqual({
+      clientFailure: 'submit',
+      message: 'url: host not allowed (400)',
+    });
   });
 
   it('cancels and reports a scan that never ends', async () => {
@@ -42,7 +54,11 @@ describe('scanCase', () => {
       const { api } = fakeApi(['running'], { cancel: async (id) => void cancelled.push(id) });
       const pending = scanCase(api, { url: 'x', timeoutMs: 1_000, wcagTags: ['ACT'] });
       await jest.advanceTimersByTimeAsync(63_000);
-      expect(await pending).toEqual({ clientFailure: 'client_timeout', message: 'no terminal status within 62 s (cancelled)', scanId: 'scan-1' });
+      expect(await pending).toEqual({
+        clientFailure: 'client_timeout',
+        message: 'no terminal status within 62 s (cancelled)',
+        scanId: 'scan-1',
+      });
       expect(cancelled).toEqual(['scan-1']);
     } finally {
       jest.useRealTimers();

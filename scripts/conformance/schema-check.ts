@@ -11,7 +11,10 @@ export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'prisma', 'migrations'
 /** The migration folders of this checkout (Prisma's layout: one folder per migration, sorted by name). */
 export async function localMigrations(dir = MIGRATIONS_DIR): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Local migrations the database has not finished applying, in order. */

@@ -8,7 +8,11 @@ describe('resolveRequestPath', () => {
   const root = '/corpus';
 
   it('maps the URL path under the root and ignores the query and fragment', () => {
-    expect(resolveRequestPath(root, '/testcases/a/b.html?page=2#top')).toEqual({ ok: true, file: '/corpus/testcases/a/b.html', pathname: '/testcases/a/b.html' });
+    expect(resolveRequestPath(root, '/testcases/a/b.html?page=2#top')).toEqual({
+      ok: true,
+      file: '/corpus/testcases/a/b.html',
+      pathname: '/testcases/a/b.html',
+    });
   });
 
   it('decodes percent escapes', () => {

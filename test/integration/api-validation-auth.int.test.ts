@@ -7,7 +7,11 @@ describe('request validation and authentication (no workers needed)', () => {
   // The production default: private and loopback targets are refused.
   const strict = useStack({ workers: false, env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false' } });
 
-  const post = (s: Stack, body: unknown, auth: Record<string, string> = adminAuth) => request(s.app).post('/api/scans').set(auth).send(body as object);
+  const post = (s: Stack, body: unknown, auth: Record<string, string> = adminAuth) =>
+    request(s.app)
+      .post('/api/scans')
+      .set(auth)
+      .send(body as object);
 
   describe('validation', () => {
     it.each([
@@ -33,7 +37,12 @@ describe('request validation and authentication (no workers needed)', () => {
     });
 
     it('rejects malformed JSON without leaking parser internals', async () => {
-      const res = await request(stack().app).post('/api/scans').set(adminAuth).set('Content-Type', 'application/json').send('{"url":').expect(400);
+      const res = await request(stack().app)
+        .post('/api/scans')
+        .set(adminAuth)
+        .set('Content-Type', 'application/json')
+        .send('{"url":')
+        .expect(400);
       expect(res.body).toEqual({ error: 'bad_request', message: 'request body is not valid JSON', requestId: expect.any(String) });
     });
 

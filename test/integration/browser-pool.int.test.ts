@@ -12,9 +12,11 @@ const site = useFixtureServer({
   ...hostileRoutes({ blockedUrl: 'http://10.0.0.1/' }),
   '/record-cookie': (req, res) => {
     cookiesSeen.push(req.headers.cookie ?? '');
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(
-      '<!doctype html><html lang="en"><head><title>Cookie check</title></head><body><main><h1>Cookie check</h1><p>Records the cookie header it receives.</p></main></body></html>',
-    );
+    res
+      .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+      .end(
+        '<!doctype html><html lang="en"><head><title>Cookie check</title></head><body><main><h1>Cookie check</h1><p>Records the cookie header it receives.</p></main></body></html>',
+      );
   },
 });
 
@@ -28,7 +30,12 @@ describe('browser pool, default settings', () => {
     const sampler = (async () => {
       while (sampling) {
         maxLeased = Math.max(maxLeased, stack().pool!.stats().pagesInUse);
-        maxOpen = Math.max(maxOpen, await stack().pool!.openPages().catch(() => 0));
+        maxOpen = Math.max(
+          maxOpen,
+          await stack()
+            .pool!.openPages()
+            .catch(() => 0),
+        );
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
@@ -52,7 +59,7 @@ describe('browser pool, default settings', () => {
   it('restarts a SIGKILLed browser and retries the cut-off scan to completion', async () => {
     const before = stack().pool!.stats().restarts.crash;
     const id = await submitScan(stack().app, { url: site().url('/slow'), maxRetries: 2 });
-    const pid = await eventually(async () => (stack().pool!.stats().pagesInUse > 0 ? stack().pool!.stats().pid ?? undefined : undefined));
+    const pid = await eventually(async () => (stack().pool!.stats().pagesInUse > 0 ? (stack().pool!.stats().pid ?? undefined) : undefined));
     process.kill(pid, 'SIGKILL');
     const result = await waitForTerminal(stack().app, id);
     expect(result).toMatchObject({ status: 'completed', attempts: 2 });
@@ -67,7 +74,9 @@ describe('browser pool, default settings', () => {
     const leases = stack().pool!.stats().leasesGranted;
     const id = await submitScan(stack().app, { url: site().url('/slow'), timeout: 5_000, maxRetries: 0 });
     // Wait until the page is really open, so it is the close (not the opening) that hangs.
-    const pid = await eventually(async () => (stack().pool!.stats().leasesGranted > leases ? stack().pool!.stats().pid ?? undefined : undefined));
+    const pid = await eventually(async () =>
+      stack().pool!.stats().leasesGranted > leases ? (stack().pool!.stats().pid ?? undefined) : undefined,
+    );
     const tree = processTree(pid);
     // A frozen browser answers nothing: the scan's budget runs out and closing its context hangs.
     process.kill(pid, 'SIGSTOP');

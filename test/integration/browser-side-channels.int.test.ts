@@ -68,13 +68,63 @@ function certificateWithAia(aiaUrl: string): { key: Buffer; cert: Buffer } {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   try {
     const ca = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '2', '-subj', '/CN=Side channel root', ...ca);
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'root.key',
+      '-out',
+      'root.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Side channel root',
+      ...ca,
+    );
     writeFileSync(join(dir, 'int.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=Side channel intermediate');
-    ssl('x509', '-req', '-in', 'int.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'int.pem', '-days', '2', '-extfile', 'int.ext');
-    writeFileSync(join(dir, 'leaf.ext'), `subjectAltName=IP:127.0.0.1\nauthorityInfoAccess=caIssuers;URI:${aiaUrl}\nextendedKeyUsage=serverAuth\n`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      'int.csr',
+      '-CA',
+      'root.pem',
+      '-CAkey',
+      'root.key',
+      '-CAcreateserial',
+      '-out',
+      'int.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'int.ext',
+    );
+    writeFileSync(
+      join(dir, 'leaf.ext'),
+      `subjectAltName=IP:127.0.0.1\nauthorityInfoAccess=caIssuers;URI:${aiaUrl}\nextendedKeyUsage=serverAuth\n`,
+    );
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1');
-    ssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'int.pem', '-CAkey', 'int.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.ext');
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'int.pem',
+      '-CAkey',
+      'int.key',
+      '-CAcreateserial',
+      '-out',
+      'leaf.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'leaf.ext',
+    );
     return { key: readFileSync(join(dir, 'leaf.key')), cert: readFileSync(join(dir, 'leaf.pem')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -85,8 +135,10 @@ const html = (body: string, head = '') =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Side channel</title>${head}</head><body><main><h1>Side channel</h1><p>Content.</p>${body}</main></body></html>`;
 
 function routes(blocked: string) {
-  const send = (body: string, type = 'text/html; charset=utf-8') => (_req: unknown, res: ServerResponse) =>
-    res.writeHead(200, { 'Content-Type': type }).end(body);
+  const send =
+    (body: string, type = 'text/html; charset=utf-8') =>
+    (_req: unknown, res: ServerResponse) =>
+      res.writeHead(200, { 'Content-Type': type }).end(body);
   return {
     '/hints': send(
       html(
@@ -249,7 +301,12 @@ describe('browser side channels to a blocked address', () => {
     let state = '';
     const egress = await withScanContext(async ({ page }) => {
       await page.goto(site.url('/service-worker'), { waitUntil: 'load' });
-      await page.waitForFunction(() => (window as unknown as { swState: string }).swState !== 'starting' && (window as unknown as { swState: string }).swState !== 'ready', { timeout: 10_000 });
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { swState: string }).swState !== 'starting' &&
+          (window as unknown as { swState: string }).swState !== 'ready',
+        { timeout: 10_000 },
+      );
       state = await page.evaluate(() => (window as unknown as { swState: string }).swState);
       await settle(500);
     });
@@ -300,13 +357,18 @@ describe('browser side channels to a blocked address', () => {
     expect(urls).toEqual(expect.arrayContaining([`http://${blocked}/beacon-pagehide`, `http://${blocked}/keepalive-pagehide`]));
   });
   it('TLS intermediate fetching (AIA) for a chain missing its intermediate does not reach the blocked address', async () => {
-    const tls = createHttpsServer(certificateWithAia(`http://${blocked}/intermediate.cer`), (_req, res) => res.writeHead(200).end(html('')));
+    const tls = createHttpsServer(certificateWithAia(`http://${blocked}/intermediate.cer`), (_req, res) =>
+      res.writeHead(200).end(html('')),
+    );
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
     let error = '';
     try {
       const egress = await withScanContext(async ({ page }) => {
-        error = await page.goto(url, { waitUntil: 'load' }).then(() => '', (e: Error) => e.message);
+        error = await page.goto(url, { waitUntil: 'load' }).then(
+          () => '',
+          (e: Error) => e.message,
+        );
         await settle(1_000);
       });
       expect(error).toMatch(/ERR_CERT/); // the root is not trusted anyway; what matters is where Chromium asked

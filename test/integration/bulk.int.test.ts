@@ -11,14 +11,19 @@ import { eventually, useStack } from '../support/stack';
 const stack = useStack({ env: { MAX_CONCURRENT_PAGES: '3' }, bulkTuning: { window: 3, batchSize: 4, itemsPerRun: 5 } });
 const site = useFixtureServer({
   ...hostileRoutes({ blockedUrl: 'http://10.0.0.1/' }),
-  '/gone': (_req, res) => res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Gone</title><p>Gone</p>'),
+  '/gone': (_req, res) =>
+    res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Gone</title><p>Gone</p>'),
 });
 
 async function waitForBulk(bulkId: string, timeoutMs = 180_000) {
-  return eventually(async () => {
-    const res = await request(stack().app).get(`/api/scans/bulk/${bulkId}`).set(adminAuth).expect(200);
-    return res.body.done && res.body.status !== 'running' ? res.body : undefined;
-  }, timeoutMs, 500);
+  return eventually(
+    async () => {
+      const res = await request(stack().app).get(`/api/scans/bulk/${bulkId}`).set(adminAuth).expect(200);
+      return res.body.done && res.body.status !== 'running' ? res.body : undefined;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 describe('bulk scans', () => {
@@ -90,9 +95,13 @@ describe('bulk scans', () => {
     await request(stack().app).post(`/api/scans/bulk/${res.body.bulkId}/cancel`).set(adminAuth).expect(409);
   });
 
-  it('scans prospects by id, rejecting unknown and other clients\' prospects', async () => {
-    const mine = await stack().prisma.prospect.create({ data: { id: randomUUID(), clientId: 'bulk-prospects', url: site().url('/clean.html?prospect') } });
-    const theirs = await stack().prisma.prospect.create({ data: { id: randomUUID(), clientId: 'someone-else', url: site().url('/clean.html?theirs') } });
+  it("scans prospects by id, rejecting unknown and other clients' prospects", async () => {
+    const mine = await stack().prisma.prospect.create({
+      data: { id: randomUUID(), clientId: 'bulk-prospects', url: site().url('/clean.html?prospect') },
+    });
+    const theirs = await stack().prisma.prospect.create({
+      data: { id: randomUUID(), clientId: 'someone-else', url: site().url('/clean.html?theirs') },
+    });
     const client = await clientAuth(stack(), 'bulk-prospects');
     const unknown = randomUUID();
     const res = await request(stack().app)
@@ -113,7 +122,13 @@ describe('bulk scans', () => {
     const labelled = await request(stack().app)
       .post('/api/scans/bulk')
       .set(client)
-      .send({ scans: [{ url: site().url('/clean.html?labelled'), prospectId: mine.id }, { url: site().url('/clean.html?x'), prospectId: theirs.id }, { url: site().url('/clean.html?y'), prospectId: 'nope' }] })
+      .send({
+        scans: [
+          { url: site().url('/clean.html?labelled'), prospectId: mine.id },
+          { url: site().url('/clean.html?x'), prospectId: theirs.id },
+          { url: site().url('/clean.html?y'), prospectId: 'nope' },
+        ],
+      })
       .expect(202);
     expect(labelled.body).toMatchObject({ total: 3, accepted: 1 });
     expect(labelled.body.rejected).toEqual([
@@ -124,14 +139,27 @@ describe('bulk scans', () => {
     const labelledScan = await stack().prisma.scan.findUniqueOrThrow({ where: { id: labelledDone.items[0].scanId } });
     expect(labelledScan.prospectId).toBe(mine.id);
     // The admin's bulk is not the client's to read.
-    const adminBulk = await request(stack().app).post('/api/scans/bulk').set(adminAuth).send({ scans: [{ url: 'ftp://x' }, { url: site().url('/clean.html') }], clientId: 'x' });
+    const adminBulk = await request(stack().app)
+      .post('/api/scans/bulk')
+      .set(adminAuth)
+      .send({ scans: [{ url: 'ftp://x' }, { url: site().url('/clean.html') }], clientId: 'x' });
     await request(stack().app).get(`/api/scans/bulk/${adminBulk.body.bulkId}`).set(client).expect(404);
   });
 
   it('returns the original bulk for a retried submission with the same Idempotency-Key', async () => {
     const body = { clientId: 'bulk-idem', scans: [{ url: site().url('/clean.html?idem') }] };
-    const first = await request(stack().app).post('/api/scans/bulk').set(adminAuth).set('Idempotency-Key', 'bulk-idem-1').send(body).expect(202);
-    const again = await request(stack().app).post('/api/scans/bulk').set(adminAuth).set('Idempotency-Key', 'bulk-idem-1').send(body).expect(202);
+    const first = await request(stack().app)
+      .post('/api/scans/bulk')
+      .set(adminAuth)
+      .set('Idempotency-Key', 'bulk-idem-1')
+      .send(body)
+      .expect(202);
+    const again = await request(stack().app)
+      .post('/api/scans/bulk')
+      .set(adminAuth)
+      .set('Idempotency-Key', 'bulk-idem-1')
+      .send(body)
+      .expect(202);
     expect(again.body.bulkId).toBe(first.body.bulkId);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await stack().prisma.bulk.count({ where: { id: first.body.bulkId } })).toBe(1);
@@ -139,7 +167,11 @@ describe('bulk scans', () => {
   });
 
   it('answers 422 when no item is valid, and 400 for a malformed request', async () => {
-    const res = await request(stack().app).post('/api/scans/bulk').set(adminAuth).send({ scans: [{ url: 'nope' }], clientId: 'x' }).expect(422);
+    const res = await request(stack().app)
+      .post('/api/scans/bulk')
+      .set(adminAuth)
+      .send({ scans: [{ url: 'nope' }], clientId: 'x' })
+      .expect(422);
     expect(res.body).toMatchObject({ error: 'no_valid_items', accepted: 0, rejected: [{ index: 0, reason: expect.any(String) }] });
     await request(stack().app).post('/api/scans/bulk').set(adminAuth).send({ clientId: 'x' }).expect(400);
     await request(stack().app).post('/api/scans/bulk').set(adminAuth).send({ scans: [], clientId: 'x' }).expect(400);

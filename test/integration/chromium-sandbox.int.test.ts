@@ -23,7 +23,13 @@ function probe(asUser?: string): Probe {
   const home = mkdtempSync(join(tmpdir(), 'sandbox-probe-'));
   chmodSync(home, 0o777);
   try {
-    const env = ['env', `HOME=${home}`, `TMPDIR=${home}`, `PATH=${process.env.PATH}`, `CHROME_PATH=${process.env.CHROME_PATH ?? '/usr/bin/chromium'}`];
+    const env = [
+      'env',
+      `HOME=${home}`,
+      `TMPDIR=${home}`,
+      `PATH=${process.env.PATH}`,
+      `CHROME_PATH=${process.env.CHROME_PATH ?? '/usr/bin/chromium'}`,
+    ];
     const [cmd, args] = asUser ? ['runuser', ['-u', asUser, '--', ...env, TSX, PROBE]] : [TSX, [PROBE]];
     const out = execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 90_000, stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out.trim().split('\n').pop()!) as Probe;

@@ -13,8 +13,20 @@ const page = (body: string, head = '<meta charset="utf-8">') =>
 
 const CASES = [
   { id: 'no-alt', title: 'Failed Example 1', expected: 'failed', published: 'failed', html: page('<img src="/WAI/assets/w3c.png" />') },
-  { id: 'alt', title: 'Passed Example 1', expected: 'passed', published: 'passed', html: page('<img src="/WAI/assets/w3c.png" alt="W3C logo" />') },
-  { id: 'no-image', title: 'Inapplicable Example 1', expected: 'inapplicable', published: 'inapplicable', html: page('<p>No images here.</p>') },
+  {
+    id: 'alt',
+    title: 'Passed Example 1',
+    expected: 'passed',
+    published: 'passed',
+    html: page('<img src="/WAI/assets/w3c.png" alt="W3C logo" />'),
+  },
+  {
+    id: 'no-image',
+    title: 'Inapplicable Example 1',
+    expected: 'inapplicable',
+    published: 'inapplicable',
+    html: page('<p>No images here.</p>'),
+  },
   {
     // An alt of only U+3000 (ideographic space) fails image-alt. Without `charset=utf-8` on the response, Chromium
     // decodes this meta-less page as windows-1252, the alt becomes "ã€€" and the case would read as passed.
@@ -39,7 +51,15 @@ describe('conformance command (runConformance) over the real pipeline', () => {
     const manifest = CASES.map((c) => {
       const path = `testcases/${RULE.actRuleId}/${c.id}.html`;
       writeFileSync(join(dir, path), c.html, 'utf8');
-      return { ...RULE, testcaseId: c.id, testcaseTitle: c.title, path, expected: c.expected, axeOutcome: c.published, localServeIssues: [] };
+      return {
+        ...RULE,
+        testcaseId: c.id,
+        testcaseTitle: c.title,
+        path,
+        expected: c.expected,
+        axeOutcome: c.published,
+        localServeIssues: [],
+      };
     });
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
 
@@ -49,7 +69,13 @@ describe('conformance command (runConformance) over the real pipeline', () => {
     run = await runConformance({
       dir,
       // The test's own configuration, never .env: the throwaway database and the test Temporal server.
-      env: { NODE_ENV: 'test', TEMPORAL_ADDRESS: address, DATABASE_URL: db, DATABASE_POOL_SIZE: '5', CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium' },
+      env: {
+        NODE_ENV: 'test',
+        TEMPORAL_ADDRESS: address,
+        DATABASE_URL: db,
+        DATABASE_POOL_SIZE: '5',
+        CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      },
       logLevel: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent',
       concurrency: 2,
       timeoutMs: 30_000,
@@ -62,9 +88,26 @@ describe('conformance command (runConformance) over the real pipeline', () => {
 
   it('scores the ACT rule exactly: every case agrees with its expected outcome', () => {
     expect(run.summary.rules).toEqual([
-      { actRuleId: RULE.actRuleId, actRuleName: RULE.actRuleName, cases: 4, agreeExpected: 4, agreePublished: 3, publishedCases: 3, cantTell: 0, errors: 0 },
+      {
+        actRuleId: RULE.actRuleId,
+        actRuleName: RULE.actRuleName,
+        cases: 4,
+        agreeExpected: 4,
+        agreePublished: 3,
+        publishedCases: 3,
+        cantTell: 0,
+        errors: 0,
+      },
     ]);
-    expect(run.summary.totals).toEqual({ rules: 1, cases: 4, agreeExpected: 4, agreePublished: 3, publishedCases: 3, cantTell: 0, errors: 0 });
+    expect(run.summary.totals).toEqual({
+      rules: 1,
+      cases: 4,
+      agreeExpected: 4,
+      agreePublished: 3,
+      publishedCases: 3,
+      cantTell: 0,
+      errors: 0,
+    });
   });
 
   it('derives each outcome from the stored scan, in manifest order', () => {

@@ -33,7 +33,9 @@ const note = (what: string, data: object) => {
 const slowPage: FixtureRoute = (req, res) => {
   const ms = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ms') ?? '6000');
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-  res.write('<!doctype html><html><head><meta charset="utf-8"><title>Slow page</title></head><body><main><h1>Slow page</h1><p>This page arrives in pieces, slowly.</p>');
+  res.write(
+    '<!doctype html><html><head><meta charset="utf-8"><title>Slow page</title></head><body><main><h1>Slow page</h1><p>This page arrives in pieces, slowly.</p>',
+  );
   const pieces = Math.max(1, Math.round(ms / 500));
   let sent = 0;
   const timer = setInterval(() => {
@@ -66,7 +68,11 @@ async function newStack(env: Record<string, string> = {}): Promise<Stack> {
   return stack;
 }
 
-function spawnWorkers(stack: Stack, names: string[], o: { temporalAddress?: string; databaseUrl?: string; pages: number }): WorkerProcess[] {
+function spawnWorkers(
+  stack: Stack,
+  names: string[],
+  o: { temporalAddress?: string; databaseUrl?: string; pages: number },
+): WorkerProcess[] {
   return names.map((name) =>
     procs.spawnWorker({
       name,
@@ -108,9 +114,13 @@ async function expectTerminalAndReconciled(prisma: PrismaClient, client: Client,
   expect(rows.filter((r) => !TERMINAL_STATUSES.includes(r.status))).toEqual([]);
   // A row is written just before its workflow closes: Temporal's status may follow a moment later.
   const statuses = await eventually(async () => {
-    const names = await Promise.all(scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name));
+    const names = await Promise.all(
+      scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name),
+    );
     return names.includes('RUNNING') ? undefined : names;
-  }, 30_000).catch(() => Promise.all(scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name)));
+  }, 30_000).catch(() =>
+    Promise.all(scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name)),
+  );
   expect(statuses.filter((s) => s === 'RUNNING')).toEqual([]);
   const report = await reconcile({ prisma, client, scanIds, since: new Date(Date.now() - 3_600_000) });
   expect(report.problems.map(formatProblem)).toEqual([]);
@@ -133,7 +143,10 @@ async function scanPageClosers(client: Client, scanId: string) {
   );
   return events
     .filter((e) => e.activityTaskStartedEventAttributes && scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)))
-    .map((e) => ({ identity: e.activityTaskStartedEventAttributes!.identity ?? '', attempt: e.activityTaskStartedEventAttributes!.attempt ?? 0 }));
+    .map((e) => ({
+      identity: e.activityTaskStartedEventAttributes!.identity ?? '',
+      attempt: e.activityTaskStartedEventAttributes!.attempt ?? 0,
+    }));
 }
 
 describe('fault tolerance with real processes', () => {
@@ -147,7 +160,8 @@ describe('fault tolerance with real processes', () => {
     const first = await eventually(() => startedScanPage(stack.client, scanId), 60_000);
     expect(first.attempt).toBe(1);
     const victim = a.identities().has(first.identity) ? a : b.identities().has(first.identity) ? b : undefined;
-    if (!victim) throw new Error(`scanPage started by ${first.identity}, neither A (${[...a.identities()]}) nor B (${[...b.identities()]})`);
+    if (!victim)
+      throw new Error(`scanPage started by ${first.identity}, neither A (${[...a.identities()]}) nor B (${[...b.identities()]})`);
     const survivor = victim === a ? b : a;
     await eventually(async () => ((site.hits.get('/slow-page') ?? 0) > hitsBefore ? true : undefined), 30_000);
     await sleep(1_500);
@@ -166,7 +180,13 @@ describe('fault tolerance with real processes', () => {
     expect(closers).toHaveLength(1);
     expect(survivor.identities().has(closers[0].identity)).toBe(true);
     expect(closers[0].attempt).toBeGreaterThanOrEqual(2);
-    note('worker kill', { victim: victim.name, recoveredMs, attempts: result.attempts, closer: closers[0], failedAttempts: result.failedAttempts });
+    note('worker kill', {
+      victim: victim.name,
+      recoveredMs,
+      attempts: result.attempts,
+      closer: closers[0],
+      failedAttempts: result.failedAttempts,
+    });
     expect(recoveredMs).toBeLessThan(90_000);
 
     // One result, and each rule stored once (the killed attempt stored nothing, the retry replaced nothing twice).
@@ -196,7 +216,9 @@ describe('fault tolerance with real processes', () => {
 
     const hitsBefore = site.hits.get('/slow-page') ?? 0;
     const scanIds = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => submitScan(stack.app, { url: site.url(`/slow-page?ms=4000&n=${i}`), clientId: 'fault-pg', maxRetries: 2 })),
+      Array.from({ length: 5 }, (_, i) =>
+        submitScan(stack.app, { url: site.url(`/slow-page?ms=4000&n=${i}`), clientId: 'fault-pg', maxRetries: 2 }),
+      ),
     );
     // Two pages loading (the worker's two slots): both will try to store their result while the database is down.
     await eventually(async () => ((site.hits.get('/slow-page') ?? 0) >= hitsBefore + 2 ? true : undefined), 60_000);
@@ -212,20 +234,26 @@ describe('fault tolerance with real processes', () => {
     const downMs = Date.now() - stoppedAt;
 
     // This process's pool lost its connections too; `eventually` rides over the first errors.
-    const rows = await eventually(async () => {
-      const r = await stack.prisma.scan.findMany({
-        where: { id: { in: scanIds } },
-        select: { id: true, status: true, attempts: true, failureReason: true, failureMessage: true },
-      });
-      return r.every((s) => TERMINAL_STATUSES.includes(s.status)) ? r : undefined;
-    }, 180_000, 1_000);
+    const rows = await eventually(
+      async () => {
+        const r = await stack.prisma.scan.findMany({
+          where: { id: { in: scanIds } },
+          select: { id: true, status: true, attempts: true, failureReason: true, failureMessage: true },
+        });
+        return r.every((s) => TERMINAL_STATUSES.includes(s.status)) ? r : undefined;
+      },
+      180_000,
+      1_000,
+    );
     const endedMs = Date.now() - stoppedAt;
     note('postgres outage', { downMs, endedMs, rows });
     expect(worker.hasExited()).toBe(false); // the worker rode out the outage
     // Terminal on both sides and in agreement first: that holds even when the outage cost a scan its result.
     await expectTerminalAndReconciled(stack.prisma, stack.client, scanIds);
     // Then the point of the exercise: no scan lost its result to the outage.
-    const outcomes = rows.map((r) => `${r.status}${r.failureReason ? `/${r.failureReason} (attempts ${r.attempts}): ${r.failureMessage}` : ''}`);
+    const outcomes = rows.map(
+      (r) => `${r.status}${r.failureReason ? `/${r.failureReason} (attempts ${r.attempts}): ${r.failureMessage}` : ''}`,
+    );
     expect(outcomes).toEqual(Array(5).fill('completed'));
     const stored = await storedRows(stack.prisma, scanIds);
     expect(stored.filter((s) => s.resultRows !== 1 || s.duplicatedRules.length > 0 || s.violationRows === 0)).toEqual([]);
@@ -237,15 +265,24 @@ describe('fault tolerance with real processes', () => {
     const [worker] = await startWorkers(stack, ['W'], { pages: 3, temporalAddress: temporal.address });
 
     const scans = Array.from({ length: 50 }, (_, i) => ({ url: site.url(`/clean.html?item=${i}`) }));
-    const submitted = await request(stack.app).post('/api/scans/bulk').set(adminAuth).send({ scans, clientId: 'fault-bulk', maxRetries: 2 }).expect(202);
+    const submitted = await request(stack.app)
+      .post('/api/scans/bulk')
+      .set(adminAuth)
+      .send({ scans, clientId: 'fault-bulk', maxRetries: 2 })
+      .expect(202);
     const bulkId: string = submitted.body.bulkId;
     expect(submitted.body).toMatchObject({ accepted: 50, status: 'queued' });
-    const progress = async () => (await request(stack.app).get(`/api/scans/bulk/${bulkId}`).set(adminAuth).query({ limit: 100 }).expect(200)).body;
+    const progress = async () =>
+      (await request(stack.app).get(`/api/scans/bulk/${bulkId}`).set(adminAuth).query({ limit: 100 }).expect(200)).body;
 
-    const before = await eventually(async () => {
-      const p = await progress();
-      return p.completed >= 10 ? p : undefined;
-    }, 180_000, 250);
+    const before = await eventually(
+      async () => {
+        const p = await progress();
+        return p.completed >= 10 ? p : undefined;
+      },
+      180_000,
+      250,
+    );
     expect(before.completed).toBeLessThan(50); // the restart really lands mid-bulk
     const stoppedAt = Date.now();
     await temporal.stop();
@@ -254,10 +291,14 @@ describe('fault tolerance with real processes', () => {
     await temporal.start();
     const downMs = Date.now() - stoppedAt;
 
-    const done = await eventually(async () => {
-      const p = await progress();
-      return p.done && p.status !== 'running' ? p : undefined;
-    }, 360_000, 1_000);
+    const done = await eventually(
+      async () => {
+        const p = await progress();
+        return p.done && p.status !== 'running' ? p : undefined;
+      },
+      360_000,
+      1_000,
+    );
     const attempts = await stack.prisma.scan.groupBy({ by: ['attempts'], where: { bulkId }, _count: { _all: true } });
     note('temporal restart', {
       downMs,

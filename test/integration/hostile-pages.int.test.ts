@@ -138,7 +138,9 @@ describe('hostile pages', () => {
 
   it('fails a scan whose renderer crashes as crash, and the browser keeps serving', async () => {
     const pending = scan('/slow');
-    const browserPid = await eventually(async () => (stack.pool!.stats().pagesInUse > 0 ? stack.pool!.stats().pid ?? undefined : undefined));
+    const browserPid = await eventually(async () =>
+      stack.pool!.stats().pagesInUse > 0 ? (stack.pool!.stats().pid ?? undefined) : undefined,
+    );
     await new Promise((r) => setTimeout(r, 800));
     const renderers = processTree(browserPid).filter((pid) => {
       try {

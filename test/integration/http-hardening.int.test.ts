@@ -19,7 +19,9 @@ describe('HTTP hardening', () => {
   const stack = useStack({ workers: false });
 
   /** A fresh app (its own abuse-limit buckets) on the stack's database and Temporal client. */
-  function appWith(opts: { env?: Record<string, string>; adminKey?: string; logger?: Logger; prisma?: PrismaClient; temporal?: Client } = {}): App {
+  function appWith(
+    opts: { env?: Record<string, string>; adminKey?: string; logger?: Logger; prisma?: PrismaClient; temporal?: Client } = {},
+  ): App {
     const env = testEnv({ ...(opts.adminKey && { ADMIN_API_KEY: opts.adminKey }), ...opts.env });
     return createApp({
       env,
@@ -56,7 +58,10 @@ describe('HTTP hardening', () => {
 
   /** Where `/` sends a browser with this session cookie: /dashboard (admin), 200 (client) or /login (no session). */
   function home(app: App, session: string) {
-    return request(app).get('/').set('Accept', 'text/html').set('Cookie', `wcag_session=${encodeURIComponent(session)}`);
+    return request(app)
+      .get('/')
+      .set('Accept', 'text/html')
+      .set('Cookie', `wcag_session=${encodeURIComponent(session)}`);
   }
 
   describe('finding 2: no session token or API key in the logs', () => {
@@ -251,7 +256,10 @@ describe('HTTP hardening', () => {
       const { id, key } = await createClientKey(stack(), `bound-${Date.now()}`);
       const { session } = await signIn(app, key);
       await home(app, session!).expect(200);
-      await request(stack().app).delete(`/api/keys/${id}`).set(adminAuth).expect((r) => expect(r.status).toBeLessThan(300));
+      await request(stack().app)
+        .delete(`/api/keys/${id}`)
+        .set(adminAuth)
+        .expect((r) => expect(r.status).toBeLessThan(300));
       const refused = await home(app, session!);
       expect(refused.status).toBe(303);
       expect(refused.headers.location).toBe('/login?next=%2F');

@@ -64,7 +64,7 @@ describe('Idempotency-Key on POST routes', () => {
     expect(await scansOf(body.url)).toBe(1);
   });
 
-  it('keeps keys per principal: a client reusing the admin\'s key gets its own scan', async () => {
+  it("keeps keys per principal: a client reusing the admin's key gets its own scan", async () => {
     const key = randomUUID();
     const body = scanBody(`/principal-${key}`);
     const byAdmin = await submit(key, body).expect(202);
@@ -140,7 +140,12 @@ describe('Idempotency-Key on POST routes', () => {
     const key = randomUUID();
     const csv = `url,name\nhttps://idem-import-${key}.example/,${key}\nnot a url,x\n`;
     const send = () =>
-      request(stack().app).post(`/api/prospects/import?clientId=${clientId}`).set(adminAuth).set('Idempotency-Key', key).set('Content-Type', 'text/csv').send(csv);
+      request(stack().app)
+        .post(`/api/prospects/import?clientId=${clientId}`)
+        .set(adminAuth)
+        .set('Idempotency-Key', key)
+        .set('Content-Type', 'text/csv')
+        .send(csv);
     const first = await send().expect(200);
     expect(first.body).toMatchObject({ created: 1, skipped: [{ line: 3 }] });
     const again = await send().expect(200);
@@ -158,10 +163,24 @@ describe('Idempotency-Key on POST routes', () => {
   });
 
   it('also guards prospect scans: a retried POST /api/prospects/:id/scans returns the original scan', async () => {
-    const p = await request(stack().app).post('/api/prospects').set(adminAuth).send({ clientId, url: `https://idem-${randomUUID()}.example/` }).expect(201);
+    const p = await request(stack().app)
+      .post('/api/prospects')
+      .set(adminAuth)
+      .send({ clientId, url: `https://idem-${randomUUID()}.example/` })
+      .expect(201);
     const key = randomUUID();
-    const first = await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).set('Idempotency-Key', key).send({}).expect(202);
-    const again = await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).set('Idempotency-Key', key).send({}).expect(202);
+    const first = await request(stack().app)
+      .post(`/api/prospects/${p.body.id}/scans`)
+      .set(adminAuth)
+      .set('Idempotency-Key', key)
+      .send({})
+      .expect(202);
+    const again = await request(stack().app)
+      .post(`/api/prospects/${p.body.id}/scans`)
+      .set(adminAuth)
+      .set('Idempotency-Key', key)
+      .send({})
+      .expect(202);
     expect(again.body.scanId).toBe(first.body.scanId);
     expect(await stack().prisma.scan.count({ where: { prospectId: p.body.id } })).toBe(1);
   });

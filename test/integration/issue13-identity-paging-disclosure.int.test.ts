@@ -33,7 +33,10 @@ async function internalName(): Promise<{ name: string; address: string }> {
   for (const line of hosts.split('\n')) for (const name of line.replace(/#.*/, '').trim().split(/\s+/).slice(1)) names.add(name);
   for (const name of names) {
     if (!/^[a-z0-9][a-z0-9.-]*$/i.test(name) || /^localhost\.?$|\.localhost\.?$/i.test(name)) continue;
-    const address = await lookup(name).then((a) => a.address, () => null);
+    const address = await lookup(name).then(
+      (a) => a.address,
+      () => null,
+    );
     if (address && blockedRangeOf(address) !== null) return { name, address };
   }
   throw new Error('no host name resolves to a non-public address here: add one to /etc/hosts');
@@ -54,7 +57,15 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
         { id: randomUUID(), createdAt: new Date(at.getTime() + 1_000) },
       ];
       await stack().prisma.scan.createMany({
-        data: rows.map((r) => ({ ...r, workflowId: `scan-${r.id}`, url: 'https://example.com/', targetHost: 'example.com', clientId, queue: 'low', priority: 5 })),
+        data: rows.map((r) => ({
+          ...r,
+          workflowId: `scan-${r.id}`,
+          url: 'https://example.com/',
+          targetHost: 'example.com',
+          clientId,
+          queue: 'low',
+          priority: 5,
+        })),
       });
 
       for (const limit of [1, 2, 3, 4]) {
@@ -80,9 +91,22 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
       const clientId = `paging-iso-${Date.now()}`;
       const id = randomUUID();
       await stack().prisma.scan.create({
-        data: { id, workflowId: `scan-${id}`, url: 'https://example.com/', targetHost: 'example.com', clientId, queue: 'low', priority: 5, createdAt: new Date('2026-01-01T00:00:00Z') },
+        data: {
+          id,
+          workflowId: `scan-${id}`,
+          url: 'https://example.com/',
+          targetHost: 'example.com',
+          clientId,
+          queue: 'low',
+          priority: 5,
+          createdAt: new Date('2026-01-01T00:00:00Z'),
+        },
       });
-      const res = await request(stack().app).get('/api/scans').query({ clientId, before: '2026-06-01T00:00:00.000Z' }).set(adminAuth).expect(200);
+      const res = await request(stack().app)
+        .get('/api/scans')
+        .query({ clientId, before: '2026-06-01T00:00:00.000Z' })
+        .set(adminAuth)
+        .expect(200);
       expect(res.body.scans.map((s: { scanId: string }) => s.scanId)).toEqual([id]);
       const bad = await request(stack().app).get('/api/scans').query({ before: 'yesterday_x' }).set(adminAuth).expect(400);
       expect(bad.body.message).toMatch(/^before: /);
@@ -102,12 +126,21 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
     it('refuses the reserved ids wherever a client id is accepted', async () => {
       await request(stack().app).post('/api/scans').set(adminAuth).send({ url: 'https://example.com/', clientId: 'admin' }).expect(400);
       await request(stack().app).post('/api/prospects').set(adminAuth).send({ url: 'https://example.com/', clientId: 'admin' }).expect(400);
-      await request(stack().app).post('/api/schedules').set(adminAuth).send({ url: 'https://example.com/', clientId: 'admin', intervalMinutes: 60 }).expect(400);
+      await request(stack().app)
+        .post('/api/schedules')
+        .set(adminAuth)
+        .send({ url: 'https://example.com/', clientId: 'admin', intervalMinutes: 60 })
+        .expect(400);
       await request(stack().app).put('/api/monitoring/rate-limit/admin').set(adminAuth).send({ scansPerHour: 5 }).expect(400);
       const bulk = await request(stack().app)
         .post('/api/scans/bulk')
         .set(adminAuth)
-        .send({ scans: [{ url: 'https://example.com/', clientId: 'admin' }, { url: 'https://example.com/', clientId: 'operator:x' }] })
+        .send({
+          scans: [
+            { url: 'https://example.com/', clientId: 'admin' },
+            { url: 'https://example.com/', clientId: 'operator:x' },
+          ],
+        })
         .expect(422);
       expect(bulk.body.rejected).toEqual([
         { index: 0, reason: expect.stringMatching(/^clientId: is reserved/) },
@@ -135,9 +168,17 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
       }
 
       // A client's own bulk stays its own.
-      const created = await request(stack().app).post('/api/keys').set(adminAuth).send({ clientId: `own-${Date.now()}` }).expect(201);
+      const created = await request(stack().app)
+        .post('/api/keys')
+        .set(adminAuth)
+        .send({ clientId: `own-${Date.now()}` })
+        .expect(201);
       const own = { Authorization: `Bearer ${created.body.key}` };
-      const mine = await request(stack().app).post('/api/scans/bulk').set(own).send({ scans: [{ url: 'https://example.com/' }] }).expect(202);
+      const mine = await request(stack().app)
+        .post('/api/scans/bulk')
+        .set(own)
+        .send({ scans: [{ url: 'https://example.com/' }] })
+        .expect(202);
       const seen = await request(stack().app).get(`/api/scans/bulk/${mine.body.bulkId}`).set(own).expect(200);
       expect(seen.body.submittedBy).toBe(created.body.clientId);
       await request(stack().app).get(`/api/scans/bulk/${bulkId}`).set(own).expect(404);
@@ -145,8 +186,13 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
 
     it('the migration records existing operator bulks under the new marker', async () => {
       const id = randomUUID();
-      await stack().prisma.bulk.create({ data: { id, workflowId: `bulk-${id}`, submittedBy: 'admin', queue: 'low', priority: 5, total: 1, accepted: 1, status: 'completed' } });
-      const sql = readFileSync(path.join(__dirname, '..', '..', 'prisma', 'migrations', '20261205192000_operator_identity', 'migration.sql'), 'utf8');
+      await stack().prisma.bulk.create({
+        data: { id, workflowId: `bulk-${id}`, submittedBy: 'admin', queue: 'low', priority: 5, total: 1, accepted: 1, status: 'completed' },
+      });
+      const sql = readFileSync(
+        path.join(__dirname, '..', '..', 'prisma', 'migrations', '20261205192000_operator_identity', 'migration.sql'),
+        'utf8',
+      );
       await stack().prisma.$executeRawUnsafe(sql);
       expect((await stack().prisma.bulk.findUniqueOrThrow({ where: { id } })).submittedBy).toBe('@operator');
     });
@@ -161,7 +207,11 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
         .send({ url: `http://${name}:5432/`, clientId: 'acme' })
         .expect(400);
       expect(res.body.details).toMatchObject({ field: 'url', category: 'blocked_target' });
-      expect(res.body.message).toMatch(new RegExp(`^url: target host ${name.toLowerCase().replace(/\./g, '\\.')} resolves to an address that is not public \\(in an? [a-z -]+ range\\)$`));
+      expect(res.body.message).toMatch(
+        new RegExp(
+          `^url: target host ${name.toLowerCase().replace(/\./g, '\\.')} resolves to an address that is not public \\(in an? [a-z -]+ range\\)$`,
+        ),
+      );
       expect(JSON.stringify(res.body)).not.toContain(address);
       expect(JSON.stringify(res.body)).not.toMatch(IP_LITERAL);
     });
@@ -173,23 +223,50 @@ describe('issue 13: operator identity, internal addresses, scan list paging', ()
       const literal = 'target address 10.0.0.1 is in a private range';
       await stack().prisma.scan.create({
         data: {
-          id, workflowId: `scan-${id}`, url: 'https://example.com/', targetHost: 'example.com', clientId: 'acme', queue: 'low', priority: 5,
-          status: 'failed', failureReason: 'blocked_target', failureMessage: old,
-          attemptsLog: { create: [{ attempt: 1, category: 'blocked_target', message: 'target address "bogus" (resolved from odd.internal) is not a valid IP address' }] },
+          id,
+          workflowId: `scan-${id}`,
+          url: 'https://example.com/',
+          targetHost: 'example.com',
+          clientId: 'acme',
+          queue: 'low',
+          priority: 5,
+          status: 'failed',
+          failureReason: 'blocked_target',
+          failureMessage: old,
+          attemptsLog: {
+            create: [
+              {
+                attempt: 1,
+                category: 'blocked_target',
+                message: 'target address "bogus" (resolved from odd.internal) is not a valid IP address',
+              },
+            ],
+          },
           result: {
             create: {
-              axeVersion: '4.x', finalUrl: 'https://example.com/', raw: {},
-              blockedRequests: [{ url: 'http://postgres:5432/x', reason: old }, { url: 'http://10.0.0.1/', reason: literal }],
+              axeVersion: '4.x',
+              finalUrl: 'https://example.com/',
+              raw: {},
+              blockedRequests: [
+                { url: 'http://postgres:5432/x', reason: old },
+                { url: 'http://10.0.0.1/', reason: literal },
+              ],
             },
           },
         },
       });
-      const sql = readFileSync(path.join(__dirname, '..', '..', 'prisma', 'migrations', '20261205192100_hide_resolved_addresses', 'migration.sql'), 'utf8');
+      const sql = readFileSync(
+        path.join(__dirname, '..', '..', 'prisma', 'migrations', '20261205192100_hide_resolved_addresses', 'migration.sql'),
+        'utf8',
+      );
       await stack().prisma.$executeRawUnsafe(sql);
       const res = await request(stack().app).get(`/api/scans/${id}`).set(adminAuth).expect(200);
       expect(res.body.failureMessage).toBe(now);
       expect(res.body.failedAttempts[0].message).toBe('target host odd.internal did not resolve to a valid IP address');
-      expect(res.body.result.blockedRequests).toEqual([{ url: 'http://postgres:5432/x', reason: now }, { url: 'http://10.0.0.1/', reason: literal }]);
+      expect(res.body.result.blockedRequests).toEqual([
+        { url: 'http://postgres:5432/x', reason: now },
+        { url: 'http://10.0.0.1/', reason: literal },
+      ]);
     });
   });
 });
@@ -205,14 +282,20 @@ describe('issue 13, finding 10: what a scan stores and shows about blocked reque
   const site = useFixtureServer({
     '/leaky': (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><html lang="en"><title>Leaky</title><main><h1>Leaky</h1><img src="http://${internal.name}:5432/pixel.gif" alt="pixel"></main>`);
+      res.end(
+        `<!doctype html><html lang="en"><title>Leaky</title><main><h1>Leaky</h1><img src="http://${internal.name}:5432/pixel.gif" alt="pixel"></main>`,
+      );
     },
     '/to-internal': (_req, res) => void res.writeHead(302, { Location: `http://${internal.name}:5432/` }).end(),
   });
 
   async function scan(pathname: string) {
     const url = `${site().altOrigin}${pathname}`;
-    const res = await request(stack().app).post('/api/scans').set(adminAuth).send({ url, clientId: 'leaky', maxRetries: 0, timeout: 15_000 }).expect(202);
+    const res = await request(stack().app)
+      .post('/api/scans')
+      .set(adminAuth)
+      .send({ url, clientId: 'leaky', maxRetries: 0, timeout: 15_000 })
+      .expect(202);
     return eventually(async () => {
       const r = await request(stack().app).get(`/api/scans/${res.body.scanId}`).set(adminAuth);
       return ['completed', 'failed', 'cancelled'].includes(r.body.status) ? r.body : undefined;
@@ -223,7 +306,12 @@ describe('issue 13, finding 10: what a scan stores and shows about blocked reque
     const result = await scan('/leaky');
     expect(result.status).toBe('completed');
     const blocked = result.result.blockedRequests as Array<{ url: string; reason: string }>;
-    expect(blocked).toEqual([{ url: expect.stringContaining(`${internal.name}:5432/pixel.gif`), reason: expect.stringMatching(/is not public \(in an? [a-z -]+ range\)$/) }]);
+    expect(blocked).toEqual([
+      {
+        url: expect.stringContaining(`${internal.name}:5432/pixel.gif`),
+        reason: expect.stringMatching(/is not public \(in an? [a-z -]+ range\)$/),
+      },
+    ]);
     expect(blocked[0].reason).not.toContain(internal.address);
     expect(blocked[0].reason).not.toMatch(IP_LITERAL);
   });

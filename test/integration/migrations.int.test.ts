@@ -146,18 +146,20 @@ describe('migrations on a fresh database', () => {
   });
 
   it('creates _prisma_migrations with the DDL Prisma uses', async () => {
-    const columns = await withDb(url, async (db) =>
-      (
-        await db.query<{ column_name: string; type: string; is_nullable: string; column_default: string | null }>(
-          `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type,
+    const columns = await withDb(
+      url,
+      async (db) =>
+        (
+          await db.query<{ column_name: string; type: string; is_nullable: string; column_default: string | null }>(
+            `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type,
                   CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable,
                   pg_get_expr(d.adbin, d.adrelid) AS column_default
              FROM pg_attribute a
              LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE a.attrelid = '_prisma_migrations'::regclass AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum`,
-        )
-      ).rows,
+          )
+        ).rows,
     );
     expect(columns).toEqual([
       { column_name: 'id', type: 'character varying(36)', is_nullable: 'NO', column_default: null },
@@ -238,9 +240,7 @@ describe('refusals', () => {
     const file = path.join(dir, first, 'migration.sql');
     const original = await fs.readFile(file, 'utf8');
     await fs.appendFile(file, '\n-- edited after apply\n');
-    await expect(applyMigrations(url, dir)).rejects.toThrow(
-      new RegExp(`migration\\.sql was modified after it was applied: ${first}`),
-    );
+    await expect(applyMigrations(url, dir)).rejects.toThrow(new RegExp(`migration\\.sql was modified after it was applied: ${first}`));
 
     // Prisma tolerates git's line-ending rewrites, so the same content with CRLF is not an edit.
     await fs.writeFile(file, original.replace(/\n/g, '\r\n'));
@@ -271,7 +271,9 @@ describe('refusals', () => {
     const broken = '20991231000000_broken';
     await addMigration(dir, broken, 'CREATE TABLE half_applied (id INTEGER);\nSELECT no_such_function();\n');
 
-    await expect(applyMigrations(url, dir)).rejects.toThrow(new RegExp(`Migration ${broken} failed and was rolled back: .*no_such_function`));
+    await expect(applyMigrations(url, dir)).rejects.toThrow(
+      new RegExp(`Migration ${broken} failed and was rolled back: .*no_such_function`),
+    );
     const afterFailure = await withDb(url, async (db) => ({
       table: (await db.query(`SELECT to_regclass('half_applied') AS t`)).rows[0].t,
       rows: (await db.query<MigrationRow>('SELECT * FROM _prisma_migrations WHERE migration_name = $1', [broken])).rows,

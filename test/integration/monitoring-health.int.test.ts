@@ -79,7 +79,8 @@ const breaker = `host:breaker-${run}.example`;
 
 const get = (path: string, app = stack.app) => request(app).get(path).set(adminAuth);
 /** The firing notifications the webhook received for one alert kind. */
-const textsFor = (kind: string) => hook.bodies.filter((b) => b.alert.status === 'firing' && b.text.includes(`[${kind}]`)).map((b) => b.text);
+const textsFor = (kind: string) =>
+  hook.bodies.filter((b) => b.alert.status === 'firing' && b.text.includes(`[${kind}]`)).map((b) => b.text);
 
 beforeAll(async () => {
   site = await startFixtureServer();
@@ -122,7 +123,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await telemetry?.stop();
   if (stack) await stack.prisma.$executeRaw`DELETE FROM circuit_breakers WHERE name = ${breaker}`.catch(() => undefined);
-  await stack?.client.schedule.getHandle(healthScheduleId(stack.prefix)).delete().catch(() => undefined);
+  await stack?.client.schedule
+    .getHandle(healthScheduleId(stack.prefix))
+    .delete()
+    .catch(() => undefined);
   await Promise.allSettled([stack?.stop(), idle?.stop()]);
   await Promise.allSettled([site?.close(), hook?.close()]);
 });
@@ -160,7 +164,9 @@ describe('health', () => {
     expect(res.body.components.puppeteer.status).toBe('critical');
     const queue = await get('/api/monitoring/queue/health', idle.app).expect(200);
     expect(queue.body.status).toBe('critical');
-    expect(queue.body.queuesWithoutPollers).toEqual(expect.arrayContaining([idle.queues.high, idle.queues.low, idle.queues.browser, sharedControlQueue(idle.prefix)]));
+    expect(queue.body.queuesWithoutPollers).toEqual(
+      expect.arrayContaining([idle.queues.high, idle.queues.low, idle.queues.browser, sharedControlQueue(idle.prefix)]),
+    );
     await request(idle.app).post('/api/monitoring/recover').set(adminAuth).expect(503);
   });
 
@@ -168,7 +174,9 @@ describe('health', () => {
     const res = await get('/api/monitoring/queue/health').expect(200);
     expect(res.body).toMatchObject({ status: 'healthy', temporalReachable: true, queuesWithoutPollers: [] });
     const byName = Object.fromEntries(res.body.taskQueues.map((t: { name: string }) => [t.name, t]));
-    expect(Object.keys(byName).sort()).toEqual([stack.queues.browser, sharedControlQueue(stack.prefix), stack.queues.high, stack.queues.low].sort());
+    expect(Object.keys(byName).sort()).toEqual(
+      [stack.queues.browser, sharedControlQueue(stack.prefix), stack.queues.high, stack.queues.low].sort(),
+    );
     expect(byName[stack.queues.browser]).toMatchObject({ kind: 'activity', pollerIdentities: [identity] });
     expect(typeof res.body.backlogAgeMs).toBe('number');
   });
@@ -192,7 +200,9 @@ describe('puppeteer telemetry', () => {
     const stopped = startWorkerTelemetry({ ...common, identity: ghostStopped });
     await Promise.all([lost.publish(), stopped.publish()]);
     const states = async () =>
-      Object.fromEntries((await get('/api/monitoring/puppeteer')).body.workers.map((w: { identity: string; state: string }) => [w.identity, w.state]));
+      Object.fromEntries(
+        (await get('/api/monitoring/puppeteer')).body.workers.map((w: { identity: string; state: string }) => [w.identity, w.state]),
+      );
     expect(await states()).toMatchObject({ [ghostLost]: 'running', [ghostStopped]: 'running' });
     await lost.stop({ clean: false }); // a crash: it just stops publishing
     await stopped.stop({ clean: true });
@@ -228,20 +238,38 @@ describe('recovery and alerts', () => {
     const workflowId = `scan-${stuckId}`;
     const sevenHoursAgo = new Date(Date.now() - 7 * 3600_000);
     await stack.prisma.scan.create({
-      data: { id: stuckId, workflowId, url: site.url('/clean.html'), targetHost: '127.0.0.1', clientId: `mh-${run}`, queue: 'low', priority: 5, status: 'running', stage: 'waiting', createdAt: sevenHoursAgo, startedAt: sevenHoursAgo },
+      data: {
+        id: stuckId,
+        workflowId,
+        url: site.url('/clean.html'),
+        targetHost: '127.0.0.1',
+        clientId: `mh-${run}`,
+        queue: 'low',
+        priority: 5,
+        status: 'running',
+        stage: 'waiting',
+        createdAt: sevenHoursAgo,
+        startedAt: sevenHoursAgo,
+      },
     });
     await stack.client.workflow.start('scanWorkflow', { taskQueue: `${stack.prefix}-nobody`, workflowId, args: [{ scanId: stuckId }] });
     // An open circuit breaker, as the safety layer records it.
-    await stack.prisma.$executeRaw`INSERT INTO circuit_breakers (name, kind, state, failures, opened_at, updated_at) VALUES (${breaker}, 'host', 'open', 5, now(), now())`;
+    await stack.prisma
+      .$executeRaw`INSERT INTO circuit_breakers (name, kind, state, failures, opened_at, updated_at) VALUES (${breaker}, 'host', 'open', 5, now(), now())`;
 
     const res = await request(stack.app).post('/api/monitoring/recover').set(adminAuth).expect(200);
     const actions = res.body.actions as Array<{ action: string; target: string; ok: boolean; result?: { restarts?: { memory: number } } }>;
     const restart = actions.find((a) => a.action === 'restart_browser');
     expect(restart).toMatchObject({ target: identity, ok: true, result: { restarts: { memory: 1 } } });
     expect(stack.pool!.stats()).toMatchObject({ connected: false, restarts: { memory: 1 } });
-    expect(actions.find((a) => a.action === 'fail_stuck_scan' && a.target === stuckId)).toMatchObject({ ok: true, result: { workflow: 'terminated', rowUpdated: true } });
+    expect(actions.find((a) => a.action === 'fail_stuck_scan' && a.target === stuckId)).toMatchObject({
+      ok: true,
+      result: { workflow: 'terminated', rowUpdated: true },
+    });
     expect(actions.find((a) => a.action === 'mark_worker_lost')).toMatchObject({ target: ghostLost, ok: true });
-    expect(res.body.alerts.fired).toEqual(expect.arrayContaining(['scans_failed', `worker_lost:${ghostLost}`, `circuit_breaker_open:${breaker}`]));
+    expect(res.body.alerts.fired).toEqual(
+      expect.arrayContaining(['scans_failed', `worker_lost:${ghostLost}`, `circuit_breaker_open:${breaker}`]),
+    );
     firstFired = res.body.alerts.fired;
   });
 
@@ -256,25 +284,40 @@ describe('recovery and alerts', () => {
 
   it('delivers each alert once (retrying a failed POST), resolves what cleared, and stores the delivery', async () => {
     expect(textsFor('worker_lost')).toEqual([`⚠️ WARNING [worker_lost] worker ${ghostLost} stopped publishing telemetry (lost)`]);
-    expect(textsFor('scans_failed')).toEqual([expect.stringMatching(/^⚠️ WARNING \[scans_failed\] \d+ scan\(s\) failed after all retries in the last 10 min \(.*http_error ×\d+/)]);
+    expect(textsFor('scans_failed')).toEqual([
+      expect.stringMatching(/^⚠️ WARNING \[scans_failed\] \d+ scan\(s\) failed after all retries in the last 10 min \(.*http_error ×\d+/),
+    ]);
 
     // The lost worker comes back (and then stops cleanly); the failures are still inside the window.
-    const back = startWorkerTelemetry({ prisma: stack.prisma, pool: noBrowser, identity: ghostLost, taskQueuePrefix: stack.prefix, taskQueues: [], intervalMs: 300, logger });
+    const back = startWorkerTelemetry({
+      prisma: stack.prisma,
+      pool: noBrowser,
+      identity: ghostLost,
+      taskQueuePrefix: stack.prefix,
+      taskQueues: [],
+      intervalMs: 300,
+      logger,
+    });
     await back.publish();
     await back.stop({ clean: true });
-    await stack.prisma.$executeRaw`UPDATE circuit_breakers SET state = 'closed', opened_at = NULL, updated_at = now() WHERE name = ${breaker}`;
+    await stack.prisma
+      .$executeRaw`UPDATE circuit_breakers SET state = 'closed', opened_at = NULL, updated_at = now() WHERE name = ${breaker}`;
     await telemetry.publish();
     const second = await request(stack.app).post('/api/monitoring/recover').set(adminAuth).expect(200);
     // The browser was restarted in the first round and is relaunched only on demand: nothing to restart now.
     expect(second.body.actions.filter((a: { action: string }) => a.action === 'restart_browser')).toEqual([]);
     expect(second.body.alerts.resolved).toEqual(expect.arrayContaining([`worker_lost:${ghostLost}`, `circuit_breaker_open:${breaker}`]));
-    expect(textsFor('circuit_breaker_open')).toEqual([`🚨 CRITICAL [circuit_breaker_open] circuit breaker ${breaker} (host) is open after 5 failure(s)`]);
+    expect(textsFor('circuit_breaker_open')).toEqual([
+      `🚨 CRITICAL [circuit_breaker_open] circuit breaker ${breaker} (host) is open after 5 failure(s)`,
+    ]);
     expect(second.body.alerts.firing).toContain('scans_failed');
     // Deduplicated: still firing, not sent again; resolved: one message.
     expect(textsFor('scans_failed')).toHaveLength(1);
     expect(textsFor('worker_lost')).toHaveLength(1);
     const resolved = hook.bodies.filter((b) => b.alert.status === 'resolved');
-    expect(resolved.map((b) => b.alert.key)).toEqual(expect.arrayContaining([`worker_lost:${ghostLost}`, `circuit_breaker_open:${breaker}`]));
+    expect(resolved.map((b) => b.alert.key)).toEqual(
+      expect.arrayContaining([`worker_lost:${ghostLost}`, `circuit_breaker_open:${breaker}`]),
+    );
     expect(resolved.find((b) => b.alert.key === `worker_lost:${ghostLost}`)?.text).toMatch(/^✅ RESOLVED \[worker_lost\] resolved: worker/);
     // The memory restart of the first round is reported (in whichever round its telemetry arrived first), once.
     expect([...firstFired, ...second.body.alerts.fired]).toContain(`browser_memory_restart:${identity}`);
@@ -283,7 +326,10 @@ describe('recovery and alerts', () => {
     const alerts = (await get('/api/monitoring/alerts?limit=200').expect(200)).body;
     const byKey = Object.fromEntries(alerts.alerts.map((a: { key: string }) => [a.key, a]));
     expect(byKey['scans_failed']).toMatchObject({ status: 'firing', occurrences: 2, delivery: { status: 'delivered' } });
-    expect(byKey[`worker_lost:${ghostLost}`]).toMatchObject({ status: 'resolved', delivery: { status: 'delivered', resolved: 'delivered' } });
+    expect(byKey[`worker_lost:${ghostLost}`]).toMatchObject({
+      status: 'resolved',
+      delivery: { status: 'delivered', resolved: 'delivered' },
+    });
     // The receiver refused the very first POST: that alert took a retry and was still delivered.
     expect(alerts.alerts.some((a: { delivery: { attempts: number } }) => a.delivery.attempts >= 2)).toBe(true);
     expect(alerts.alerts.every((a: { delivery: { status: string } }) => a.delivery.status === 'delivered')).toBe(true);
@@ -313,9 +359,19 @@ describe('dashboard and schedule', () => {
     const handle = stack.client.schedule.getHandle(first.scheduleId);
     const d = await handle.describe();
     expect(d.policies.overlap).toBe('SKIP');
-    expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'healthCheckWorkflow', taskQueue: sharedControlQueue(stack.prefix) });
+    expect(d.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'healthCheckWorkflow',
+      taskQueue: sharedControlQueue(stack.prefix),
+    });
     const before = await stack.prisma.healthSnapshot.count({ where: { taskQueuePrefix: stack.prefix, trigger: 'schedule' } });
     await handle.trigger();
-    await eventually(async () => ((await stack.prisma.healthSnapshot.count({ where: { taskQueuePrefix: stack.prefix, trigger: 'schedule' } })) > before ? true : undefined), 60_000);
+    await eventually(
+      async () =>
+        (await stack.prisma.healthSnapshot.count({ where: { taskQueuePrefix: stack.prefix, trigger: 'schedule' } })) > before
+          ? true
+          : undefined,
+      60_000,
+    );
   });
 });

@@ -59,7 +59,8 @@ const script = (name: string) => join(ROOT, 'scripts', name);
 
 beforeAll(async () => {
   site = await startFixtureServer({
-    '/gone': (_req, res) => void res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Gone</title><p>Gone</p>'),
+    '/gone': (_req, res) =>
+      void res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Gone</title><p>Gone</p>'),
   });
   stack = await startStack({ env: { MAX_CONCURRENT_PAGES: '2' } });
   server = stack.app.listen(0, '127.0.0.1');
@@ -111,7 +112,9 @@ describe('scan-bulk.sh', () => {
     const file = join(dir, 'no-client.txt');
     await writeFile(file, `# no --client with the admin key\n${site.url('/clean.html')}\n`);
     const r = await run(script('scan-bulk.sh'), ['--urls', file, 'low', base]);
-    expect(r.stderr).toBe(`wcag: no item of ${file} was accepted (line 2: clientId: is required); with the admin key, --client <id> says whose scans they are\n`);
+    expect(r.stderr).toBe(
+      `wcag: no item of ${file} was accepted (line 2: clientId: is required); with the admin key, --client <id> says whose scans they are\n`,
+    );
     expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
   });
@@ -137,7 +140,9 @@ describe('health-check.sh', () => {
     for (const name of Object.keys(components)) expect(r.stdout).toMatch(new RegExp(`^  \\S+ +${name} `, 'm'));
     expect(r.stdout).toMatch(/Success rate: /);
     // Every component that is not healthy gets a recommendation.
-    const unhealthy = Object.entries(components).filter(([, c]) => c.status !== 'healthy').map(([n]) => n);
+    const unhealthy = Object.entries(components)
+      .filter(([, c]) => c.status !== 'healthy')
+      .map(([n]) => n);
     for (const name of unhealthy) expect(r.stdout).toMatch(new RegExp(`^  - ${name}: `, 'm'));
     expect(r.code).toBe(healthExitCode(status));
   });
@@ -173,7 +178,17 @@ describe('monitor-queue.sh', () => {
 
 describe('wcag', () => {
   it('scan --wait follows one scan to its result', async () => {
-    const r = await run(join(ROOT, 'scripts', 'wcag.js'), ['scan', site.url('/violations.html'), '--wait', '--client', client, '--queue', 'high', '--api', base]);
+    const r = await run(join(ROOT, 'scripts', 'wcag.js'), [
+      'scan',
+      site.url('/violations.html'),
+      '--wait',
+      '--client',
+      client,
+      '--queue',
+      'high',
+      '--api',
+      base,
+    ]);
     expect(r.stdout).toMatch(/^queued scan [0-9a-f-]{36} \(workflow scan-[0-9a-f-]{36}\)\n✅ completed: score \d+, [1-9]\d* violations/);
     expect(r.code).toBe(0);
   });

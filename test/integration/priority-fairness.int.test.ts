@@ -5,7 +5,8 @@ import { useFixtureServer } from '../support/fixture-server';
 import { adminAuth, submitScan, waitForTerminal } from '../support/scan-client';
 import { eventually, startStack, type Stack } from '../support/stack';
 
-const PAGE = '<!doctype html><html lang="en"><head><title>Queued page</title></head><body><main><h1>Queued</h1><p>A page in a long queue.</p></main></body></html>';
+const PAGE =
+  '<!doctype html><html lang="en"><head><title>Queued page</title></head><body><main><h1>Queued</h1><p>A page in a long queue.</p></main></body></html>';
 
 describe('priority and fairness on the browser queue', () => {
   const fetchOrder: string[] = [];
@@ -43,7 +44,8 @@ describe('priority and fairness on the browser queue', () => {
   it('starts a high-queue scan before a low-queue backlog submitted earlier drains', async () => {
     const order = await drainBacklog(async (stack) => {
       const low = [];
-      for (let i = 0; i < 10; i++) low.push(await submitScan(stack.app, { url: site().url(`/page?id=low${i}`), clientId: 'backlog', queue: 'low' }));
+      for (let i = 0; i < 10; i++)
+        low.push(await submitScan(stack.app, { url: site().url(`/page?id=low${i}`), clientId: 'backlog', queue: 'low' }));
       const high = await submitScan(stack.app, { url: site().url('/page?id=high'), clientId: 'backlog', queue: 'high', priority: 9 });
       return [...low, high];
     });
@@ -57,7 +59,11 @@ describe('priority and fairness on the browser queue', () => {
       const bulk = await request(stack.app)
         .post('/api/scans/bulk')
         .set(adminAuth)
-        .send({ clientId: 'big-client', queue: 'low', scans: Array.from({ length: 10 }, (_, i) => ({ url: site().url(`/page?id=big${i}`) })) })
+        .send({
+          clientId: 'big-client',
+          queue: 'low',
+          scans: Array.from({ length: 10 }, (_, i) => ({ url: site().url(`/page?id=big${i}`) })),
+        })
         .expect(202);
       const items = await eventually(async () => {
         const p = await request(stack.app).get(`/api/scans/bulk/${bulk.body.bulkId}`).set(adminAuth);

@@ -20,7 +20,8 @@ describe('prospects API (no workers)', () => {
     globexAuth = await clientAuth(stack(), globex);
   });
 
-  const create = (body: object, auth: Record<string, string> = adminAuth) => request(stack().app).post('/api/prospects').set(auth).send(body);
+  const create = (body: object, auth: Record<string, string> = adminAuth) =>
+    request(stack().app).post('/api/prospects').set(auth).send(body);
   const importJson = (body: object, auth: Record<string, string> = adminAuth, query = '') =>
     request(stack().app).post(`/api/prospects/import${query}`).set(auth).send(body);
   const importCsv = (csv: string, auth: Record<string, string> = adminAuth, query = '') =>
@@ -28,7 +29,9 @@ describe('prospects API (no workers)', () => {
 
   describe('create, read, update, delete', () => {
     it('creates a prospect with a normalised URL, answering 201 with Location', async () => {
-      const res = await create({ clientId: acme, url: '  https://Shop.Example.COM ', name: 'Shop', notes: 'met at a conference' }).expect(201);
+      const res = await create({ clientId: acme, url: '  https://Shop.Example.COM ', name: 'Shop', notes: 'met at a conference' }).expect(
+        201,
+      );
       expect(res.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         clientId: acme,
@@ -71,14 +74,18 @@ describe('prospects API (no workers)', () => {
       await create({ clientId: acme, url: 'https://not-registered-yet.invalid/' }).expect(201);
       const strict = await startStack({ workers: false, env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false' } });
       try {
-        const res = await request(strict.app).post('/api/prospects').set(adminAuth).send({ clientId: acme, url: 'http://127.0.0.1/' }).expect(400);
+        const res = await request(strict.app)
+          .post('/api/prospects')
+          .set(adminAuth)
+          .send({ clientId: acme, url: 'http://127.0.0.1/' })
+          .expect(400);
         expect(res.body.details).toMatchObject({ field: 'url', category: 'blocked_target' });
       } finally {
         await strict.stop();
       }
     });
 
-    it('binds client keys to their own client: implied clientId, 403 for another, 404 for another\'s prospect', async () => {
+    it("binds client keys to their own client: implied clientId, 403 for another, 404 for another's prospect", async () => {
       const own = await create({ url: 'https://own.example/' }, acmeAuth).expect(201);
       expect(own.body.clientId).toBe(acme);
       await create({ url: 'https://own.example/', clientId: globex }, acmeAuth).expect(403);
@@ -129,7 +136,12 @@ describe('prospects API (no workers)', () => {
     beforeAll(async () => {
       client = unique('lister');
       for (const [i, name] of ['Alpha Bakery', 'Beta Garage', 'Gamma Bakery', 'Delta Florist', 'Epsilon'].entries()) {
-        await create({ clientId: client, url: `https://list${i}.example/`, name, notes: i === 4 ? 'sells BAKERY tools' : undefined }).expect(201);
+        await create({
+          clientId: client,
+          url: `https://list${i}.example/`,
+          name,
+          notes: i === 4 ? 'sells BAKERY tools' : undefined,
+        }).expect(201);
       }
     });
 
@@ -156,7 +168,7 @@ describe('prospects API (no workers)', () => {
       expect(byUrl.body.prospects.map((p: { name: string }) => p.name)).toEqual(['Delta Florist']);
     });
 
-    it('shows a client key only its own prospects, and refuses another client\'s listing', async () => {
+    it("shows a client key only its own prospects, and refuses another client's listing", async () => {
       const res = await request(stack().app).get('/api/prospects').set(globexAuth).expect(200);
       expect(res.body.prospects.length).toBeGreaterThan(0);
       expect(res.body.prospects.every((p: { clientId: string }) => p.clientId === globex)).toBe(true);
@@ -207,11 +219,13 @@ describe('prospects API (no workers)', () => {
       expect(listed.body.prospects.find((p: { url: string }) => p.url === 'https://exists.example/').name).toBe('Kept');
     });
 
-    it('updates existing prospects\' name and notes with onDuplicate=update', async () => {
+    it("updates existing prospects' name and notes with onDuplicate=update", async () => {
       const client = unique('upd');
       const p = await create({ clientId: client, url: 'https://upd.example/', name: 'Old', notes: 'old notes' }).expect(201);
       const res = await importJson(
-        { prospects: [{ url: 'https://upd.example', name: 'New' }, { url: 'https://upd.example/nothing' }, { url: 'https://upd.example/' }] },
+        {
+          prospects: [{ url: 'https://upd.example', name: 'New' }, { url: 'https://upd.example/nothing' }, { url: 'https://upd.example/' }],
+        },
         adminAuth,
         `?onDuplicate=update&clientId=${client}`,
       ).expect(200);
@@ -286,7 +300,12 @@ describe('prospects API (no workers)', () => {
       ['a JSON body without prospects', 'application/json', '{"clientId":"x"}'],
       ['an empty prospects list', 'application/json', '{"prospects":[]}'],
     ])('refuses %s as a whole with a 400', async (_name, type, body) => {
-      const res = await request(stack().app).post('/api/prospects/import?clientId=x').set(adminAuth).set('Content-Type', type).send(body).expect(400);
+      const res = await request(stack().app)
+        .post('/api/prospects/import?clientId=x')
+        .set(adminAuth)
+        .set('Content-Type', type)
+        .send(body)
+        .expect(400);
       expect(res.body.error).toBe('bad_request');
     });
 
@@ -318,13 +337,21 @@ describe('prospects API (no workers)', () => {
       } while (before && pages < 60);
       expect(ids.size).toBe(10_000);
 
-      const again = await importCsv(`url,name,notes\n${lines.join('\n')}\nhttps://one-more.example/,x,y\n`, adminAuth, `?clientId=${client}`).expect(400);
+      const again = await importCsv(
+        `url,name,notes\n${lines.join('\n')}\nhttps://one-more.example/,x,y\n`,
+        adminAuth,
+        `?clientId=${client}`,
+      ).expect(400);
       expect(again.body.message).toMatch(/at most 10000/);
     });
 
     it('accepts a JSON import larger than API_BODY_LIMIT (up to API_BULK_BODY_LIMIT)', async () => {
       const client = unique('bigjson');
-      const prospects = Array.from({ length: 5_000 }, (_, i) => ({ url: `https://j${i}.example/`, name: `Name ${i}`, notes: 'n'.repeat(200) }));
+      const prospects = Array.from({ length: 5_000 }, (_, i) => ({
+        url: `https://j${i}.example/`,
+        name: `Name ${i}`,
+        notes: 'n'.repeat(200),
+      }));
       expect(JSON.stringify(prospects).length).toBeGreaterThan(1024 * 1024);
       const res = await importJson({ clientId: client, prospects }).expect(200);
       expect(res.body.created).toBe(5_000);
@@ -332,19 +359,34 @@ describe('prospects API (no workers)', () => {
   });
 
   describe('prospect scans', () => {
-    it('scans the prospect\'s URL with its client and links the scan (202 like POST /api/scans)', async () => {
+    it("scans the prospect's URL with its client and links the scan (202 like POST /api/scans)", async () => {
       const p = await create({ clientId: acme, url: 'http://127.0.0.1:9/prospect-scan' }).expect(201);
       const res = await request(stack().app)
         .post(`/api/prospects/${p.body.id}/scans`)
         .set(acmeAuth)
         .send({ priority: 8, queue: 'high', maxRetries: 1 })
         .expect(202);
-      expect(res.body).toEqual({ scanId: expect.any(String), workflowId: `scan-${res.body.scanId}`, status: 'queued', prospectId: p.body.id });
+      expect(res.body).toEqual({
+        scanId: expect.any(String),
+        workflowId: `scan-${res.body.scanId}`,
+        status: 'queued',
+        prospectId: p.body.id,
+      });
       expect(res.headers.location).toBe(`/api/scans/${res.body.scanId}`);
       const row = await stack().prisma.scan.findUniqueOrThrow({ where: { id: res.body.scanId } });
-      expect(row).toMatchObject({ prospectId: p.body.id, clientId: acme, url: 'http://127.0.0.1:9/prospect-scan', priority: 8, queue: 'high' });
+      expect(row).toMatchObject({
+        prospectId: p.body.id,
+        clientId: acme,
+        url: 'http://127.0.0.1:9/prospect-scan',
+        priority: 8,
+        queue: 'high',
+      });
 
-      await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).send({ url: 'https://other.example/' }).expect(400);
+      await request(stack().app)
+        .post(`/api/prospects/${p.body.id}/scans`)
+        .set(adminAuth)
+        .send({ url: 'https://other.example/' })
+        .expect(400);
       await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).send({ priority: 11 }).expect(400);
     });
 
@@ -366,13 +408,27 @@ describe('prospects API (no workers)', () => {
       await finish(ids[4], { status: 'completed', score: 65, finishedAt: day(5) });
       // Another client cannot file a scan under this prospect, and an unknown prospect id is refused the same way.
       for (const prospectId of [p.body.id, 'not-a-prospect']) {
-        const refused = await request(stack().app).post('/api/scans').set(globexAuth).send({ url: 'http://127.0.0.1:9/trend', prospectId }).expect(400);
+        const refused = await request(stack().app)
+          .post('/api/scans')
+          .set(globexAuth)
+          .send({ url: 'http://127.0.0.1:9/trend', prospectId })
+          .expect(400);
         expect(refused.body).toMatchObject({ error: 'bad_request', message: 'prospectId: no such prospect for this client' });
       }
       // A row claiming the prospect for another client (written before that check existed) is not part of its history.
       const strayId = randomUUID();
       await stack().prisma.scan.create({
-        data: { id: strayId, workflowId: `scan-${strayId}`, url: 'http://127.0.0.1:9/trend', targetHost: '127.0.0.1', clientId: globex, prospectId: p.body.id, queue: 'low', priority: 5, options: {} },
+        data: {
+          id: strayId,
+          workflowId: `scan-${strayId}`,
+          url: 'http://127.0.0.1:9/trend',
+          targetHost: '127.0.0.1',
+          clientId: globex,
+          prospectId: p.body.id,
+          queue: 'low',
+          priority: 5,
+          options: {},
+        },
       });
       await finish(strayId, { status: 'completed', score: 1, finishedAt: day(6) });
 
@@ -402,7 +458,10 @@ describe('prospects API (no workers)', () => {
     it('has no delta with a single scored scan', async () => {
       const p = await create({ clientId: acme, url: 'http://127.0.0.1:9/single' }).expect(201);
       const scan = await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).send({}).expect(202);
-      await stack().prisma.scan.update({ where: { id: scan.body.scanId }, data: { status: 'completed', score: 90, finishedAt: new Date() } });
+      await stack().prisma.scan.update({
+        where: { id: scan.body.scanId },
+        data: { status: 'completed', score: 90, finishedAt: new Date() },
+      });
       const res = await request(stack().app).get(`/api/prospects/${p.body.id}/scans`).set(adminAuth).expect(200);
       expect(res.body.latestScore).toBe(90);
       expect(res.body).not.toHaveProperty('delta');
@@ -414,13 +473,17 @@ describe('prospect scan end to end (API → Temporal → Chromium → Postgres)'
   const stack = useStack();
   const site = useFixtureServer();
 
-  it('scans a prospect\'s page and links the result to the prospect', async () => {
+  it("scans a prospect's page and links the result to the prospect", async () => {
     const p = await request(stack().app)
       .post('/api/prospects')
       .set(adminAuth)
       .send({ clientId: unique('e2e'), url: site().url('/violations.html'), name: 'Fixture shop' })
       .expect(201);
-    const submitted = await request(stack().app).post(`/api/prospects/${p.body.id}/scans`).set(adminAuth).send({ queue: 'high' }).expect(202);
+    const submitted = await request(stack().app)
+      .post(`/api/prospects/${p.body.id}/scans`)
+      .set(adminAuth)
+      .send({ queue: 'high' })
+      .expect(202);
 
     const scan = await eventually(async () => {
       const res = await request(stack().app).get(`/api/scans/${submitted.body.scanId}`).set(adminAuth);

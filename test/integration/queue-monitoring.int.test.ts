@@ -25,7 +25,8 @@ let retryId: string;
 
 const page = (title: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1><p>Plain content so the page is not empty.</p></main></body></html>`;
-const ok = (res: Parameters<FixtureRoute>[1], title: string) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page(title));
+const ok = (res: Parameters<FixtureRoute>[1], title: string) =>
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page(title));
 const keyOf = (req: Parameters<FixtureRoute>[0]) => new URL(req.url ?? '/', 'http://x').searchParams.get('k') ?? '';
 
 const BUSY_MS = 5_000;
@@ -70,12 +71,23 @@ beforeAll(async () => {
 afterAll(async () => {
   // The idle stack's workflows would wait forever: end them in Temporal and in Postgres alike.
   if (idle) {
-    const open = await idle.prisma.scan.findMany({ where: { clientId: { startsWith: `qm-${run}-` }, status: { in: ['queued', 'running'] } } });
+    const open = await idle.prisma.scan.findMany({
+      where: { clientId: { startsWith: `qm-${run}-` }, status: { in: ['queued', 'running'] } },
+    });
     for (const s of open) {
-      await idle.client.workflow.getHandle(s.workflowId).terminate('test cleanup').catch(() => undefined);
+      await idle.client.workflow
+        .getHandle(s.workflowId)
+        .terminate('test cleanup')
+        .catch(() => undefined);
       await idle.prisma.scan.update({
         where: { id: s.id },
-        data: { status: 'failed', stage: 'done', failureReason: 'internal', failureMessage: 'terminated by test cleanup', finishedAt: new Date() },
+        data: {
+          status: 'failed',
+          stage: 'done',
+          failureReason: 'internal',
+          failureMessage: 'terminated by test cleanup',
+          finishedAt: new Date(),
+        },
       });
     }
   }
@@ -166,7 +178,8 @@ describe('GET /api/monitoring/queue/stats', () => {
         for (let g = 1; g <= N; g++) {
           let bucket: keyof typeof none | null;
           if (g % 20 < 2) bucket = 'waiting';
-          else if (g % 20 === 2) bucket = ({ waiting: 'waiting', scanning: 'active', retry_wait: 'delayed' } as const)[stages[Math.floor(g / 20) % 3]];
+          else if (g % 20 === 2)
+            bucket = ({ waiting: 'waiting', scanning: 'active', retry_wait: 'delayed' } as const)[stages[Math.floor(g / 20) % 3]];
           else bucket = g + 0.5 < windowMin ? terminal[g % 3] : null;
           if (!bucket) continue;
           total[bucket]++;
@@ -174,7 +187,11 @@ describe('GET /api/monitoring/queue/stats', () => {
         }
         return { total, queues };
       };
-      for (const [window, minutes] of [['24h', 1_440], ['2h', 120], ['7d', 10_080]] as const) {
+      for (const [window, minutes] of [
+        ['24h', 1_440],
+        ['2h', 120],
+        ['7d', 10_080],
+      ] as const) {
         const s = await stats(live.app, clientId, window);
         const want = expected(minutes);
         expect(counts(s)).toEqual(want.total);
@@ -234,14 +251,20 @@ describe('GET /api/monitoring/queue/stats', () => {
     const clientId = clientFor('c');
     const id = await submit(live.app, { url: site.url(`/flaky?k=${randomUUID()}`), clientId, maxRetries: 2 });
     // The first attempt gets a 503; the second starts 4 s later.
-    const during = await eventually(async () => {
-      const s = counts(await stats(live.app, clientId));
-      return s.delayed === 1 ? s : undefined;
-    }, 30_000, 100);
+    const during = await eventually(
+      async () => {
+        const s = counts(await stats(live.app, clientId));
+        return s.delayed === 1 ? s : undefined;
+      },
+      30_000,
+      100,
+    );
     expect(during).toEqual({ ...none, delayed: 1 });
     const result = await waitForTerminal(live.app, id);
     expect(result).toMatchObject({ status: 'completed', attempts: 2 });
-    expect(result.failedAttempts).toEqual([expect.objectContaining({ attempt: 1, category: 'http_error', message: 'main document answered HTTP 503' })]);
+    expect(result.failedAttempts).toEqual([
+      expect.objectContaining({ attempt: 1, category: 'http_error', message: 'main document answered HTTP 503' }),
+    ]);
     expect(counts(await stats(live.app, clientId))).toEqual({ ...none, completed: 1 });
   });
 });
@@ -274,7 +297,14 @@ describe('failed jobs and retry', () => {
     await live.prisma.scan.createMany({
       data: [
         ...rows.map((r) =>
-          scan(r.id, { status: 'failed', stage: 'done', attempts: r.attempts, failureReason: r.category, failureMessage: `${r.category} happened`, finishedAt: at(r.min) }),
+          scan(r.id, {
+            status: 'failed',
+            stage: 'done',
+            attempts: r.attempts,
+            failureReason: r.category,
+            failureMessage: `${r.category} happened`,
+            finishedAt: at(r.min),
+          }),
         ),
         scan(done, { status: 'completed', stage: 'done', attempts: 1, finishedAt: at(35) }),
         scan(other, { clientId: clientFor('list-other'), status: 'failed', stage: 'done', failureReason: 'timeout', finishedAt: at(35) }),
@@ -292,10 +322,17 @@ describe('failed jobs and retry', () => {
       ),
     });
     const failed = (query: Record<string, string | number>) =>
-      request(live.app).get('/api/monitoring/queue/failed').query({ clientId, ...query }).set(adminAuth);
+      request(live.app)
+        .get('/api/monitoring/queue/failed')
+        .query({ clientId, ...query })
+        .set(adminAuth);
     try {
       // newest first; equal finish times ordered by id
-      const tied = rows.filter((r) => r.min === 30).map((r) => r.id).sort().reverse();
+      const tied = rows
+        .filter((r) => r.min === 30)
+        .map((r) => r.id)
+        .sort()
+        .reverse();
       const order = [rows[4].id, ...tied, rows[1].id, rows[0].id];
       const all = await failed({}).expect(200);
       expect(all.body.jobs.map((j: ScanView) => j.jobId)).toEqual(order);
@@ -310,7 +347,12 @@ describe('failed jobs and retry', () => {
         category: 'blocked',
         message: 'blocked happened',
         attempts: 3,
-        attemptsLog: [1, 2, 3].map((n) => ({ attempt: n, category: 'blocked', message: `attempt ${n}`, at: new Date(at(40).getTime() - (4 - n) * 1_000).toISOString() })),
+        attemptsLog: [1, 2, 3].map((n) => ({
+          attempt: n,
+          category: 'blocked',
+          message: `attempt ${n}`,
+          at: new Date(at(40).getTime() - (4 - n) * 1_000).toISOString(),
+        })),
         lastAttemptAt: new Date(at(40).getTime() - 1_000).toISOString(),
         finishedAt: at(40).toISOString(),
         retryOf: null,
@@ -333,7 +375,10 @@ describe('failed jobs and retry', () => {
 
       expect((await failed({ category: 'timeout' }).expect(200)).body.jobs.map((j: ScanView) => j.jobId)).toEqual([rows[2].id, rows[0].id]);
       expect((await failed({ since: at(20).toISOString() }).expect(200)).body.jobs).toHaveLength(4); // since is inclusive
-      expect((await failed({ until: at(30).toISOString() }).expect(200)).body.jobs.map((j: ScanView) => j.jobId)).toEqual([rows[1].id, rows[0].id]); // until is exclusive
+      expect((await failed({ until: at(30).toISOString() }).expect(200)).body.jobs.map((j: ScanView) => j.jobId)).toEqual([
+        rows[1].id,
+        rows[0].id,
+      ]); // until is exclusive
       expect((await failed({ since: '2h', until: at(25).toISOString() }).expect(200)).body.jobs).toHaveLength(2);
       expect((await failed({ clientId: clientFor('list-other') }).expect(200)).body.jobs.map((j: ScanView) => j.jobId)).toEqual([other]);
 
@@ -351,7 +396,14 @@ describe('failed jobs and retry', () => {
   it('re-runs a failed scan as a new scan that points back at it, once while it runs', async () => {
     const clientId = clientFor('d');
     const k = randomUUID();
-    originalId = await submit(live.app, { url: site.url(`/comes-back?k=${k}`), clientId, queue: 'high', priority: 7, maxRetries: 2, timeout: 20_000 });
+    originalId = await submit(live.app, {
+      url: site.url(`/comes-back?k=${k}`),
+      clientId,
+      queue: 'high',
+      priority: 7,
+      maxRetries: 2,
+      timeout: 20_000,
+    });
     const original = await waitForTerminal(live.app, originalId);
     // a 404 is not worth retrying: one attempt, failed
     expect(original).toMatchObject({ status: 'failed', failureReason: 'http_error', attempts: 1, retryOf: null });
@@ -376,7 +428,9 @@ describe('failed jobs and retry', () => {
 
     comesBack.set(k, 'slow');
     // Two at once: one starts the retry, the other gets it back.
-    const [a, b] = await Promise.all([1, 2].map(() => request(live.app).post(`/api/monitoring/queue/retry/${originalId}`).set(adminAuth).expect(202)));
+    const [a, b] = await Promise.all(
+      [1, 2].map(() => request(live.app).post(`/api/monitoring/queue/retry/${originalId}`).set(adminAuth).expect(202)),
+    );
     expect(a.body.scanId).toBe(b.body.scanId);
     expect([a.body.existing, b.body.existing].sort()).toEqual([false, true]);
     retryId = a.body.scanId;
@@ -406,12 +460,18 @@ describe('failed jobs and retry', () => {
     const after = await request(live.app).get('/api/monitoring/queue/failed').query({ clientId }).set(adminAuth).expect(200);
     expect(after.body.jobs).toEqual([expect.objectContaining({ jobId: originalId, retriedBy: [retryId] })]);
     // The original stays failed: it is history; its retry is the new scan.
-    expect((await request(live.app).get(`/api/scans/${originalId}`).set(adminAuth).expect(200)).body).toMatchObject({ status: 'failed', retryOf: null });
+    expect((await request(live.app).get(`/api/scans/${originalId}`).set(adminAuth).expect(200)).body).toMatchObject({
+      status: 'failed',
+      retryOf: null,
+    });
   });
 
   it('refuses retries that make no sense', async () => {
     const done = await request(live.app).post(`/api/monitoring/queue/retry/${originalId}`).set(adminAuth).expect(409);
-    expect(done.body).toMatchObject({ error: 'conflict', message: `scan ${originalId} was already retried successfully by scan ${retryId}` });
+    expect(done.body).toMatchObject({
+      error: 'conflict',
+      message: `scan ${originalId} was already retried successfully by scan ${retryId}`,
+    });
     const completed = await request(live.app).post(`/api/monitoring/queue/retry/${retryId}`).set(adminAuth).expect(409);
     expect(completed.body.message).toBe(`scan ${retryId} is completed; only failed scans can be retried`);
     const queued = (await idle.prisma.scan.findFirstOrThrow({ where: { clientId: clientFor('a') } })).id;
@@ -438,7 +498,11 @@ describe('reconciliation', () => {
     expect(created).toHaveLength(11);
     const report = await reconcile({ prisma: live.prisma, client: live.client, since: fileStart, scanIds: created });
     expect(report).toMatchObject({ checked: 11, inAgreement: 11, problems: [], truncated: false });
-    const api = await request(live.app).get('/api/monitoring/reconcile').query({ since: '1h', clientId: clientFor('d') }).set(adminAuth).expect(200);
+    const api = await request(live.app)
+      .get('/api/monitoring/reconcile')
+      .query({ since: '1h', clientId: clientFor('d') })
+      .set(adminAuth)
+      .expect(200);
     expect(api.body).toMatchObject({ checked: 2, inAgreement: 2, problems: [] });
     const clean = await cli(['--since', '1h', '--client-id', clientFor('d')]);
     expect(clean).toMatchObject({ code: 0, stdout: '' });
@@ -453,7 +517,15 @@ describe('reconciliation', () => {
     await prisma.scan.update({ where: { id: originalId }, data: { status: 'completed' } });
     await prisma.scan.update({ where: { id: completedB }, data: { status: 'running' } });
     await prisma.scan.create({
-      data: { id: orphan, workflowId: `scan-${orphan}`, url: 'https://example.com/', targetHost: 'example.com', clientId: clientFor('d'), queue: 'low', priority: 5 },
+      data: {
+        id: orphan,
+        workflowId: `scan-${orphan}`,
+        url: 'https://example.com/',
+        targetHost: 'example.com',
+        clientId: clientFor('d'),
+        queue: 'low',
+        priority: 5,
+      },
     });
     try {
       const scanIds = [...created, orphan];
@@ -485,13 +557,24 @@ describe('reconciliation', () => {
 
       // With the default 10 min threshold only the first three are problems.
       const normal = await reconcile({ prisma, client: live.client, since: fileStart, scanIds });
-      expect(normal.problems.map((p) => p.kind).sort()).toEqual(['missing_workflow', 'status_mismatch', 'terminal_in_temporal_not_in_postgres']);
+      expect(normal.problems.map((p) => p.kind).sort()).toEqual([
+        'missing_workflow',
+        'status_mismatch',
+        'terminal_in_temporal_not_in_postgres',
+      ]);
 
       // The same through the API and the CLI, scoped to one client: the corrupted original and the orphan.
-      const api = await request(live.app).get('/api/monitoring/reconcile').query({ since: '1h', clientId: clientFor('d') }).set(adminAuth).expect(200);
+      const api = await request(live.app)
+        .get('/api/monitoring/reconcile')
+        .query({ since: '1h', clientId: clientFor('d') })
+        .set(adminAuth)
+        .expect(200);
       expect(api.body).toMatchObject({ checked: 3, inAgreement: 1 });
       expect(api.body.problems.map((p: ScanView) => [p.scanId, p.kind]).sort()).toEqual(
-        [[originalId, 'status_mismatch'], [orphan, 'missing_workflow']].sort(),
+        [
+          [originalId, 'status_mismatch'],
+          [orphan, 'missing_workflow'],
+        ].sort(),
       );
       const dirty = await cli(['--since', '1h', '--client-id', clientFor('d')]);
       expect(dirty.code).toBe(1);

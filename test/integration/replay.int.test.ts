@@ -23,7 +23,11 @@ async function recordHistories(): Promise<void> {
       return (_req, res) => {
         calls++;
         if (calls === 1) return void res.writeHead(503).end('busy');
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><head><title>Flaky</title></head><body><main><h1>Flaky</h1><p>Second time lucky.</p></main></body></html>');
+        res
+          .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+          .end(
+            '<!doctype html><html lang="en"><head><title>Flaky</title></head><body><main><h1>Flaky</h1><p>Second time lucky.</p></main></body></html>',
+          );
       };
     })(),
   });
@@ -45,7 +49,9 @@ async function recordHistories(): Promise<void> {
     expect(failed.status).toBe('failed');
     await save('scan-failed', failed.workflowId);
     const cancelledId = await submitScan(stack.app, { url: site.url('/never-finishes'), timeout: 60_000 });
-    await eventually(async () => ((await stack.prisma.scan.findUnique({ where: { id: cancelledId } }))?.stage === 'scanning' ? true : undefined));
+    await eventually(async () =>
+      (await stack.prisma.scan.findUnique({ where: { id: cancelledId } }))?.stage === 'scanning' ? true : undefined,
+    );
     await request(stack.app).post(`/api/scans/${cancelledId}/cancel`).set(adminAuth).expect(202);
     await waitForTerminal(stack.app, cancelledId);
     await save('scan-cancelled', scanWorkflowId(cancelledId));
@@ -87,7 +93,9 @@ describe('workflow replay', () => {
   ];
 
   it('replays every recorded scan and bulk history against the current workflow code', async () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual(EXPECTED.map((n) => `${n}.json`));
     const bundle = await workflowBundle();
     for (const file of files) {

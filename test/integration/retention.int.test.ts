@@ -16,7 +16,11 @@ const RETENTION_DAYS = 3_000;
 const stack = useStack();
 let prospectId: string;
 
-const bigRaw = { violations: [{ id: 'image-alt', nodes: Array.from({ length: 200 }, (_, i) => ({ html: `<img src="/${i}.png">`, target: [`img:nth-child(${i})`] })) }] };
+const bigRaw = {
+  violations: [
+    { id: 'image-alt', nodes: Array.from({ length: 200 }, (_, i) => ({ html: `<img src="/${i}.png">`, target: [`img:nth-child(${i})`] })) },
+  ],
+};
 
 async function insertScan(ageDays: number, score: number): Promise<string> {
   const id = randomUUID();
@@ -47,7 +51,19 @@ async function insertScan(ageDays: number, score: number): Promise<string> {
       durationMs: 30_000,
       result: { create: { axeVersion: '4.14.1', finalUrl: 'https://shop.example/', httpStatus: 200, pageTitle: 'Shop', raw: bigRaw } },
       violations: {
-        create: [{ kind: 'violation', ruleId: 'image-alt', impact: 'critical', wcag: ['1.1.1'], tags: ['wcag2a'], help: 'Images must have alt text', helpUrl: 'https://dequeuniversity.com/rules/axe/4.14/image-alt', nodeCount: 200, nodes: bigRaw.violations[0].nodes }],
+        create: [
+          {
+            kind: 'violation',
+            ruleId: 'image-alt',
+            impact: 'critical',
+            wcag: ['1.1.1'],
+            tags: ['wcag2a'],
+            help: 'Images must have alt text',
+            helpUrl: 'https://dequeuniversity.com/rules/axe/4.14/image-alt',
+            nodeCount: 200,
+            nodes: bigRaw.violations[0].nodes,
+          },
+        ],
       },
       screenshot: { create: { image: Buffer.alloc(50_000, 7), width: 1280, height: 800 } },
     },
@@ -69,7 +85,11 @@ beforeAll(async () => {
 });
 
 it('prunes the raw results of old scans in batches and keeps their summaries, trend and rule list', async () => {
-  const old = [await insertScan(RETENTION_DAYS + 30, 60), await insertScan(RETENTION_DAYS + 20, 70), await insertScan(RETENTION_DAYS + 10, 80)];
+  const old = [
+    await insertScan(RETENTION_DAYS + 30, 60),
+    await insertScan(RETENTION_DAYS + 20, 70),
+    await insertScan(RETENTION_DAYS + 10, 80),
+  ];
   const recent = await insertScan(RETENTION_DAYS - 10, 90);
 
   // One batch of 2 only: the run says more remain, and the oldest two are the ones pruned.
@@ -81,7 +101,10 @@ it('prunes the raw results of old scans in batches and keeps their summaries, tr
   expect(second).toMatchObject({ scans: 1, more: false });
 
   for (const id of old) {
-    const scan = await stack().prisma.scan.findUniqueOrThrow({ where: { id }, include: { result: true, violations: true, screenshot: true } });
+    const scan = await stack().prisma.scan.findUniqueOrThrow({
+      where: { id },
+      include: { result: true, violations: true, screenshot: true },
+    });
     expect(scan.rawPrunedAt).not.toBeNull();
     expect(scan.result?.raw).toEqual({ pruned: true });
     expect(scan.result).toMatchObject({ finalUrl: 'https://shop.example/', httpStatus: 200, pageTitle: 'Shop', axeVersion: '4.14.1' });
@@ -89,7 +112,10 @@ it('prunes the raw results of old scans in batches and keeps their summaries, tr
     expect(scan.screenshot).toBeNull();
     expect(scan).toMatchObject({ status: 'completed', criticalCount: 1, violationCount: 1 });
   }
-  const kept = await stack().prisma.scan.findUniqueOrThrow({ where: { id: recent }, include: { result: true, violations: true, screenshot: true } });
+  const kept = await stack().prisma.scan.findUniqueOrThrow({
+    where: { id: recent },
+    include: { result: true, violations: true, screenshot: true },
+  });
   expect(kept.rawPrunedAt).toBeNull();
   expect(kept.result?.raw).toEqual(bigRaw);
   expect(kept.violations[0].nodes).toHaveLength(200);
@@ -97,7 +123,11 @@ it('prunes the raw results of old scans in batches and keeps their summaries, tr
 
   // The API still serves a pruned scan (its rules without element targets) and the prospect's full score trend.
   const view = await request(stack().app).get(`/api/scans/${old[0]}`).set(adminAuth).expect(200);
-  expect(view.body).toMatchObject({ status: 'completed', score: 60, violations: [expect.objectContaining({ ruleId: 'image-alt', nodeCount: 200, targets: [] })] });
+  expect(view.body).toMatchObject({
+    status: 'completed',
+    score: 60,
+    violations: [expect.objectContaining({ ruleId: 'image-alt', nodeCount: 200, targets: [] })],
+  });
   const trend = await request(stack().app).get(`/api/prospects/${prospectId}/scans`).set(adminAuth).expect(200);
   expect(trend.body.trend.map((t: { score: number }) => t.score)).toEqual([60, 70, 80, 90]);
 
@@ -108,15 +138,23 @@ it('prunes the raw results of old scans in batches and keeps their summaries, tr
 it('creates the daily schedule once, with overlap SKIP, and updates its retention in place', async () => {
   const prefix = `ret${randomBytes(3).toString('hex')}`;
   try {
-    expect(await ensureRetentionSchedule(stack().client, { prefix, retentionDays: 90 })).toEqual({ scheduleId: `retention-prune-${prefix}`, created: true });
+    expect(await ensureRetentionSchedule(stack().client, { prefix, retentionDays: 90 })).toEqual({
+      scheduleId: `retention-prune-${prefix}`,
+      created: true,
+    });
     expect(await ensureRetentionSchedule(stack().client, { prefix, retentionDays: 90 })).toMatchObject({ created: false });
     await ensureRetentionSchedule(stack().client, { prefix, retentionDays: 30 });
     const d = await stack().client.schedule.getHandle(`retention-prune-${prefix}`).describe();
     expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
-    expect(d.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 17, end: 17, step: 1 }] })]);
+    expect(d.spec.calendars).toEqual([
+      expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 17, end: 17, step: 1 }] }),
+    ]);
     expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'pruneResultsWorkflow', taskQueue: `${prefix}-scans-low` });
     expect((d.action as { args: PruneInput[] }).args[0]).toMatchObject({ retentionDays: 30 });
   } finally {
-    await stack().client.schedule.getHandle(`retention-prune-${prefix}`).delete().catch(() => undefined);
+    await stack()
+      .client.schedule.getHandle(`retention-prune-${prefix}`)
+      .delete()
+      .catch(() => undefined);
   }
 });

@@ -65,10 +65,22 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
   afterAll(async () => {
     if (!stack) return;
     // Nothing polls this stack's queues: end its scans here instead of leaving them open on the shared server.
-    const open = await stack.prisma.scan.findMany({ where: { status: 'queued', createdAt: { gte: startedAt }, queue: { in: ['high', 'low'] } } });
+    const open = await stack.prisma.scan.findMany({
+      where: { status: 'queued', createdAt: { gte: startedAt }, queue: { in: ['high', 'low'] } },
+    });
     const mine = open.filter((s) => s.clientId !== 'host-breaker');
-    await Promise.all(mine.map((s) => stack.client.workflow.getHandle(s.workflowId).terminate('test cleanup').catch(() => undefined)));
-    await stack.prisma.scan.updateMany({ where: { id: { in: mine.map((s) => s.id) } }, data: { status: 'cancelled', stage: 'done', finishedAt: new Date() } });
+    await Promise.all(
+      mine.map((s) =>
+        stack.client.workflow
+          .getHandle(s.workflowId)
+          .terminate('test cleanup')
+          .catch(() => undefined),
+      ),
+    );
+    await stack.prisma.scan.updateMany({
+      where: { id: { in: mine.map((s) => s.id) } },
+      data: { status: 'cancelled', stage: 'done', finishedAt: new Date() },
+    });
     await stack.stop();
   });
 
@@ -83,7 +95,12 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     const clientId = `burst-${Date.now()}`;
     const auth = await clientAuth(stack, clientId);
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => request(stack.app).post('/api/scans').set(auth).send({ url: `http://127.0.0.1:9/p${i}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        request(stack.app)
+          .post('/api/scans')
+          .set(auth)
+          .send({ url: `http://127.0.0.1:9/p${i}` }),
+      ),
     );
     const accepted = responses.filter((r) => r.status === 202);
     const refused = responses.filter((r) => r.status === 429);
@@ -119,19 +136,27 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     expect(res.body.rejected[1].reason).toMatch(/^rate_limited/);
     expect(res.body.rejected[2].reason).toMatch(/^rate_limited/);
 
-    const again = await request(stack.app).post('/api/scans/bulk').set(auth).send({ scans: [{ url: 'http://127.0.0.1:9/x' }] }).expect(429);
+    const again = await request(stack.app)
+      .post('/api/scans/bulk')
+      .set(auth)
+      .send({ scans: [{ url: 'http://127.0.0.1:9/x' }] })
+      .expect(429);
     expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
     await request(stack.app).post('/api/scans').set(auth).send({ url: 'http://127.0.0.1:9/y' }).expect(429);
 
     // Policy: operator (admin key) submissions are exempt from, and do not use up, a client's hourly quota.
     for (let i = 0; i < 2; i++) {
-      await request(stack.app).post('/api/scans').set(adminAuth).send({ clientId, url: `http://127.0.0.1:9/admin${i}` }).expect(202);
+      await request(stack.app)
+        .post('/api/scans')
+        .set(adminAuth)
+        .send({ clientId, url: `http://127.0.0.1:9/admin${i}` })
+        .expect(202);
     }
     const status = await request(stack.app).get(`/api/monitoring/rate-limit/${clientId}`).set(adminAuth).expect(200);
     expect(status.body).toMatchObject({ scansThisHour: 3, limit: 3, remaining: 0 });
   });
 
-  it("lets a client key read only its own rate limit", async () => {
+  it('lets a client key read only its own rate limit', async () => {
     const mine = `own-${Date.now()}`;
     const auth = await clientAuth(stack, mine);
     await request(stack.app).get(`/api/monitoring/rate-limit/${mine}`).set(auth).expect(200);
@@ -144,7 +169,14 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
 
   it('throttles a flooding key and address with 429 + Retry-After, but never the health probes', async () => {
     const env = testEnv({ ...SAFETY_ENV, API_RATE_LIMIT_PER_KEY: '5', API_RATE_LIMIT_PER_IP: '8' });
-    const app = createApp({ env, adminKey: ADMIN_KEY, prisma: stack.prisma, temporal: stack.client, logger: pino({ level: 'silent' }), urlPolicy: urlPolicyFrom(env) });
+    const app = createApp({
+      env,
+      adminKey: ADMIN_KEY,
+      prisma: stack.prisma,
+      temporal: stack.client,
+      logger: pino({ level: 'silent' }),
+      urlPolicy: urlPolicyFrom(env),
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await request(app).get('/api/monitoring/rate-limit/x').set(adminAuth)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
@@ -162,7 +194,15 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     const proxy = await startCuttableProxy(stack.env.TEMPORAL_ADDRESS);
     const temporal = new Client({ connection: Connection.lazy({ address: proxy.address }), namespace: stack.env.TEMPORAL_NAMESPACE });
     const env = testEnv({ ...SAFETY_ENV, TEMPORAL_CALL_TIMEOUT: '1500', TEMPORAL_TASK_QUEUE_PREFIX: stack.prefix });
-    const app = createApp({ env, adminKey: ADMIN_KEY, prisma: stack.prisma, temporal, logger: pino({ level: 'silent' }), urlPolicy: urlPolicyFrom(env), taskQueuePrefix: stack.prefix });
+    const app = createApp({
+      env,
+      adminKey: ADMIN_KEY,
+      prisma: stack.prisma,
+      temporal,
+      logger: pino({ level: 'silent' }),
+      urlPolicy: urlPolicyFrom(env),
+      taskQueuePrefix: stack.prefix,
+    });
     const submit = () => request(app).post('/api/scans').set(adminAuth).send({ clientId: 'breaker', url: 'http://127.0.0.1:9/t' });
     try {
       await submit().expect(202); // the connection works through the proxy
@@ -177,15 +217,26 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
       const fast = await submit().expect(503);
       expect(fast.body).toMatchObject({ error: 'unavailable' });
       expect(await stack.prisma.scan.count({ where: { clientId: 'breaker' } })).toBe(before);
-      await eventually(async () => ((await stack.prisma.circuitBreaker.findUnique({ where: { name: 'temporal' } }))?.state === 'open' ? true : undefined), 10_000);
+      await eventually(
+        async () => ((await stack.prisma.circuitBreaker.findUnique({ where: { name: 'temporal' } }))?.state === 'open' ? true : undefined),
+        10_000,
+      );
       const safety = await request(app).get('/api/monitoring/safety').set(adminAuth).expect(200);
-      expect(safety.body.circuitBreakers).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'temporal', kind: 'temporal', state: 'open', halfOpenAt: expect.any(String) })]));
+      expect(safety.body.circuitBreakers).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'temporal', kind: 'temporal', state: 'open', halfOpenAt: expect.any(String) }),
+        ]),
+      );
 
       proxy.up = true;
       // After the open period the breaker admits trial calls; two successes in a row close it.
       await eventually(async () => ((await submit()).status === 202 ? true : undefined), 60_000, 1_000);
       await submit().expect(202);
-      await eventually(async () => ((await stack.prisma.circuitBreaker.findUnique({ where: { name: 'temporal' } }))?.state === 'closed' ? true : undefined), 10_000);
+      await eventually(
+        async () =>
+          (await stack.prisma.circuitBreaker.findUnique({ where: { name: 'temporal' } }))?.state === 'closed' ? true : undefined,
+        10_000,
+      );
     } finally {
       await temporal.connection.close().catch(() => undefined);
       await proxy.close();
@@ -209,14 +260,22 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     async function startSite(address: string, handle: (path: string, res: import('node:http').ServerResponse) => boolean): Promise<string> {
       const site = createServer((req, res) => {
         if (handle(req.url ?? '/', res)) return;
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Fine</title><main><h1>Fine</h1><p>All good here.</p></main></html>');
+        res
+          .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+          .end('<!doctype html><html lang="en"><title>Fine</title><main><h1>Fine</h1><p>All good here.</p></main></html>');
       });
       sites.push(site);
       await new Promise<void>((resolve) => site.listen(0, address, resolve));
       return `http://${address}:${(site.address() as AddressInfo).port}`;
     }
     const submit = async (clientId: string, url: string, extra: Record<string, unknown> = {}) =>
-      (await request(workers().app).post('/api/scans').set(adminAuth).send({ clientId, url, maxRetries: 0, ...extra }).expect(202)).body.scanId as string;
+      (
+        await request(workers().app)
+          .post('/api/scans')
+          .set(adminAuth)
+          .send({ clientId, url, maxRetries: 0, ...extra })
+          .expect(202)
+      ).body.scanId as string;
     const breaker = (host: string) => stack.prisma.circuitBreaker.findUnique({ where: { name: `host:${host}` } });
     /** Submits the scans together, waits for all of them and returns their terminal views. */
     async function scanAll(jobs: Array<[clientId: string, url: string, extra?: Record<string, unknown>]>) {
@@ -224,13 +283,18 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     }
     const slow = (ms: number) => (path: string, res: import('node:http').ServerResponse) => {
       if (!path.startsWith('/slow')) return false;
-      setTimeout(() => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Slow</title><p>late</p>'), ms).unref();
+      setTimeout(
+        () => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Slow</title><p>late</p>'),
+        ms,
+      ).unref();
       return true;
     };
 
     it("does not count a client's own 1 s timeouts against the host: another client's scan goes straight through", async () => {
       const base = await startSite('127.0.0.3', slow(3_000));
-      const failed = await scanAll(Array.from({ length: 6 }, () => ['impatient', `${base}/slow`, { timeout: 1_000 }] as [string, string, Record<string, unknown>]));
+      const failed = await scanAll(
+        Array.from({ length: 6 }, () => ['impatient', `${base}/slow`, { timeout: 1_000 }] as [string, string, Record<string, unknown>]),
+      );
       for (const scan of failed) expect(scan).toMatchObject({ status: 'failed', failureReason: 'timeout' });
       expect((await breaker('127.0.0.3'))?.state ?? 'closed').toBe('closed');
       expect((await breaker('127.0.0.3'))?.failures ?? 0).toBe(0);
@@ -245,7 +309,8 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
         return true;
       });
       const jobs: Array<[string, string]> = [];
-      for (const client of ['refused-a', 'refused-b']) for (const path of ['/403', '/429', '/403', '/429']) jobs.push([client, `${base}${path}`]);
+      for (const client of ['refused-a', 'refused-b'])
+        for (const path of ['/403', '/429', '/403', '/429']) jobs.push([client, `${base}${path}`]);
       for (const scan of await scanAll(jobs)) expect(scan).toMatchObject({ status: 'failed', failureReason: 'blocked' });
       expect((await breaker('127.0.0.4'))?.state ?? 'closed').toBe('closed');
       expect((await breaker('127.0.0.4'))?.failures ?? 0).toBe(0);
@@ -290,7 +355,8 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
       expect(await breaker('127.0.0.6')).toMatchObject({ kind: 'host', state: 'closed', failures: 5, failureClients: { 'tenant-a': 5 } });
 
       mode = 'ok';
-      const ownDeferrals = async () => (await workerMetrics().hostBreakerWaits.get()).values.find((v) => v.labels.kind === 'host_client')?.value ?? 0;
+      const ownDeferrals = async () =>
+        (await workerMetrics().hostBreakerWaits.get()).values.find((v) => v.labels.kind === 'host_client')?.value ?? 0;
       const deferredBefore = await ownDeferrals();
       const ownId = await submit('tenant-a', url);
       const other = await waitForTerminal(workers().app, await submit('tenant-b', url));
@@ -335,11 +401,22 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
         const scan = await waitForTerminal(workers().app, await submit('host-breaker', url));
         // Deferred while open, then scanned as the first trial call: completed, not failed.
         expect(scan.status).toBe('completed');
-        expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({ state: 'half_open', successes: 1 });
+        expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({
+          state: 'half_open',
+          successes: 1,
+        });
         expect((await waitForTerminal(workers().app, await submit('host-breaker', url))).status).toBe('completed');
-        expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({ state: 'closed', failures: 0, failureClients: {} });
+        expect(await stack.prisma.circuitBreaker.findUniqueOrThrow({ where: { name: 'host:127.0.0.2' } })).toMatchObject({
+          state: 'closed',
+          failures: 0,
+          failureClients: {},
+        });
 
-        const text = (await request(`http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`).get('/metrics').expect(200)).text;
+        const text = (
+          await request(`http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`)
+            .get('/metrics')
+            .expect(200)
+        ).text;
         expect(text).toMatch(/wcag_scan_attempts_total\{outcome="http_error"\} ([5-9]|\d\d)/);
         expect(text).toMatch(/wcag_scan_attempts_total\{outcome="completed"\} [1-9]/);
         expect(text).toMatch(/wcag_host_breaker_deferrals_total\{kind="host"\} [1-9]/);
@@ -362,13 +439,24 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
       const r = (await request(stack.app).get('/api/monitoring/safety').set(adminAuth).expect(200)).body;
       return r.rejections.last24h.body_too_large >= 1 && r.rejections.last24h.invalid_url >= 1 ? r : undefined;
     }, 10_000);
-    expect(report.limits).toMatchObject({ MAX_SCANS_PER_HOUR: 10, MAX_SCAN_TIME: stack.env.MAX_SCAN_TIME, MAX_MEMORY_MB: stack.env.MAX_MEMORY_MB, MAX_CONCURRENT_SCANS: stack.env.MAX_CONCURRENT_PAGES, MAX_URL_LENGTH: stack.env.MAX_URL_LENGTH });
+    expect(report.limits).toMatchObject({
+      MAX_SCANS_PER_HOUR: 10,
+      MAX_SCAN_TIME: stack.env.MAX_SCAN_TIME,
+      MAX_MEMORY_MB: stack.env.MAX_MEMORY_MB,
+      MAX_CONCURRENT_SCANS: stack.env.MAX_CONCURRENT_PAGES,
+      MAX_URL_LENGTH: stack.env.MAX_URL_LENGTH,
+    });
     expect(report.limits.clientOverrides).toBeGreaterThanOrEqual(1);
     // 10 refused in the burst, 2 bulk items, 1 whole bulk, 1 single scan.
     expect(report.rejections.last24h.rate_limited).toBeGreaterThanOrEqual(14);
     expect(report.rejections.total.rate_limited).toBeGreaterThanOrEqual(report.rejections.last24h.rate_limited);
     expect(report.rejections.last24h.temporal_unavailable).toBeGreaterThanOrEqual(6);
-    expect(report.kills).toEqual({ timeout: expect.any(Number), memory: expect.any(Number), killed: expect.any(Number), crash: expect.any(Number) });
+    expect(report.kills).toEqual({
+      timeout: expect.any(Number),
+      memory: expect.any(Number),
+      killed: expect.any(Number),
+      crash: expect.any(Number),
+    });
     expect(report.blockedTargets).toEqual({
       requestsLast24h: expect.any(Number),
       scansWithBlockedRequests: expect.any(Number),
@@ -380,7 +468,15 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     expect(names).toEqual(expect.arrayContaining(['temporal=closed', 'host:127.0.0.2=closed']));
     // Clients' own host breakers with a failure streak are listed with their client; closed ones without are not.
     expect(report.circuitBreakers).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'host:127.0.0.2#client:host-breaker-2', kind: 'host_client', clientId: 'host-breaker-2', state: 'closed', failures: 2 })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'host:127.0.0.2#client:host-breaker-2',
+          kind: 'host_client',
+          clientId: 'host-breaker-2',
+          state: 'closed',
+          failures: 2,
+        }),
+      ]),
     );
     expect(names).not.toContain('host:127.0.0.6#client:tenant-a=closed');
     expect(report.breakerConfig).toEqual({ failureThreshold: 5, successThreshold: 2, timeoutMs: 3000 });

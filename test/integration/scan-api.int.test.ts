@@ -73,7 +73,8 @@ describe('scan API end to end (API → Temporal → Chromium → Postgres)', () 
     // Operators find it with `temporal workflow list --query 'ClientId="..."'` (visibility is eventually consistent).
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of stack().client.workflow.list({ query: `ClientId="${clientId}" AND ScanStatus="completed"` })) ids.push(wf.workflowId);
+      for await (const wf of stack().client.workflow.list({ query: `ClientId="${clientId}" AND ScanStatus="completed"` }))
+        ids.push(wf.workflowId);
       return ids.length ? ids : undefined;
     }, 30_000);
     expect(listed).toEqual([scan.workflowId]);

@@ -30,7 +30,13 @@ describe('schedules', () => {
     const { scheduleId } = created.body;
 
     await request(stack().app).post(`/api/schedules/${scheduleId}/trigger`).set(adminAuth).expect(202);
-    const scan = await eventually(async () => stack().prisma.scan.findFirst({ where: { scheduleId } }).then((s) => s ?? undefined), 60_000);
+    const scan = await eventually(
+      async () =>
+        stack()
+          .prisma.scan.findFirst({ where: { scheduleId } })
+          .then((s) => s ?? undefined),
+      60_000,
+    );
     expect(await waitForTerminal(stack().app, scan.id)).toMatchObject({ status: 'completed', score: 100, clientId: 'sched-acme' });
 
     const paused = await request(stack().app).post(`/api/schedules/${scheduleId}/pause`).set(adminAuth).expect(200);
@@ -59,7 +65,11 @@ describe('schedules', () => {
       .expect(201);
     await request(stack().app).get(`/api/schedules/${other.body.scheduleId}`).set(client).expect(404);
     await request(stack().app).post(`/api/schedules/${other.body.scheduleId}/trigger`).set(client).expect(404);
-    const own = await request(stack().app).post('/api/schedules').set(client).send({ url: site().url('/clean.html'), intervalMinutes: 1440 }).expect(201);
+    const own = await request(stack().app)
+      .post('/api/schedules')
+      .set(client)
+      .send({ url: site().url('/clean.html'), intervalMinutes: 1440 })
+      .expect(201);
     expect(own.body).toMatchObject({ clientId: 'sched-client', intervalMinutes: 1440 });
     await request(stack().app).delete(`/api/schedules/${other.body.scheduleId}`).set(adminAuth).expect(204);
     await request(stack().app).delete(`/api/schedules/${own.body.scheduleId}`).set(client).expect(204);

@@ -48,7 +48,13 @@ describe('web UI', () => {
 
     // A real scan of a page with known violations, for a prospect of acme's.
     const acmeAuth = bearer(acmeKey);
-    prospectId = (await request(stack.app).post('/api/prospects').set(acmeAuth).send({ url: site.url('/violations.html'), name: 'Acme Plumbing' }).expect(201)).body.id;
+    prospectId = (
+      await request(stack.app)
+        .post('/api/prospects')
+        .set(acmeAuth)
+        .send({ url: site.url('/violations.html'), name: 'Acme Plumbing' })
+        .expect(201)
+    ).body.id;
     scanId = (await request(stack.app).post(`/api/prospects/${prospectId}/scans`).set(acmeAuth).send({}).expect(202)).body.scanId;
     await seedHistory(stack);
     await seedHealthSnapshots(stack);
@@ -73,26 +79,68 @@ describe('web UI', () => {
     const dayAgo = new Date(Date.now() - 86_400_000);
     await stack.prisma.scan.create({
       data: {
-        id: previousId, workflowId: `scan-${previousId}`, url: site.url('/violations.html'), targetHost: '127.0.0.1', clientId: acme, prospectId,
-        queue: 'high', priority: 5, status: 'completed', stage: 'done', score: 60, violationCount: 2, createdAt: dayAgo, startedAt: dayAgo, finishedAt: dayAgo, durationMs: 4000,
+        id: previousId,
+        workflowId: `scan-${previousId}`,
+        url: site.url('/violations.html'),
+        targetHost: '127.0.0.1',
+        clientId: acme,
+        prospectId,
+        queue: 'high',
+        priority: 5,
+        status: 'completed',
+        stage: 'done',
+        score: 60,
+        violationCount: 2,
+        createdAt: dayAgo,
+        startedAt: dayAgo,
+        finishedAt: dayAgo,
+        durationMs: 4000,
       },
     });
     const current = await stack.prisma.scanViolation.findMany({ where: { scanId, kind: 'violation' }, orderBy: { ruleId: 'asc' } });
     await stack.prisma.scanViolation.createMany({
       data: [
         ...current.slice(1).map(({ id: _id, scanId: _s, ...v }) => ({ ...v, scanId: previousId, nodes: v.nodes as object })),
-        { scanId: previousId, kind: 'violation', ruleId: 'meta-viewport', impact: 'critical', wcag: ['1.4.4'], tags: ['wcag2aa', 'wcag144'], help: 'Zooming and scaling must not be disabled', helpUrl: 'https://dequeuniversity.com/rules/axe/4.14/meta-viewport', nodeCount: 1, nodes: [{ target: ['meta[name="viewport"]'], html: '<meta name="viewport" content="user-scalable=no">' }] },
+        {
+          scanId: previousId,
+          kind: 'violation',
+          ruleId: 'meta-viewport',
+          impact: 'critical',
+          wcag: ['1.4.4'],
+          tags: ['wcag2aa', 'wcag144'],
+          help: 'Zooming and scaling must not be disabled',
+          helpUrl: 'https://dequeuniversity.com/rules/axe/4.14/meta-viewport',
+          nodeCount: 1,
+          nodes: [{ target: ['meta[name="viewport"]'], html: '<meta name="viewport" content="user-scalable=no">' }],
+        },
       ],
     });
     await stack.prisma.scan.create({
       data: {
-        id: failedId, workflowId: `scan-${failedId}`, url: site.url('/gone.html'), targetHost: '127.0.0.1', clientId: acme,
-        queue: 'low', priority: 5, status: 'failed', stage: 'done', attempts: 3, failureReason: 'timeout', failureMessage: 'scan exceeded its 30000 ms limit',
-        createdAt: new Date(Date.now() - 60_000), finishedAt: new Date(), durationMs: 59_000,
+        id: failedId,
+        workflowId: `scan-${failedId}`,
+        url: site.url('/gone.html'),
+        targetHost: '127.0.0.1',
+        clientId: acme,
+        queue: 'low',
+        priority: 5,
+        status: 'failed',
+        stage: 'done',
+        attempts: 3,
+        failureReason: 'timeout',
+        failureMessage: 'scan exceeded its 30000 ms limit',
+        createdAt: new Date(Date.now() - 60_000),
+        finishedAt: new Date(),
+        durationMs: 59_000,
       },
     });
 
-    const launch = buildLaunchOptions({ chromePath: stack.env.CHROME_PATH, launchTimeoutMs: 60_000, viewport: { width: 1280, height: 900 }, protocolTimeoutMs: 60_000 });
+    const launch = buildLaunchOptions({
+      chromePath: stack.env.CHROME_PATH,
+      launchTimeoutMs: 60_000,
+      viewport: { width: 1280, height: 900 },
+      protocolTimeoutMs: 60_000,
+    });
     userDataDir = launch.userDataDir;
     browser = await puppeteer.launch(launch);
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -129,7 +177,12 @@ describe('web UI', () => {
     page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
       const style = el ? getComputedStyle(el) : null;
-      return { tag: el?.tagName, id: el?.id, text: el?.textContent?.trim() ?? '', outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '' };
+      return {
+        tag: el?.tagName,
+        id: el?.id,
+        text: el?.textContent?.trim() ?? '',
+        outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '',
+      };
     });
 
   async function tabTo(page: Page, match: (f: Awaited<ReturnType<typeof focused>>) => boolean, max = 80) {
@@ -171,7 +224,14 @@ describe('web UI', () => {
   it("shows a client only its own reports: another client's scan and prospect are 404", async () => {
     const { agent: a } = await signIn(acmeKey);
     const { agent: b } = await signIn(globexKey);
-    for (const path of [`/scans/${scanId}`, `/prospects/${prospectId}`, `/scans/${scanId}/violations.csv`, `/scans/${scanId}/earl.jsonld`, `/scans/${scanId}/screenshot.jpg`, `/prospects/${prospectId}/compare?a=${previousId}&b=${scanId}`]) {
+    for (const path of [
+      `/scans/${scanId}`,
+      `/prospects/${prospectId}`,
+      `/scans/${scanId}/violations.csv`,
+      `/scans/${scanId}/earl.jsonld`,
+      `/scans/${scanId}/screenshot.jpg`,
+      `/prospects/${prospectId}/compare?a=${previousId}&b=${scanId}`,
+    ]) {
       await a.get(path).expect(200);
       await b.get(path).expect(404);
     }
@@ -181,7 +241,10 @@ describe('web UI', () => {
 
   it('exports the findings as CSV, JSON and EARL, and serves the screenshot', async () => {
     const { agent } = await signIn(acmeKey);
-    const csv = await agent.get(`/scans/${scanId}/violations.csv`).expect(200).expect('content-type', /text\/csv/);
+    const csv = await agent
+      .get(`/scans/${scanId}/violations.csv`)
+      .expect(200)
+      .expect('content-type', /text\/csv/);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toBe('scan_id,url,kind,rule_id,impact,wcag,help,help_url,selector,html,failure_summary');
     expect(lines.some((l) => l.includes(',violation,image-alt,critical,1.1.1,'))).toBe(true);
@@ -189,9 +252,18 @@ describe('web UI', () => {
     const json = (await agent.get(`/scans/${scanId}/violations.json`).expect(200)).body;
     expect(json.violations.map((v: { ruleId: string }) => v.ruleId)).toEqual(expect.arrayContaining(['image-alt', 'label']));
 
-    const earl = JSON.parse((await agent.get(`/scans/${scanId}/earl.jsonld`).expect(200).expect('content-type', /application\/ld\+json/)).text);
+    const earl = JSON.parse(
+      (
+        await agent
+          .get(`/scans/${scanId}/earl.jsonld`)
+          .expect(200)
+          .expect('content-type', /application\/ld\+json/)
+      ).text,
+    );
     const assertions = earl['@graph'].filter((n: { '@type': string }) => n['@type'] === 'earl:Assertion');
-    const failedAlt = assertions.find((a: ScanView) => a['earl:test']['dct:identifier'] === 'image-alt' && a['earl:result']['earl:outcome']['@id'] === 'earl:failed');
+    const failedAlt = assertions.find(
+      (a: ScanView) => a['earl:test']['dct:identifier'] === 'image-alt' && a['earl:result']['earl:outcome']['@id'] === 'earl:failed',
+    );
     expect(failedAlt['earl:subject']['@id']).toBe(site.url('/violations.html'));
     expect(assertions.some((a: ScanView) => a['earl:result']['earl:outcome']['@id'] === 'earl:passed')).toBe(true);
 
@@ -204,13 +276,33 @@ describe('web UI', () => {
   it("serves the same exports to API clients with their Bearer key: only their own scans, another client's are 404", async () => {
     const acmeAuth = bearer(acmeKey);
     const globexAuth = bearer(globexKey);
-    const csv = await request(stack.app).get(`/api/scans/${scanId}/violations.csv`).set(acmeAuth).expect(200).expect('content-type', /text\/csv/);
+    const csv = await request(stack.app)
+      .get(`/api/scans/${scanId}/violations.csv`)
+      .set(acmeAuth)
+      .expect(200)
+      .expect('content-type', /text\/csv/);
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="scan-${scanId}-violations.csv"`);
     expect(csv.text.split('\r\n').some((l) => l.includes(',violation,image-alt,critical,1.1.1,'))).toBe(true);
-    const json = (await request(stack.app).get(`/api/scans/${scanId}/violations.json`).set(adminAuth).expect(200).expect('content-type', /application\/json/)).body;
+    const json = (
+      await request(stack.app)
+        .get(`/api/scans/${scanId}/violations.json`)
+        .set(adminAuth)
+        .expect(200)
+        .expect('content-type', /application\/json/)
+    ).body;
     expect(json.violations.map((v: { ruleId: string }) => v.ruleId)).toEqual(expect.arrayContaining(['image-alt', 'label']));
-    const earl = JSON.parse((await request(stack.app).get(`/api/scans/${scanId}/earl.jsonld`).set(acmeAuth).expect(200).expect('content-type', /application\/ld\+json/)).text);
-    expect(earl['@graph'].some((n: ScanView) => n['@type'] === 'earl:Assertion' && n['earl:test']['dct:identifier'] === 'image-alt')).toBe(true);
+    const earl = JSON.parse(
+      (
+        await request(stack.app)
+          .get(`/api/scans/${scanId}/earl.jsonld`)
+          .set(acmeAuth)
+          .expect(200)
+          .expect('content-type', /application\/ld\+json/)
+      ).text,
+    );
+    expect(earl['@graph'].some((n: ScanView) => n['@type'] === 'earl:Assertion' && n['earl:test']['dct:identifier'] === 'image-alt')).toBe(
+      true,
+    );
     for (const format of ['violations.csv', 'violations.json', 'earl.jsonld']) {
       const other = await request(stack.app).get(`/api/scans/${scanId}/${format}`).set(globexAuth).expect(404);
       expect(other.body.error).toBe('not_found');
@@ -226,10 +318,21 @@ describe('web UI', () => {
     const countedBefore = await abuseLimited();
     const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/login').expect(200)).text)![1];
     for (let i = 0; i < stack.env.UI_LOGIN_RATE_LIMIT_PER_IP; i++) {
-      await agent.post('/login').set(ip).type('form').send({ apiKey: `wcag_guess-${i}`, _csrf: csrf }).expect(401);
+      await agent
+        .post('/login')
+        .set(ip)
+        .type('form')
+        .send({ apiKey: `wcag_guess-${i}`, _csrf: csrf })
+        .expect(401);
     }
     // Even the right key waits now: the limiter runs before the key is looked at.
-    const limited = await agent.post('/login').set(ip).type('form').send({ apiKey: ADMIN_KEY, _csrf: csrf }).expect(429).expect('content-type', /text\/html/);
+    const limited = await agent
+      .post('/login')
+      .set(ip)
+      .type('form')
+      .send({ apiKey: ADMIN_KEY, _csrf: csrf })
+      .expect(429)
+      .expect('content-type', /text\/html/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.text).toMatch(/Too many sign-in attempts[^<]*wait \d+ seconds?/);
     expect(String(limited.headers['set-cookie'] ?? '')).not.toContain('wcag_session=');
@@ -266,8 +369,18 @@ describe('web UI', () => {
     await expectAccessible(page, 'dashboard');
 
     // A scan that never loads shows up in the open dashboard without a reload…
-    const hung = (await request(stack.app).post('/api/scans').set(adminAuth).send({ clientId: acme, url: site.url('/hang') }).expect(202)).body.scanId;
-    await page.waitForFunction((url) => document.querySelector('[data-region="active"]')?.textContent?.includes(url), { timeout: 60_000 }, site.url('/hang'));
+    const hung = (
+      await request(stack.app)
+        .post('/api/scans')
+        .set(adminAuth)
+        .send({ clientId: acme, url: site.url('/hang') })
+        .expect(202)
+    ).body.scanId;
+    await page.waitForFunction(
+      (url) => document.querySelector('[data-region="active"]')?.textContent?.includes(url),
+      { timeout: 60_000 },
+      site.url('/hang'),
+    );
     await page.waitForFunction(() => /active scan/.test(document.getElementById('live-status')?.textContent ?? ''));
     await expectAccessible(page, 'dashboard-live');
     // …and is cancelled from the keyboard.
@@ -311,7 +424,11 @@ describe('web UI', () => {
   }, 150_000);
 
   const abuseLimited = async () =>
-    (await stack.prisma.$queryRaw<Array<{ n: number }>>`SELECT coalesce(sum(count), 0)::int AS n FROM safety_rejections WHERE reason = 'abuse_limited'`)[0].n;
+    (
+      await stack.prisma.$queryRaw<
+        Array<{ n: number }>
+      >`SELECT coalesce(sum(count), 0)::int AS n FROM safety_rejections WHERE reason = 'abuse_limited'`
+    )[0].n;
 
   /** A day of health reports (one per 5 min) with two running workers' memory and a lost one's (as the check stores them). */
   async function seedHealthSnapshots(s: Stack) {

@@ -43,6 +43,11 @@ describe('worker lifecycle', () => {
     expect(workers.map((w) => w.getState())).toEqual(workers.map(() => 'STOPPED'));
     expect(cleanedUp).toEqual(['connection']);
     expect(lines.filter((l) => l.msg === 'worker cleanup step failed')).toEqual([]);
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'worker failed; stopping the others', err: expect.objectContaining({ message: 'Poller was already started' }) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'worker failed; stopping the others',
+        err: expect.objectContaining({ message: 'Poller was already started' }),
+      }),
+    );
   });
 });

@@ -56,63 +56,74 @@ function alive(pid: number): boolean {
   }
 }
 
-it('runs 50 mixed hostile and normal pages with the right outcomes and memory back at baseline', async () => {
-  const site = await startFixtureServer(hostileRoutes({ blockedUrl: 'http://10.0.0.1/pixel.gif' }));
-  const stack = await startStack({
-    env: {
-      SCAN_ALLOW_PRIVATE_TARGETS: 'false',
-      SCAN_ALLOWED_HOSTS: '127.0.0.1',
-      PAGE_MAX_HEAP_MB: '384',
-      MAX_CONCURRENT_PAGES: '3',
-      PAGE_IDLE_TIMEOUT: '2000',
-      LOG_LEVEL: 'silent',
-    },
-  });
-  const pool = stack.pool!;
-  const pids = new Set<number>();
-  const idle = () => eventually(async () => ((await pool.openPages()) === 0 && pool.stats().pagesInUse === 0 ? true : undefined), 60_000);
-  try {
-    // Warm up: the first scans load axe, compile the workflow code paths and start Chromium's helper processes.
-    for (const path of NORMAL) await waitForTerminal(stack.app, await submitScan(stack.app, { url: site.url(path), clientId: 'mixed', timeout: budgetFor(path), maxRetries: 0 }));
-    await idle();
-    const baseline = { heapMb: heapMb(), chromium: pool.memory() };
+it(
+  'runs 50 mixed hostile and normal pages with the right outcomes and memory back at baseline',
+  async () => {
+    const site = await startFixtureServer(hostileRoutes({ blockedUrl: 'http://10.0.0.1/pixel.gif' }));
+    const stack = await startStack({
+      env: {
+        SCAN_ALLOW_PRIVATE_TARGETS: 'false',
+        SCAN_ALLOWED_HOSTS: '127.0.0.1',
+        PAGE_MAX_HEAP_MB: '384',
+        MAX_CONCURRENT_PAGES: '3',
+        PAGE_IDLE_TIMEOUT: '2000',
+        LOG_LEVEL: 'silent',
+      },
+    });
+    const pool = stack.pool!;
+    const pids = new Set<number>();
+    const idle = () => eventually(async () => ((await pool.openPages()) === 0 && pool.stats().pagesInUse === 0 ? true : undefined), 60_000);
+    try {
+      // Warm up: the first scans load axe, compile the workflow code paths and start Chromium's helper processes.
+      for (const path of NORMAL)
+        await waitForTerminal(
+          stack.app,
+          await submitScan(stack.app, { url: site.url(path), clientId: 'mixed', timeout: budgetFor(path), maxRetries: 0 }),
+        );
+      await idle();
+      const baseline = { heapMb: heapMb(), chromium: pool.memory() };
 
-    const started = Date.now();
-    const scans = await Promise.all(
-      RUN.map(async (path) => ({ path, id: await submitScan(stack.app, { url: site.url(path), clientId: 'mixed', timeout: budgetFor(path), maxRetries: 0 }) })),
-    );
-    const sampler = setInterval(() => {
-      const pid = pool.stats().pid;
-      if (pid) for (const p of [pid, ...processTree(pid)]) pids.add(p);
-    }, 500);
-    const results = await Promise.all(scans.map(async (s) => ({ ...s, result: await waitForTerminal(stack.app, s.id, 300_000) })));
-    clearInterval(sampler);
-    const minutes = (Date.now() - started) / 60_000;
+      const started = Date.now();
+      const scans = await Promise.all(
+        RUN.map(async (path) => ({
+          path,
+          id: await submitScan(stack.app, { url: site.url(path), clientId: 'mixed', timeout: budgetFor(path), maxRetries: 0 }),
+        })),
+      );
+      const sampler = setInterval(() => {
+        const pid = pool.stats().pid;
+        if (pid) for (const p of [pid, ...processTree(pid)]) pids.add(p);
+      }, 500);
+      const results = await Promise.all(scans.map(async (s) => ({ ...s, result: await waitForTerminal(stack.app, s.id, 300_000) })));
+      clearInterval(sampler);
+      const minutes = (Date.now() - started) / 60_000;
 
-    const wrong = results
-      .map(({ path, result }) => ({ path, expected: EXPECTED[path], got: [result.status, result.failureReason ?? null] }))
-      .filter((r) => r.expected[0] !== r.got[0] || r.expected[1] !== r.got[1]);
-    expect(wrong).toEqual([]);
+      const wrong = results
+        .map(({ path, result }) => ({ path, expected: EXPECTED[path], got: [result.status, result.failureReason ?? null] }))
+        .filter((r) => r.expected[0] !== r.got[0] || r.expected[1] !== r.got[1]);
+      expect(wrong).toEqual([]);
 
-    await idle();
-    // Let Chromium release the closed contexts' renderers before measuring again.
-    await new Promise((r) => setTimeout(r, 3_000));
-    const after = { heapMb: heapMb(), chromium: pool.memory() };
-    const restarts = pool.stats().restarts;
-    process.stdout.write(
-      `50 mixed scans (${HOSTILE.length} hostile kinds) in ${minutes.toFixed(1)} min; ` +
-        `worker heap ${baseline.heapMb.toFixed(1)} -> ${after.heapMb.toFixed(1)} MB; ` +
-        `Chromium PSS ${baseline.chromium.pssMb.toFixed(0)} -> ${after.chromium.pssMb.toFixed(0)} MB ` +
-        `(RSS ${baseline.chromium.rssMb.toFixed(0)} -> ${after.chromium.rssMb.toFixed(0)} MB); restarts ${JSON.stringify(restarts)}\n`,
-    );
-    // Baseline within noise: a leak of one page's DOM or a context per scan would exceed these by far.
-    expect(after.heapMb - baseline.heapMb).toBeLessThan(30);
-    expect(after.chromium.pssMb - baseline.chromium.pssMb).toBeLessThan(100);
-  } finally {
-    await stack.stop();
-    await site.close();
-  }
-  // No Chromium process outlives the worker (its last helpers take a moment to exit after the browser).
-  await eventually(async () => ([...pids].some(alive) ? undefined : true), 15_000).catch(() => undefined);
-  expect([...pids].filter(alive)).toEqual([]);
-}, 20 * 60_000);
+      await idle();
+      // Let Chromium release the closed contexts' renderers before measuring again.
+      await new Promise((r) => setTimeout(r, 3_000));
+      const after = { heapMb: heapMb(), chromium: pool.memory() };
+      const restarts = pool.stats().restarts;
+      process.stdout.write(
+        `50 mixed scans (${HOSTILE.length} hostile kinds) in ${minutes.toFixed(1)} min; ` +
+          `worker heap ${baseline.heapMb.toFixed(1)} -> ${after.heapMb.toFixed(1)} MB; ` +
+          `Chromium PSS ${baseline.chromium.pssMb.toFixed(0)} -> ${after.chromium.pssMb.toFixed(0)} MB ` +
+          `(RSS ${baseline.chromium.rssMb.toFixed(0)} -> ${after.chromium.rssMb.toFixed(0)} MB); restarts ${JSON.stringify(restarts)}\n`,
+      );
+      // Baseline within noise: a leak of one page's DOM or a context per scan would exceed these by far.
+      expect(after.heapMb - baseline.heapMb).toBeLessThan(30);
+      expect(after.chromium.pssMb - baseline.chromium.pssMb).toBeLessThan(100);
+    } finally {
+      await stack.stop();
+      await site.close();
+    }
+    // No Chromium process outlives the worker (its last helpers take a moment to exit after the browser).
+    await eventually(async () => ([...pids].some(alive) ? undefined : true), 15_000).catch(() => undefined);
+    expect([...pids].filter(alive)).toEqual([]);
+  },
+  20 * 60_000,
+);

@@ -30,7 +30,11 @@ export async function startFixtureServer(routes: Record<string, FixtureRoute> = 
     if (!file.startsWith(PAGES)) return void res.writeHead(403).end();
     try {
       const body = await readFile(file);
-      const type = file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';
+      const type = file.endsWith('.html')
+        ? 'text/html; charset=utf-8'
+        : file.endsWith('.js')
+          ? 'text/javascript'
+          : 'application/octet-stream';
       res.writeHead(200, { 'Content-Type': type }).end(body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Not found</title><p>Not found</p>');
@@ -57,5 +61,9 @@ export async function startFixtureServer(routes: Record<string, FixtureRoute> = 
 
 /** A fixture server for the enclosing describe (or file): started before its tests, closed after them. */
 export function useFixtureServer(routes: Record<string, FixtureRoute> = {}): () => FixtureServer {
-  return useResource('fixture server', () => startFixtureServer(routes), (site) => site.close());
+  return useResource(
+    'fixture server',
+    () => startFixtureServer(routes),
+    (site) => site.close(),
+  );
 }

@@ -72,7 +72,7 @@ export function processesUsingProfile(dir: string): number[] {
 export function describeProcess(pid: number): string {
   const args = cmdlineOf(pid);
   const type = args.find((a) => a.startsWith('--type='))?.slice('--type='.length);
-  return `${pid} (${type ?? (args[0]?.includes('chrom') ? 'browser' : args[0] ?? 'gone')})`;
+  return `${pid} (${type ?? (args[0]?.includes('chrom') ? 'browser' : (args[0] ?? 'gone'))})`;
 }
 
 function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
@@ -302,7 +302,9 @@ export interface PrivatePostgres {
 
 function postgresBinDir(): string {
   if (process.env.TEST_PG_BIN_DIR) return process.env.TEST_PG_BIN_DIR;
-  const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync('/usr/lib/postgresql')
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (set TEST_PG_BIN_DIR)');
   return join('/usr/lib/postgresql', versions[0], 'bin');
 }

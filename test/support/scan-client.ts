@@ -11,7 +11,11 @@ export type ScanView = Record<string, any>;
 
 /** POST /api/scans as the admin; returns the scan id. */
 export async function submitScan(app: Express, body: Record<string, unknown>): Promise<string> {
-  const res = await request(app).post('/api/scans').set(adminAuth).send({ clientId: 'tests', ...body }).expect(202);
+  const res = await request(app)
+    .post('/api/scans')
+    .set(adminAuth)
+    .send({ clientId: 'tests', ...body })
+    .expect(202);
   return res.body.scanId as string;
 }
 
@@ -30,7 +34,11 @@ export async function scanToEnd(app: Express, body: Record<string, unknown>): Pr
 
 /** A new API key for `clientId`, made as the admin through POST /api/keys. */
 export async function createClientKey(app: Express | { app: Express }, clientId: string): Promise<{ id: string; key: string }> {
-  const res = await request(typeof app === 'function' ? app : app.app).post('/api/keys').set(adminAuth).send({ clientId }).expect(201);
+  const res = await request(typeof app === 'function' ? app : app.app)
+    .post('/api/keys')
+    .set(adminAuth)
+    .send({ clientId })
+    .expect(201);
   return res.body as { id: string; key: string };
 }
 

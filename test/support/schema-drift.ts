@@ -123,33 +123,60 @@ function nativeType(name: string, args: readonly string[]): string | undefined {
   const a = args.join(',');
   const withArgs = (base: string, fallback = base): string => (args.length ? `${base}(${a})` : fallback);
   switch (name) {
-    case 'Text': return 'text';
-    case 'Uuid': return 'uuid';
-    case 'Xml': return 'xml';
-    case 'Inet': return 'inet';
-    case 'Citext': return 'citext';
-    case 'VarChar': return withArgs('character varying');
-    case 'Char': return withArgs('character', 'character(1)');
-    case 'Bit': return withArgs('bit', 'bit(1)');
-    case 'VarBit': return withArgs('bit varying');
-    case 'Integer': return 'integer';
-    case 'SmallInt': return 'smallint';
-    case 'BigInt': return 'bigint';
-    case 'Oid': return 'oid';
-    case 'DoublePrecision': return 'double precision';
-    case 'Real': return 'real';
-    case 'Decimal': return withArgs('numeric');
-    case 'Money': return 'money';
-    case 'Timestamp': return `${withArgs('timestamp')} without time zone`;
-    case 'Timestamptz': return `${withArgs('timestamp')} with time zone`;
-    case 'Time': return `${withArgs('time')} without time zone`;
-    case 'Timetz': return `${withArgs('time')} with time zone`;
-    case 'Date': return 'date';
-    case 'Boolean': return 'boolean';
-    case 'Json': return 'json';
-    case 'JsonB': return 'jsonb';
-    case 'ByteA': return 'bytea';
-    default: return undefined;
+    case 'Text':
+      return 'text';
+    case 'Uuid':
+      return 'uuid';
+    case 'Xml':
+      return 'xml';
+    case 'Inet':
+      return 'inet';
+    case 'Citext':
+      return 'citext';
+    case 'VarChar':
+      return withArgs('character varying');
+    case 'Char':
+      return withArgs('character', 'character(1)');
+    case 'Bit':
+      return withArgs('bit', 'bit(1)');
+    case 'VarBit':
+      return withArgs('bit varying');
+    case 'Integer':
+      return 'integer';
+    case 'SmallInt':
+      return 'smallint';
+    case 'BigInt':
+      return 'bigint';
+    case 'Oid':
+      return 'oid';
+    case 'DoublePrecision':
+      return 'double precision';
+    case 'Real':
+      return 'real';
+    case 'Decimal':
+      return withArgs('numeric');
+    case 'Money':
+      return 'money';
+    case 'Timestamp':
+      return `${withArgs('timestamp')} without time zone`;
+    case 'Timestamptz':
+      return `${withArgs('timestamp')} with time zone`;
+    case 'Time':
+      return `${withArgs('time')} without time zone`;
+    case 'Timetz':
+      return `${withArgs('time')} with time zone`;
+    case 'Date':
+      return 'date';
+    case 'Boolean':
+      return 'boolean';
+    case 'Json':
+      return 'json';
+    case 'JsonB':
+      return 'jsonb';
+    case 'ByteA':
+      return 'bytea';
+    default:
+      return undefined;
   }
 }
 
@@ -259,11 +286,7 @@ async function introspect(db: Queryable, schema: string) {
 }
 
 type ExpectedDefault =
-  | { kind: 'none' }
-  | { kind: 'sequence' }
-  | { kind: 'now' }
-  | { kind: 'present' }
-  | { kind: 'literal'; text: string; quoted: boolean };
+  { kind: 'none' } | { kind: 'sequence' } | { kind: 'now' } | { kind: 'present' } | { kind: 'literal'; text: string; quoted: boolean };
 
 // Only defaults that live in the database count: uuid()/cuid()/nanoid()/ulid() are filled
 // in by the client, so a DB default there is drift Prisma would drop.
@@ -387,7 +410,9 @@ export async function findSchemaDrift(db: Queryable, datamodel: DriftDatamodel, 
       } else {
         const base = f.nativeType ? nativeType(f.nativeType[0], f.nativeType[1]) : SCALAR_TYPES[f.type];
         if (base === undefined) {
-          drift.push(`column ${where}: cannot check type ${f.nativeType ? `@db.${f.nativeType[0]}` : f.type}; extend test/support/schema-drift.ts`);
+          drift.push(
+            `column ${where}: cannot check type ${f.nativeType ? `@db.${f.nativeType[0]}` : f.type}; extend test/support/schema-drift.ts`,
+          );
         } else {
           const wanted = f.isList ? `${base}[]` : base;
           if (canonicalType(col.type) !== canonicalType(wanted)) {
@@ -399,8 +424,7 @@ export async function findSchemaDrift(db: Queryable, datamodel: DriftDatamodel, 
       if (!f.isList && f.isRequired !== col.not_null) {
         drift.push(`column ${where} is ${col.not_null ? 'NOT NULL' : 'nullable'}, expected ${f.isRequired ? 'NOT NULL' : 'nullable'}`);
       }
-      const enumValue = (v: string): string =>
-        enumsByName.get(f.type)?.values.find((x) => x.name === v)?.dbName ?? v;
+      const enumValue = (v: string): string => enumsByName.get(f.type)?.values.find((x) => x.name === v)?.dbName ?? v;
       const defaultDiff = defaultDifference(expectedDefault(f, enumValue), col);
       if (defaultDiff) drift.push(`column ${where} ${defaultDiff}`);
     }
@@ -458,7 +482,8 @@ export async function findSchemaDrift(db: Queryable, datamodel: DriftDatamodel, 
     const desc = ix.fields.map((f) => f.sortOrder === 'desc');
     const method = (ix.algorithm ?? 'BTree').toLowerCase();
     const wantedName =
-      ix.dbName ?? (ix.type === 'id' ? defaultPrimaryKeyName(table) : defaultIndexName(table, cols, ix.type === 'unique' ? '_key' : '_idx'));
+      ix.dbName ??
+      (ix.type === 'id' ? defaultPrimaryKeyName(table) : defaultIndexName(table, cols, ix.type === 'unique' ? '_key' : '_idx'));
     const label = ix.type === 'id' ? 'primary key' : ix.type === 'unique' ? 'unique index' : 'index';
     const found = liveIndexByShape.get(shapeKey(table, ix.type, cols, desc, method));
     if (!found) {
@@ -474,7 +499,9 @@ export async function findSchemaDrift(db: Queryable, datamodel: DriftDatamodel, 
     if (matched.has(ix) || !expectedTables.has(ix.table) || joinTables.has(ix.table)) continue;
     const what = ix.is_primary ? 'primary key' : ix.is_unique ? 'unique index' : 'index';
     const extra = ix.partial ? ' (partial)' : '';
-    drift.push(`${what} ${ix.name} on ${describe(ix.table, ix.columns, ix.descending)}${extra} exists in the database but not in the schema`);
+    drift.push(
+      `${what} ${ix.name} on ${describe(ix.table, ix.columns, ix.descending)}${extra} exists in the database but not in the schema`,
+    );
   }
 
   // Foreign keys, one per relation side that holds `fields:`.

@@ -83,7 +83,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const prisma = createPrisma(env);
   const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }), namespace: env.TEMPORAL_NAMESPACE });
-  const app = createApp({ env, adminKey: ADMIN_KEY, prisma, temporal: client, logger, urlPolicy: urlPolicyFrom(env), taskQueuePrefix: prefix, bulkTuning: opts.bulkTuning });
+  const app = createApp({
+    env,
+    adminKey: ADMIN_KEY,
+    prisma,
+    temporal: client,
+    logger,
+    urlPolicy: urlPolicyFrom(env),
+    taskQueuePrefix: prefix,
+    bulkTuning: opts.bulkTuning,
+  });
 
   let pool: BrowserPool | null = null;
   let native: NativeConnection | null = null;
@@ -92,7 +101,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.workers !== false) {
     pool = createBrowserPool(env, logger);
     native = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-    workers = await createWorkers({ env, connection: native, prisma, pool, workflowBundle: await workflowBundle(), taskQueuePrefix: prefix });
+    workers = await createWorkers({
+      env,
+      connection: native,
+      prisma,
+      pool,
+      workflowBundle: await workflowBundle(),
+      taskQueuePrefix: prefix,
+    });
     // createWorkers returns [high, low, browser, control]; a created worker does nothing until it runs.
     runs = workers.filter((_, i) => !(opts.deferBrowserWorker && i === 2)).map((w) => w.run());
   }
@@ -121,7 +137,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
 /** A stack for the enclosing describe (or file): started before its tests, stopped after them. */
 export function useStack(opts: StackOptions = {}): () => Stack {
-  return useResource('stack', () => startStack(opts), (stack) => stack.stop());
+  return useResource(
+    'stack',
+    () => startStack(opts),
+    (stack) => stack.stop(),
+  );
 }
 
 /** Polls until `fn` returns a value that is not undefined, or throws after `timeoutMs`. */

@@ -13,10 +13,14 @@ function region<T>(s: Section<T>, fn: (v: T) => SafeHtml): SafeHtml {
 const STATUS_BADGE: Record<string, string> = { healthy: 'ok', warning: 'warn', critical: 'bad' };
 
 function healthRegion(d: Dashboard): SafeHtml {
-  return region(d.health, (h) => html`<p>Overall: <span class="badge ${STATUS_BADGE[h.status] ?? 'neutral'}">${h.status}</span></p>
+  return region(
+    d.health,
+    (h) => html`<p>Overall: <span class="badge ${STATUS_BADGE[h.status] ?? 'neutral'}">${h.status}</span></p>
     <ul class="health">${h.components.map(
-      (c) => html`<li><span class="badge ${STATUS_BADGE[c.status] ?? 'neutral'}">${c.status}</span> <strong>${c.component}</strong>: ${c.message}</li>`,
-    )}</ul>`);
+      (c) =>
+        html`<li><span class="badge ${STATUS_BADGE[c.status] ?? 'neutral'}">${c.status}</span> <strong>${c.component}</strong>: ${c.message}</li>`,
+    )}</ul>`,
+  );
 }
 
 function queuesRegion(d: Dashboard): SafeHtml {
@@ -38,13 +42,15 @@ function activeRegion(d: Dashboard, csrf: string): SafeHtml {
       : html`${tableWrap(`Active scans table`)}<table>
       <caption>Queued and running scans (oldest first, at most 50)</caption>
       <thead><tr><th scope="col">Page</th><th scope="col">Client</th><th scope="col">Stage</th><th scope="col">Elapsed</th><th scope="col">Attempt</th><th scope="col">Temporal</th><th scope="col">Action</th></tr></thead>
-      <tbody>${rows.map((s) => html`<tr>
+      <tbody>${rows.map(
+        (s) => html`<tr>
         <td><a href="/scans/${s.id}">${s.url}</a></td><td>${s.clientId}</td><td>${s.stage}</td>
         <td>${fmtDuration(Date.now() - (s.startedAt ?? s.createdAt).getTime())}</td><td>${s.attempts || '—'}</td>
         <td><a href="${s.temporalUiUrl}">Workflow<span class="visually-hidden"> of ${s.url}</span></a></td>
         <td><form method="post" action="/scans/${s.id}/cancel"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="next" value="/dashboard">
           <button type="submit" class="danger">Cancel<span class="visually-hidden"> scan of ${s.url}</span></button></form></td>
-      </tr>`)}</tbody></table></div>`,
+      </tr>`,
+      )}</tbody></table></div>`,
   );
 }
 
@@ -68,8 +74,10 @@ function alertsRegion(d: Dashboard): SafeHtml {
   return region(d.alerts, (rows) =>
     rows.length === 0
       ? html`<p>No alerts.</p>`
-      : html`<ul class="alerts">${rows.map((a) => html`<li><span class="badge ${a.status === 'firing' ? 'bad' : 'ok'}">${a.status}</span>
-        <strong>${a.severity}</strong> ${a.kind}: ${a.message} <span class="muted">(×${a.occurrences}, last ${fmtDate(a.lastSeenAt)})</span></li>`)}</ul>`,
+      : html`<ul class="alerts">${rows.map(
+          (a) => html`<li><span class="badge ${a.status === 'firing' ? 'bad' : 'ok'}">${a.status}</span>
+        <strong>${a.severity}</strong> ${a.kind}: ${a.message} <span class="muted">(×${a.occurrences}, last ${fmtDate(a.lastSeenAt)})</span></li>`,
+        )}</ul>`,
   );
 }
 
@@ -93,7 +101,13 @@ function chartsRegion(d: Dashboard): SafeHtml {
     const keys: number[] = [];
     for (let t = start; t <= Date.now(); t += step) keys.push(t);
     const byKey = new Map(c.buckets.map((b) => [new Date(b.at).getTime(), b]));
-    const label = (t: number) => (c.bucket === 'hour' && c.range === '24h' ? new Date(t).toISOString().slice(11, 16) : new Date(t).toISOString().slice(5, c.bucket === 'hour' ? 13 : 10).replace('T', ' '));
+    const label = (t: number) =>
+      c.bucket === 'hour' && c.range === '24h'
+        ? new Date(t).toISOString().slice(11, 16)
+        : new Date(t)
+            .toISOString()
+            .slice(5, c.bucket === 'hour' ? 13 : 10)
+            .replace('T', ' ');
     const labels = keys.map(label);
     const pick = (f: (b: (typeof c.buckets)[number]) => number | null) => keys.map((k) => (byKey.has(k) ? f(byKey.get(k)!) : null));
     const count = (f: (b: (typeof c.buckets)[number]) => number) => keys.map((k) => (byKey.has(k) ? f(byKey.get(k)!) : 0));
@@ -113,14 +127,25 @@ function chartsRegion(d: Dashboard): SafeHtml {
         { name: 'failed', cls: 'bad', values: count((b) => b.failed) },
         { name: 'cancelled', cls: 'neutral', values: count((b) => b.cancelled) },
       ])}
-      ${lines(`Success rate per ${per}`, total ? `${Math.round((100 * ok) / total)} % over the period` : 'no scans', labels, [
-        { name: 'success rate', cls: 'ok', values: pick((b) => (b.total ? Math.round((100 * b.completed) / b.total) : null)) },
-      ], '%', 100)}
+      ${lines(
+        `Success rate per ${per}`,
+        total ? `${Math.round((100 * ok) / total)} % over the period` : 'no scans',
+        labels,
+        [{ name: 'success rate', cls: 'ok', values: pick((b) => (b.total ? Math.round((100 * b.completed) / b.total) : null)) }],
+        '%',
+        100,
+      )}
       ${stackedBars('Failure categories', categories.length ? categories.join(', ') : 'no failures', labels, failSeries)}
-      ${lines('Scan duration (p50 and p95)', `p95 up to ${fmtDuration(Math.round(Math.max(0, ...p95s)))}`, labels, [
-        { name: 'p50', cls: 'c1', values: pick((b) => (b.p50 === null ? null : Math.round(b.p50 / 100) / 10)) },
-        { name: 'p95', cls: 'c2', values: pick((b) => (b.p95 === null ? null : Math.round(b.p95 / 100) / 10)) },
-      ], ' s')}
+      ${lines(
+        'Scan duration (p50 and p95)',
+        `p95 up to ${fmtDuration(Math.round(Math.max(0, ...p95s)))}`,
+        labels,
+        [
+          { name: 'p50', cls: 'c1', values: pick((b) => (b.p50 === null ? null : Math.round(b.p50 / 100) / 10)) },
+          { name: 'p95', cls: 'c2', values: pick((b) => (b.p95 === null ? null : Math.round(b.p95 / 100) / 10)) },
+        ],
+        ' s',
+      )}
       ${memoryChart(c.range, c.memory)}
     </div>`;
   });
@@ -129,9 +154,13 @@ function chartsRegion(d: Dashboard): SafeHtml {
 const WORKER_CLASSES = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
 
 /** Memory per worker (MB, Chromium PSS + worker RSS) from the stored health reports; the newest workers first. */
-function memoryChart(range: RangeKey, m: { since: Date; bucketSeconds: number; points: Array<{ at: Date; identity: string; mb: number }> }): SafeHtml {
+function memoryChart(
+  range: RangeKey,
+  m: { since: Date; bucketSeconds: number; points: Array<{ at: Date; identity: string; mb: number }> },
+): SafeHtml {
   const title = `Memory per worker in MB (Chromium PSS + worker RSS)${range === '30d' ? ', last 7 days' : ''}`;
-  if (m.points.length === 0) return html`<p class="empty">${title}: no worker telemetry in the health reports of this period (kept 7 days).</p>`;
+  if (m.points.length === 0)
+    return html`<p class="empty">${title}: no worker telemetry in the health reports of this period (kept 7 days).</p>`;
   const step = m.bucketSeconds * 1000;
   const keys: number[] = [];
   for (let t = Math.floor(m.since.getTime() / step) * step; t <= Date.now(); t += step) keys.push(t);
@@ -140,9 +169,17 @@ function memoryChart(range: RangeKey, m: { since: Date; bucketSeconds: number; p
   const identities = [...lastSeen.keys()].sort((a, b) => lastSeen.get(b)! - lastSeen.get(a)! || a.localeCompare(b));
   const shown = identities.slice(0, WORKER_CLASSES.length);
   const byKey = new Map(m.points.map((p) => [`${p.identity}@${new Date(p.at).getTime()}`, p.mb]));
-  const series: Series[] = shown.map((id, i) => ({ name: id, cls: WORKER_CLASSES[i], values: keys.map((k) => byKey.get(`${id}@${k}`) ?? null) }));
+  const series: Series[] = shown.map((id, i) => ({
+    name: id,
+    cls: WORKER_CLASSES[i],
+    values: keys.map((k) => byKey.get(`${id}@${k}`) ?? null),
+  }));
   const peak = Math.max(...m.points.filter((p) => shown.includes(p.identity)).map((p) => p.mb));
-  const label = (t: number) => new Date(t).toISOString().slice(range === '24h' ? 11 : 5, 16).replace('T', ' ');
+  const label = (t: number) =>
+    new Date(t)
+      .toISOString()
+      .slice(range === '24h' ? 11 : 5, 16)
+      .replace('T', ' ');
   const hidden = identities.length - shown.length;
   const summary = `${shown.length} worker${shown.length === 1 ? '' : 's'}, peak ${peak} MB, averaged per ${m.bucketSeconds / 60} min${hidden ? `; ${hidden} older workers not shown` : ''}`;
   return lines(title, summary, keys.map(label), series);
@@ -170,7 +207,9 @@ export function dashboardSummary(d: Dashboard): string {
     active === null ? null : `${active} active scan${active === 1 ? '' : 's'}`,
     failed === null ? null : `${failed} failed in the last ${d.range}`,
     bad ? `${bad} component problem${bad === 1 ? '' : 's'}` : null,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 export function dashboardPage(d: Dashboard, ctx: PageContext & { csrfToken: string }, flash?: string): string {

@@ -27,15 +27,17 @@ ${opts.script ? html`<script src="/ui/assets/ui.js" defer></script>` : ''}
 <a class="skip-link" href="#main">Skip to main content</a>
 <header class="banner">
   <p class="brand"><a href="/">WCAG scanner</a></p>
-  ${p
-    ? html`<nav aria-label="Main"><ul>
+  ${
+    p
+      ? html`<nav aria-label="Main"><ul>
         ${p.kind === 'admin' ? [link('/dashboard', 'Dashboard', 'dashboard'), link('/failed', 'Failed scans', 'failed')] : ''}
       </ul></nav>
       <div class="who">
         <span>Signed in as ${p.kind === 'admin' ? 'operator' : html`client <strong>${p.clientId}</strong>`}</span>
         <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}"><button type="submit" class="link-button">Sign out</button></form>
       </div>`
-    : ''}
+      : ''
+  }
 </header>
 <main id="main" tabindex="-1">
 ${body}
@@ -70,17 +72,26 @@ export function loginPage(opts: { csrfToken: string; next: string; error?: strin
   );
 }
 
-export function homePage(ctx: PageContext, recent: Array<{ scanId: string; url: string; status: string; score: number | null; createdAt: Date }>): string {
+export function homePage(
+  ctx: PageContext,
+  recent: Array<{ scanId: string; url: string; status: string; score: number | null; createdAt: Date }>,
+): string {
   return layout(
     'Your scans',
     ctx,
     html`<h1>Recent scans</h1>
-    ${recent.length === 0 ? html`<p>No scans yet.</p>` : html`${tableWrap(`Recent scans table`)}<table>
+    ${
+      recent.length === 0
+        ? html`<p>No scans yet.</p>`
+        : html`${tableWrap(`Recent scans table`)}<table>
       <caption class="visually-hidden">The 50 newest scans</caption>
       <thead><tr><th scope="col">Page</th><th scope="col">Status</th><th scope="col">Score</th><th scope="col">Submitted</th></tr></thead>
-      <tbody>${recent.map((s) => html`<tr>
+      <tbody>${recent.map(
+        (s) => html`<tr>
         <td><a href="/scans/${s.scanId}">${s.url}</a></td><td>${s.status}</td><td>${s.score ?? '—'}</td>
-        <td>${s.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td></tr>`)}</tbody>
-    </table></div>`}`,
+        <td>${s.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td></tr>`,
+      )}</tbody>
+    </table></div>`
+    }`,
   );
 }

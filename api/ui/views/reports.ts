@@ -10,7 +10,6 @@ type Report = NonNullable<Awaited<ReturnType<UiService['report']>>>;
 type Prospect = NonNullable<Awaited<ReturnType<UiService['prospect']>>>;
 type Compare = NonNullable<Awaited<ReturnType<UiService['compare']>>>;
 
-
 const impactBadge = (impact: string | null) => html`<span class="impact impact-${impact ?? 'none'}">${impact ?? 'no impact'}</span>`;
 
 function scoreExplanation(rep: Report, violations: ReportRule[]): SafeHtml {
@@ -26,10 +25,14 @@ function scoreExplanation(rep: Report, violations: ReportRule[]): SafeHtml {
     moderate ${IMPACT_WEIGHT.moderate}, minor ${IMPACT_WEIGHT.minor}) plus 10 % of that weight for each further failing element (at most 10 more),
     never below 0. A rule counts once however many elements fail, so one template bug does not outweigh ten different problems.
     "Needs review" results do not count.</p>
-    ${rows.length ? html`${tableWrap(`Points lost per rule`)}<table><caption>Points lost per rule</caption>
+    ${
+      rows.length
+        ? html`${tableWrap(`Points lost per rule`)}<table><caption>Points lost per rule</caption>
       <thead><tr><th scope="col">Rule</th><th scope="col">Impact</th><th scope="col">Elements</th><th scope="col">Points</th></tr></thead>
       <tbody>${rows.map((r) => html`<tr><th scope="row">${r.ruleId}</th><td>${r.impact ?? '—'}</td><td>${r.nodeCount}</td><td>−${penalty(r).toFixed(1)}</td></tr>`)}</tbody>
-    </table></div>` : html`<p>No violations: nothing was deducted.</p>`}
+    </table></div>`
+        : html`<p>No violations: nothing was deducted.</p>`
+    }
   </details>`;
 }
 
@@ -39,38 +42,48 @@ function ruleBlock(r: ReportRule, level: number, idPrefix: string): SafeHtml {
     ${level === 5 ? html`<h5 id="${idPrefix}-${r.ruleId}">${heading}</h5>` : html`<h4 id="${idPrefix}-${r.ruleId}">${heading}</h4>`}
     <p>${r.nodeCount} element${r.nodeCount === 1 ? '' : 's'}${r.nodes.length < r.nodeCount ? html` (first ${r.nodes.length} shown)` : ''}.
       <a href="${r.helpUrl}">How to fix ${r.ruleId}<span class="visually-hidden"> (axe-core documentation)</span></a></p>
-    <ol class="nodes">${r.nodes.map((n) => html`<li>
+    <ol class="nodes">${r.nodes.map(
+      (n) => html`<li>
       <p><span class="label">Selector</span> <code>${selectorText(n.target)}</code></p>
       <pre><code>${n.html}</code></pre>
       ${n.failureSummary ? html`<p class="summary">${n.failureSummary}</p>` : ''}
-    </li>`)}</ol>
+    </li>`,
+    )}</ol>
   </article>`;
 }
 
 function grouped(rules: ReportRule[], idPrefix: string): SafeHtml {
-  return html`${groupByWcag(rules).map((p) => html`<section class="principle" aria-labelledby="${idPrefix}-p${p.principle}">
+  return html`${groupByWcag(rules).map(
+    (p) => html`<section class="principle" aria-labelledby="${idPrefix}-p${p.principle}">
     <h3 id="${idPrefix}-p${p.principle}">${p.principle === 'other' ? '' : `${p.principle}. `}${p.name}</h3>
-    ${p.criteria.map((c) => html`<section class="criterion" aria-labelledby="${idPrefix}-sc${c.sc.replace(/\./g, '-')}">
+    ${p.criteria.map(
+      (c) => html`<section class="criterion" aria-labelledby="${idPrefix}-sc${c.sc.replace(/\./g, '-')}">
       <h4 id="${idPrefix}-sc${c.sc.replace(/\./g, '-')}">${c.sc === 'other' ? 'Best practices' : `Success criterion ${c.sc}`}</h4>
       ${c.rules.map((r) => ruleBlock(r, 5, `${idPrefix}-${c.sc.replace(/\./g, '-')}`))}
-    </section>`)}
-  </section>`)}`;
+    </section>`,
+    )}
+  </section>`,
+  )}`;
 }
 
 function screenshotBlock(rep: Report): SafeHtml {
   const shot = rep.screenshot;
-  if (!shot) return html`<p class="muted">No screenshot was stored for this scan (SCAN_SCREENSHOTS off, or the scan did not reach the page).</p>`;
+  if (!shot)
+    return html`<p class="muted">No screenshot was stored for this scan (SCAN_SCREENSHOTS off, or the scan did not reach the page).</p>`;
   const boxes = (shot.boxes as unknown as FlaggedBox[]) ?? [];
   return html`<figure class="screenshot">
     <div class="shot">
       <img src="/scans/${rep.scan.scanId}/screenshot.jpg" alt="The scanned page as the scanner saw it (first screen only)" width="${shot.width}" height="${shot.height}">
       <svg viewBox="0 0 ${shot.width} ${shot.height}" aria-hidden="true" focusable="false">${boxes.map(
-        (b) => html`<rect class="box impact-${b.impact ?? 'none'}" x="${b.x}" y="${b.y}" width="${Math.max(b.w, 4)}" height="${Math.max(b.h, 4)}"><title>${b.ruleId}: ${b.target}</title></rect>`,
+        (b) =>
+          html`<rect class="box impact-${b.impact ?? 'none'}" x="${b.x}" y="${b.y}" width="${Math.max(b.w, 4)}" height="${Math.max(b.h, 4)}"><title>${b.ruleId}: ${b.target}</title></rect>`,
       )}</svg>
     </div>
-    <figcaption>${boxes.length
-      ? html`${boxes.length} flagged element${boxes.length === 1 ? ' is' : 's are'} outlined in the first screen, coloured by impact; the list below names each of them.`
-      : 'None of the flagged elements is in the first screen.'}</figcaption>
+    <figcaption>${
+      boxes.length
+        ? html`${boxes.length} flagged element${boxes.length === 1 ? ' is' : 's are'} outlined in the first screen, coloured by impact; the list below names each of them.`
+        : 'None of the flagged elements is in the first screen.'
+    }</figcaption>
   </figure>`;
 }
 
@@ -99,11 +112,19 @@ export function scanReportPage(rep: Report, ctx: PageContext): string {
       ${s.prospectId ? html`<li><a href="/prospects/${s.prospectId}">Prospect history</a></li>` : ''}
       ${ctx.principal?.kind === 'admin' ? html`<li><a href="${s.temporalUiUrl}">Temporal workflow</a></li>` : ''}
     </ul>
-    ${s.status === 'failed' ? html`<div class="alert error" role="note"><strong>The scan failed:</strong> ${s.failureMessage ?? s.failureReason ?? 'unknown'}</div>
-      ${s.failedAttempts.length ? html`<ol class="attempts">${s.failedAttempts.map((a) => html`<li>Attempt ${a.attempt}: ${a.category}: ${a.message}</li>`)}</ol>` : ''}` : ''}
-    ${s.status === 'queued' || s.status === 'running' ? html`<div class="alert" role="note">This scan is ${s.status}; reload for the results.
+    ${
+      s.status === 'failed'
+        ? html`<div class="alert error" role="note"><strong>The scan failed:</strong> ${s.failureMessage ?? s.failureReason ?? 'unknown'}</div>
+      ${s.failedAttempts.length ? html`<ol class="attempts">${s.failedAttempts.map((a) => html`<li>Attempt ${a.attempt}: ${a.category}: ${a.message}</li>`)}</ol>` : ''}`
+        : ''
+    }
+    ${
+      s.status === 'queued' || s.status === 'running'
+        ? html`<div class="alert" role="note">This scan is ${s.status}; reload for the results.
       <form method="post" action="/scans/${s.scanId}/cancel" class="inline-form"><input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}">
-      <button type="submit" class="danger">Cancel this scan</button></form></div>` : ''}
+      <button type="submit" class="danger">Cancel this scan</button></form></div>`
+        : ''
+    }
     ${scoreExplanation(rep, violations)}
     ${s.status === 'completed' ? screenshotBlock(rep) : ''}
     <section aria-labelledby="h-violations"><h2 id="h-violations">Violations</h2>
@@ -132,10 +153,19 @@ function diffBlock(diff: IssueDiff, idPrefix: string): SafeHtml {
     <details><summary>Still open (${diff.open.length})<span class="visually-hidden"> ${idPrefix}</span></summary>${issueTable('Still open', diff.open, 'Nothing still open.')}</details>`;
 }
 
-function compareForm(prospectId: string, scans: Array<{ scanId: string; createdAt: Date; status: string; score: number | null }>, a?: string, b?: string): SafeHtml {
+function compareForm(
+  prospectId: string,
+  scans: Array<{ scanId: string; createdAt: Date; status: string; score: number | null }>,
+  a?: string,
+  b?: string,
+): SafeHtml {
   const done = scans.filter((s) => s.status === 'completed');
   if (done.length < 2) return html`<p>Two completed scans are needed to compare.</p>`;
-  const opt = (sel?: string) => done.map((s) => html`<option value="${s.scanId}"${s.scanId === sel ? html` selected` : ''}>${fmtDate(s.createdAt)} (score ${s.score ?? '—'})</option>`);
+  const opt = (sel?: string) =>
+    done.map(
+      (s) =>
+        html`<option value="${s.scanId}"${s.scanId === sel ? html` selected` : ''}>${fmtDate(s.createdAt)} (score ${s.score ?? '—'})</option>`,
+    );
   return html`<form method="get" action="/prospects/${prospectId}/compare" class="inline-form">
     <label for="cmp-a">Earlier scan</label><select id="cmp-a" name="a">${opt(a ?? done[1].scanId)}</select>
     <label for="cmp-b">Later scan</label><select id="cmp-b" name="b">${opt(b ?? done[0].scanId)}</select>
@@ -157,26 +187,43 @@ export function prospectPage(p: Prospect, ctx: PageContext): string {
       <div><dt>Scans</dt><dd>${h.scans.length}${h.scans.length === 50 ? ' (newest 50 shown)' : ''}</dd></div>
     </dl>
     <section aria-labelledby="h-trend"><h2 id="h-trend">Score trend</h2>
-      ${lines('Score per completed scan', trend.length ? `from ${trend[0].score} to ${trend[trend.length - 1].score} over ${trend.length} scans` : 'no completed scans', trend.map((t) => t.finishedAt.toISOString().slice(5, 16).replace('T', ' ')), [{ name: 'score', cls: 'c1', values: trend.map((t) => t.score) }], '', 100)}
+      ${lines(
+        'Score per completed scan',
+        trend.length ? `from ${trend[0].score} to ${trend[trend.length - 1].score} over ${trend.length} scans` : 'no completed scans',
+        trend.map((t) => t.finishedAt.toISOString().slice(5, 16).replace('T', ' ')),
+        [{ name: 'score', cls: 'c1', values: trend.map((t) => t.score) }],
+        '',
+        100,
+      )}
     </section>
     <section aria-labelledby="h-latest"><h2 id="h-latest">Open issues in the latest scan</h2>
       <p>Issues are grouped by fingerprint (rule, selector without positions, markup without per-element values): the same template problem repeated on many elements shows once, with its count.</p>
       ${issueTable('Open issues, latest scan', p.latestIssues, 'No open issues.')}
     </section>
     <section aria-labelledby="h-changes"><h2 id="h-changes">What changed with each re-scan</h2>
-      ${p.diffs.length === 0 ? html`<p>Only one completed scan so far.</p>` : p.diffs.map((d, i) => html`<section aria-labelledby="h-diff-${i}" class="diff">
+      ${
+        p.diffs.length === 0
+          ? html`<p>Only one completed scan so far.</p>`
+          : p.diffs.map(
+              (d, i) => html`<section aria-labelledby="h-diff-${i}" class="diff">
         <h3 id="h-diff-${i}">Scan of ${fmtDate(d.finishedAt)}</h3>
         <p><a href="/scans/${d.scanId}">Report<span class="visually-hidden"> of the scan of ${fmtDate(d.finishedAt)}</span></a> ·
           <a href="/prospects/${h.prospectId}/compare?a=${d.previousId}&amp;b=${d.scanId}">Compare with the scan before<span class="visually-hidden"> (${fmtDate(d.finishedAt)})</span></a></p>
         ${diffBlock(d.diff, fmtDate(d.finishedAt))}
-      </section>`)}
+      </section>`,
+            )
+      }
     </section>
     <section aria-labelledby="h-compare"><h2 id="h-compare">Compare two scans</h2>${compareForm(h.prospectId, h.scans)}</section>
     <section aria-labelledby="h-scans"><h2 id="h-scans">All scans</h2>
       ${tableWrap(`All scans table`)}<table><caption class="visually-hidden">Scans of this prospect, newest first</caption>
         <thead><tr><th scope="col">Submitted</th><th scope="col">Status</th><th scope="col">Score</th><th scope="col">Report</th></tr></thead>
-        <tbody>${h.scans.map((s) => html`<tr><td>${fmtDate(s.createdAt)}</td><td>${s.status}${s.inconclusive ? ' (inconclusive)' : ''}</td><td>${s.score ?? '—'}</td>
-          <td><a href="/scans/${s.scanId}">Report<span class="visually-hidden"> of ${fmtDate(s.createdAt)}</span></a></td></tr>`)}</tbody>
+        <tbody>${h.scans.map(
+          (
+            s,
+          ) => html`<tr><td>${fmtDate(s.createdAt)}</td><td>${s.status}${s.inconclusive ? ' (inconclusive)' : ''}</td><td>${s.score ?? '—'}</td>
+          <td><a href="/scans/${s.scanId}">Report<span class="visually-hidden"> of ${fmtDate(s.createdAt)}</span></a></td></tr>`,
+        )}</tbody>
       </table></div>
     </section>`,
   );
@@ -190,13 +237,15 @@ export function comparePage(c: Compare, ctx: PageContext): string {
     html`<h1>Compare two scans <span class="subtitle">${h.url}</span></h1>
     <p><a href="/prospects/${h.prospectId}">Back to the prospect history</a></p>
     ${compareForm(h.prospectId, h.scans, c.a?.scanId, c.b?.scanId)}
-    ${!c.a || !c.b || !c.diff
-      ? html`<p role="alert">Choose two scans of this prospect.</p>`
-      : html`<div class="compare-head">
+    ${
+      !c.a || !c.b || !c.diff
+        ? html`<p role="alert">Choose two scans of this prospect.</p>`
+        : html`<div class="compare-head">
           <p>Earlier: <a href="/scans/${c.a.scanId}">${fmtDate(c.a.createdAt)}</a>, score ${c.a.score ?? '—'}</p>
           <p>Later: <a href="/scans/${c.b.scanId}">${fmtDate(c.b.createdAt)}</a>, score ${c.b.score ?? '—'}</p>
         </div>
-        ${diffBlock(c.diff, 'compare')}`}`,
+        ${diffBlock(c.diff, 'compare')}`
+    }`,
   );
 }
 
@@ -209,7 +258,14 @@ export function failedPage(
   ctx: PageContext & { csrfToken: string },
   flash?: string,
 ): string {
-  const nextQs = data.next ? new URLSearchParams({ ...(filters.category && { category: filters.category }), ...(filters.clientId && { clientId: filters.clientId }), ...(filters.since && { since: filters.since }), before: data.next }).toString() : null;
+  const nextQs = data.next
+    ? new URLSearchParams({
+        ...(filters.category && { category: filters.category }),
+        ...(filters.clientId && { clientId: filters.clientId }),
+        ...(filters.since && { since: filters.since }),
+        before: data.next,
+      }).toString()
+    : null;
   return layout(
     'Failed scans',
     { ...ctx, current: 'failed' },
@@ -224,16 +280,26 @@ export function failedPage(
       <select id="f-since" name="since"><option value="">Any time</option>${['1h', '24h', '7d', '30d'].map((s) => html`<option value="${s}"${s === filters.since ? html` selected` : ''}>last ${s}</option>`)}</select>
       <button type="submit">Filter</button>
     </form>
-    ${data.jobs.length === 0 ? html`<p>No failed scans match.</p>` : html`${tableWrap(`Failed scans table`)}<table>
+    ${
+      data.jobs.length === 0
+        ? html`<p>No failed scans match.</p>`
+        : html`${tableWrap(`Failed scans table`)}<table>
       <caption>Failed scans, newest first</caption>
       <thead><tr><th scope="col">Page</th><th scope="col">Client</th><th scope="col">Category</th><th scope="col">Message</th><th scope="col">Attempts</th><th scope="col">Finished</th><th scope="col">Temporal</th><th scope="col">Action</th></tr></thead>
-      <tbody>${data.jobs.map((j) => html`<tr>
+      <tbody>${data.jobs.map(
+        (j) => html`<tr>
         <td><a href="/scans/${j.jobId}">${j.url}</a></td><td>${j.clientId}</td><td>${j.category ?? '—'}</td><td>${j.message ?? ''}</td>
         <td>${j.attempts}</td><td>${fmtDate(j.finishedAt)}</td>
         <td><a href="${j.temporalUiUrl}">Workflow<span class="visually-hidden"> of ${j.url}</span></a></td>
-        <td>${j.retriedBy.length ? html`<a href="/scans/${j.retriedBy[j.retriedBy.length - 1]}">Retried</a>` : html`<form method="post" action="/failed/${j.jobId}/retry">
-          <input type="hidden" name="_csrf" value="${ctx.csrfToken}"><button type="submit">Retry<span class="visually-hidden"> scan of ${j.url}</span></button></form>`}</td>
-      </tr>`)}</tbody></table></div>`}
+        <td>${
+          j.retriedBy.length
+            ? html`<a href="/scans/${j.retriedBy[j.retriedBy.length - 1]}">Retried</a>`
+            : html`<form method="post" action="/failed/${j.jobId}/retry">
+          <input type="hidden" name="_csrf" value="${ctx.csrfToken}"><button type="submit">Retry<span class="visually-hidden"> scan of ${j.url}</span></button></form>`
+        }</td>
+      </tr>`,
+      )}</tbody></table></div>`
+    }
     ${nextQs ? html`<p><a href="/failed?${nextQs}">Older failures</a></p>` : ''}`,
   );
 }
