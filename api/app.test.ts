@@ -5,7 +5,7 @@ import type { PrismaClient } from '../lib/prisma';
 import { buildHealthReport } from '../monitoring/health';
 import { createApp } from './app';
 import { healthMonitoringRouter } from './routes/health-monitoring.router';
-import { monitoringRouter } from './routes/monitoring.router';
+import { queueMonitoringRouter } from './routes/queue-monitoring.router';
 import { createUiService } from './ui/ui.service';
 
 // Wrapped, not replaced: the app is built with the real services, and the test sees what each consumer was handed.
@@ -17,9 +17,9 @@ jest.mock('./routes/health-monitoring.router', () => {
   const actual = jest.requireActual('./routes/health-monitoring.router');
   return { ...actual, healthMonitoringRouter: jest.fn(actual.healthMonitoringRouter) };
 });
-jest.mock('./routes/monitoring.router', () => {
-  const actual = jest.requireActual('./routes/monitoring.router');
-  return { ...actual, monitoringRouter: jest.fn(actual.monitoringRouter) };
+jest.mock('./routes/queue-monitoring.router', () => {
+  const actual = jest.requireActual('./routes/queue-monitoring.router');
+  return { ...actual, queueMonitoringRouter: jest.fn(actual.queueMonitoringRouter) };
 });
 jest.mock('../monitoring/health', () => ({ ...jest.requireActual('../monitoring/health'), buildHealthReport: jest.fn() }));
 
@@ -47,7 +47,7 @@ describe('createApp', () => {
     const routes = jest.mocked(healthMonitoringRouter).mock.calls[0][0];
     expect(ui.health).toBe(routes.health);
     expect(ui.monitoring).toBe(routes.queue);
-    expect(ui.monitoring).toBe(jest.mocked(monitoringRouter).mock.calls[0][0]);
+    expect(ui.monitoring).toBe(jest.mocked(queueMonitoringRouter).mock.calls[0][0]);
   });
 
   it('a recovery run through the API clears the health answer the dashboard reads', async () => {

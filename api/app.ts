@@ -6,7 +6,7 @@ import { requestLogger } from './middleware/request-logger';
 import { securityHeaders } from './middleware/security-headers';
 import { healthRouter } from './routes/health.router';
 import { keysRouter } from './routes/keys.router';
-import { monitoringRouter } from './routes/monitoring.router';
+import { queueMonitoringRouter } from './routes/queue-monitoring.router';
 import { healthMonitoringRouter } from './routes/health-monitoring.router';
 import { scansRouter } from './routes/scans.router';
 import { prospectsRouter } from './routes/prospects.router';
@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/monitoring/workers', workersRouter(deps));
   // Health, telemetry, reliability, alerts, dashboard, recovery (README "Monitoring").
   api.use('/monitoring', healthMonitoringRouter({ health: services.health, queue: services.queueMonitoring, safety: services.safety }));
-  api.use('/monitoring', monitoringRouter(services.queueMonitoring));
+  api.use('/monitoring', queueMonitoringRouter(services.queueMonitoring));
   app.use('/api', api);
   // Web UI pages (/login, /dashboard, /scans/:id, /prospects/:id, …): session cookie, not the Bearer key.
   app.use(webUi.pages);

@@ -4,4 +4,4 @@ export { bulkScanWorkflow } from './bulk-scan.workflow';
 export { scheduledScanWorkflow } from './scheduled-scan.workflow';
 export { workerControlWorkflow } from './worker-control.workflow';
 export { healthCheckWorkflow } from './health-check.workflow';
-export { pruneResultsWorkflow } from './prune-results.workflow';
+export { pruneResultsWorkflow } from './retention.workflow';

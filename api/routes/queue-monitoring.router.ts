@@ -8,7 +8,7 @@ import type { QueueMonitoringService } from '../services/queue-monitoring.servic
  * Admin-only: GET /api/monitoring/queue/stats, GET /api/monitoring/queue/failed,
  * POST /api/monitoring/queue/retry/:jobId, GET /api/monitoring/reconcile
  */
-export function monitoringRouter(monitoring: QueueMonitoringService): Router {
+export function queueMonitoringRouter(monitoring: QueueMonitoringService): Router {
   const router = Router();
   router.use(requireAdmin);
 
