@@ -3,6 +3,7 @@ import { consumeQuota, quotaRefusalMessage } from '../tenancy/quota';
 import { FailureCategory, scanWorkflowId, type PageScanSummary, type ScanInput, type ScanStatus } from '../core/contracts';
 import type { StoredRule } from '../core/scoring';
 import { isUuid } from '../lib/ids';
+import { addRejectionCount } from '../monitoring/rejections';
 
 export interface RecordScanFinishedInput {
   scanId: string;
@@ -131,9 +132,7 @@ export function createScanRecordActivities(prisma: PrismaClient, opts: { maxScan
           },
         });
         // Counted with the API's refusals (GET /api/monitoring/safety, rejections.rate_limited).
-        await tx.$executeRaw`
-          INSERT INTO safety_rejections (reason, hour, count) VALUES (${FailureCategory.RateLimited}, ${new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000)}, 1)
-          ON CONFLICT (reason, hour) DO UPDATE SET count = safety_rejections.count + 1`;
+        await addRejectionCount(tx, FailureCategory.RateLimited, 1, now);
         return { targetHost, refused: { reason: FailureCategory.RateLimited, message } };
       });
     },

@@ -3,6 +3,7 @@ import type { Logger } from '../../lib/logger';
 import { apiMetrics } from '../../lib/metrics';
 import { breakerClientId, type BreakerState } from '../../lib/circuit-breakers';
 import type { PrismaClient } from '../../lib/prisma';
+import { addRejectionCount } from '../../monitoring/rejections';
 import type { TemporalBreaker } from './temporal-breaker';
 
 export interface BreakerReport {
@@ -69,16 +70,11 @@ export async function recordRejections(
   counts: Partial<Record<RejectionReason, number>>,
   logger?: Logger,
 ): Promise<void> {
-  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   const metrics = apiMetrics();
   for (const [reason, n] of Object.entries(counts)) {
     if (!n) continue;
     metrics.rejections.inc({ reason }, n);
-    await prisma.$executeRaw`
-      INSERT INTO safety_rejections (reason, hour, count) VALUES (${reason}, ${hour}, ${n}::int)
-      ON CONFLICT (reason, hour) DO UPDATE SET count = safety_rejections.count + EXCLUDED.count`.catch((err: unknown) =>
-      logger?.warn({ err, reason }, 'could not count a rejection'),
-    );
+    await addRejectionCount(prisma, reason, n).catch((err: unknown) => logger?.warn({ err, reason }, 'could not count a rejection'));
   }
 }
 
