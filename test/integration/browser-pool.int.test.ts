@@ -5,7 +5,7 @@ import { isAlive, processTree } from '../../activities/browser/process-tree';
 import { useFixtureServer } from '../support/fixture-server';
 import { hostileRoutes } from '../support/hostile-routes';
 import { adminAuth, scanToEnd, submitScan, waitForTerminal } from '../support/scan-client';
-import { eventually, useStack } from '../support/stack';
+import { closedDescription, eventually, useStack } from '../support/stack';
 
 const cookiesSeen: string[] = [];
 const site = useFixtureServer({
@@ -109,12 +109,8 @@ describe('browser pool, default settings', () => {
     const result = await waitForTerminal(stack().app, id, 30_000);
     expect(result).toMatchObject({ status: 'cancelled', failureReason: 'cancelled' });
     expect(stack().pool!.stats().pagesInUse).toBe(0);
-    // The row is written just before the workflow closes: Temporal's status follows a moment later.
-    const status = await eventually(async () => {
-      const name = (await stack().client.workflow.getHandle(result.workflowId).describe()).status.name;
-      return name === 'RUNNING' ? undefined : name;
-    }, 30_000);
-    expect(status).toBe('CANCELLED');
+    const { status } = await closedDescription(stack().client.workflow.getHandle(result.workflowId));
+    expect(status.name).toBe('CANCELLED');
     await request(stack().app).post(`/api/scans/${id}/cancel`).set(adminAuth).expect(409);
   });
 });

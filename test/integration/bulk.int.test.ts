@@ -5,7 +5,7 @@ import { bulkWorkflowId } from '../../core/contracts';
 import { useFixtureServer } from '../support/fixture-server';
 import { hostileRoutes } from '../support/hostile-routes';
 import { adminAuth, clientAuth } from '../support/scan-client';
-import { eventually, useStack } from '../support/stack';
+import { closedDescription, eventually, useStack } from '../support/stack';
 
 // A small window and short runs, so a dozen items exercise the sliding window and continueAsNew.
 const stack = useStack({ env: { MAX_CONCURRENT_PAGES: '3' }, bulkTuning: { window: 3, batchSize: 4, itemsPerRun: 5 } });
@@ -57,11 +57,7 @@ describe('bulk scans', () => {
 
     // 10 children with 5 per run: the workflow continued as new, and its final run completed.
     const handle = stack().client.workflow.getHandle(bulkWorkflowId(res.body.bulkId));
-    // The items are terminal in Postgres a moment before the bulk workflow closes.
-    const description = await eventually(async () => {
-      const d = await handle.describe();
-      return d.status.name === 'RUNNING' ? undefined : d;
-    }, 30_000);
+    const description = await closedDescription(handle);
     expect(description.status.name).toBe('COMPLETED');
     expect(await handle.result()).toMatchObject({ total: 10, completed: 8, failed: 2, queued: 0, running: 0 });
     const firstRun = stack().client.workflow.getHandle(bulkWorkflowId(res.body.bulkId), description.runId);

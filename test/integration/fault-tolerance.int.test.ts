@@ -113,14 +113,13 @@ async function expectTerminalAndReconciled(prisma: PrismaClient, client: Client,
   expect(rows).toHaveLength(scanIds.length);
   expect(rows.filter((r) => !TERMINAL_STATUSES.includes(r.status))).toEqual([]);
   // A row is written just before its workflow closes: Temporal's status may follow a moment later.
+  // On timeout the last statuses are asserted, so the failure names the scans still running.
+  const statusesNow = () =>
+    Promise.all(scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name));
   const statuses = await eventually(async () => {
-    const names = await Promise.all(
-      scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name),
-    );
+    const names = await statusesNow();
     return names.includes('RUNNING') ? undefined : names;
-  }, 30_000).catch(() =>
-    Promise.all(scanIds.map(async (id) => (await client.workflow.getHandle(scanWorkflowId(id)).describe()).status.name)),
-  );
+  }, 30_000).catch(statusesNow);
   expect(statuses.filter((s) => s === 'RUNNING')).toEqual([]);
   const report = await reconcile({ prisma, client, scanIds, since: new Date(Date.now() - 3_600_000) });
   expect(report.problems.map(formatProblem)).toEqual([]);

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { scanWorkflowId, SearchAttributes } from '../../core/contracts';
 import { useFixtureServer } from '../support/fixture-server';
 import { adminAuth } from '../support/scan-client';
-import { eventually, useStack } from '../support/stack';
+import { closedDescription, eventually, useStack } from '../support/stack';
 
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 
@@ -56,11 +56,7 @@ describe('scan API end to end (API → Temporal → Chromium → Postgres)', () 
     expect(stored.axeVersion).toMatch(/^4\./);
 
     const handle = stack().client.workflow.getHandle(scan.workflowId);
-    // The row is written just before the workflow closes: Temporal's status follows a moment later.
-    const description = await eventually(async () => {
-      const d = await handle.describe();
-      return d.status.name === 'RUNNING' ? undefined : d;
-    }, 30_000);
+    const description = await closedDescription(handle);
     expect(description.status.name).toBe('COMPLETED');
     expect(description.typedSearchAttributes.get(SearchAttributes.ClientId)).toBe(clientId);
     expect(description.typedSearchAttributes.get(SearchAttributes.TargetHost)).toBe('127.0.0.1');

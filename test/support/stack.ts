@@ -145,6 +145,20 @@ export function useStack(opts: StackOptions = {}): () => Stack {
 }
 
 /** Polls until `fn` returns a value that is not undefined, or throws after `timeoutMs`. */
+/**
+ * A workflow's description once it has closed. Our rows are written by the workflow's last activity, just before
+ * it closes, so Temporal's status follows a row's terminal status by a moment.
+ */
+export function closedDescription<D extends { status: { name: string } }>(
+  handle: { describe(): Promise<D> },
+  timeoutMs = 30_000,
+): Promise<D> {
+  return eventually(async () => {
+    const d = await handle.describe();
+    return d.status.name === 'RUNNING' ? undefined : d;
+  }, timeoutMs);
+}
+
 export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
