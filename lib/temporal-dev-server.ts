@@ -73,12 +73,19 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
     ...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
     ...(o.dbFile ? ['--db-filename', o.dbFile] : []),
   ];
-  const child = spawn(o.cliPath, args, { stdio: o.stdio ?? 'ignore' });
+  // Unless the caller wants the output, stderr is still read (its last 2 KB) so a start that fails can say why.
+  const child = spawn(o.cliPath, args, { stdio: o.stdio ?? ['ignore', 'ignore', 'pipe'] });
+  let stderrTail = '';
+  if (!o.stdio) child.stderr?.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2048)));
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + (o.readyTimeoutMs ?? 60_000);
   for (;;) {
-    if (exited) throw new Error(`temporal dev server exited during start (${o.cliPath} ${args.join(' ')})`);
+    if (exited) {
+      throw new Error(
+        `temporal dev server exited during start (${o.cliPath} ${args.join(' ')})${stderrTail ? `: ${stderrTail.trim()}` : ''}`,
+      );
+    }
     if (await portOpen(ip, o.port)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -266,14 +266,24 @@ export interface RestartableTemporal {
 
 async function startRestartableTemporal(dir: string): Promise<RestartableTemporal> {
   const cliPath = process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'venv', 'bin', 'temporal');
-  const port = await freePort();
+  let port = await freePort();
   const dbFile = join(dir, 'temporal.sqlite');
   let server: DevServer | null = null;
   const start = async () => {
     if (server) return;
     server = await startTemporalDevServer({ cliPath, port, uiPort: null, dbFile, readyTimeoutMs: 90_000 });
   };
-  await start();
+  // The first start may pick a new port: freePort() releases the port before the server binds it, and once in a
+  // while another process takes it in between. Restarts keep the address, as the test needs.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      if (attempt === 3 || !/exited during start/.test((err as Error).message)) throw err;
+      port = await freePort();
+    }
+  }
   return {
     address: `127.0.0.1:${port}`,
     dbFile,
