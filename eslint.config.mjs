@@ -11,10 +11,10 @@ const bannedBuiltins = builtinModules.filter((name) => name !== 'assert');
 
 const SANDBOX = 'Workflow code runs in the Temporal sandbox: deterministic, no Node APIs and no I/O. Do this in an activity.';
 
-// Imports point down: api, workers, scripts → workflows, activities → monitoring, targets, tenancy → lib → core.
+// Imports point down: api, workers, scripts → workflows, activities → monitoring, audits, targets, tenancy → lib → core.
 // A top-level project folder reached by a relative import, from any depth ('../lib', '../../core/contracts').
 const folder = (...names) => `^(\\.\\./)+(${names.join('|')})(/.*)?$`;
-const DOMAIN = ['activities', 'workflows', 'api', 'workers', 'scripts', 'test', 'monitoring', 'targets', 'tenancy'];
+const DOMAIN = ['activities', 'workflows', 'api', 'workers', 'scripts', 'test', 'monitoring', 'targets', 'tenancy', 'audits'];
 const LAYERS =
   'Imports point down: api/workers/scripts → workflows/activities → monitoring/targets/tenancy → lib → core (README "Architecture").';
 const banned = (names, message = LAYERS) => ({ regex: folder(...names), message });
@@ -117,7 +117,11 @@ export default defineConfig(
   restrict(['tenancy/**/*.ts'], [banned(DOMAIN.filter((d) => d !== 'tenancy'))], { ignores: ['**/*.test.ts'] }),
   // monitoring/: core, lib and targets. The shapes it shares with activities and workflows (browser pool stats,
   // workflow inputs) live in core/, so not even activity types are needed.
-  restrict(['monitoring/**/*.ts'], [banned(['activities', 'workflows', 'api', 'workers', 'scripts', 'test', 'tenancy'])], {
+  // audits/: site-audit rules (URL normalisation, scope, robots, sitemaps, templates, the site report): core, lib, targets.
+  restrict(['audits/**/*.ts'], [banned(['activities', 'workflows', 'api', 'workers', 'scripts', 'test', 'monitoring', 'tenancy'])], {
+    ignores: ['**/*.test.ts'],
+  }),
+  restrict(['monitoring/**/*.ts'], [banned(['activities', 'workflows', 'api', 'workers', 'scripts', 'test', 'tenancy', 'audits'])], {
     ignores: ['**/*.test.ts'],
   }),
   // activities/: core, lib, targets, tenancy, monitoring; workflows for types.

@@ -17,7 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      testMatch: ['<rootDir>/{core,targets,tenancy,monitoring,activities,api,lib,workflows,workers,scripts}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{core,targets,tenancy,monitoring,audits,activities,api,lib,workflows,workers,scripts}/**/*.test.ts'],
     },
     {
       displayName: 'integration',
