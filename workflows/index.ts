@@ -5,3 +5,4 @@ export { scheduledScanWorkflow } from './scheduled-scan.workflow';
 export { workerControlWorkflow } from './worker-control.workflow';
 export { healthCheckWorkflow } from './health-check.workflow';
 export { pruneResultsWorkflow } from './retention.workflow';
+export { siteAuditWorkflow } from './site-audit.workflow';
