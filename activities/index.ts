@@ -2,6 +2,8 @@ import type { PrismaClient } from '../lib/prisma';
 import { createAssertUrlSafeActivity } from './assert-url-safe.activity';
 import { createBulkRecordActivities } from './bulk-records.activity';
 import { createRetentionActivities } from './retention.activity';
+import { createAuditRecordActivities } from './audit-records.activity';
+import { createDiscoverSiteActivity } from './discover-site.activity';
 import { createWorkerControlActivities } from './worker-control.activity';
 
 export { createWorkerControlActivities };
@@ -32,6 +34,8 @@ export interface BrowserActivityDeps extends ActivityDeps {
 export interface ScanActivityDeps extends ActivityDeps {
   /** MAX_SCANS_PER_HOUR: the default hourly quota that scheduled runs are charged to. */
   maxScansPerHour: number;
+  /** SCAN_USER_AGENT: what site discovery (robots.txt, sitemaps) says it is. */
+  userAgent?: string;
 }
 
 /** Activities of the scan queues: database writes and URL checks, no browser. */
@@ -41,6 +45,9 @@ export const createScanActivities = (deps: ScanActivityDeps) => ({
   ...createAssertUrlSafeActivity(deps.urlPolicy),
   // the daily retention prune runs on the low scan queue (monitoring/retention-schedule.ts)
   ...createRetentionActivities(deps.prisma),
+  // site audits: the frontier in Postgres, and discovery (robots.txt, sitemaps) without a browser
+  ...createAuditRecordActivities({ prisma: deps.prisma, maxScansPerHour: deps.maxScansPerHour }),
+  ...createDiscoverSiteActivity({ prisma: deps.prisma, urlPolicy: deps.urlPolicy, userAgent: deps.userAgent }),
 });
 
 /** Activities of the browser queue, whose slots equal the pool size. */

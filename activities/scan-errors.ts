@@ -8,6 +8,8 @@ export class ScanFailure extends Error {
     readonly retryable: boolean,
     /** The main document's HTTP status, when the failure is an HTTP answer (the host breaker reads it). */
     readonly httpStatus?: number,
+    /** The site's Retry-After on a 429/503, capped: the next attempt waits this long instead of the usual backoff. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ScanFailure';
@@ -22,15 +24,28 @@ const CRASH_ERRORS =
 export const CLIENT_NAVIGATION = /Execution context was destroyed|Cannot find context with specified id/i;
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED', 'ENODATA']);
 
+/** Longest Retry-After honoured: a site asking for more is retried after this (or the scan gives up on its attempts). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After as seconds or an HTTP date → ms to wait, capped; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+}
+
 /** HTTP status of the main document → failure, or null when the status is a success. */
-export function httpStatusFailure(status: number): ScanFailure | null {
+export function httpStatusFailure(status: number, retryAfter?: string): ScanFailure | null {
   if (status < 400) return null;
+  const wait = status === 429 || status === 503 ? retryAfterMs(retryAfter) : undefined;
   if (status === 403 || status === 429) {
-    return new ScanFailure(FailureCategory.Blocked, `site refused the scanner (HTTP ${status})`, true, status);
+    return new ScanFailure(FailureCategory.Blocked, `site refused the scanner (HTTP ${status})`, true, status, wait);
   }
   // 408 and 5xx are transient; any other 4xx will answer the same way next time.
   const retryable = status === 408 || status >= 500;
-  return new ScanFailure(FailureCategory.HttpError, `main document answered HTTP ${status}`, retryable, status);
+  return new ScanFailure(FailureCategory.HttpError, `main document answered HTTP ${status}`, retryable, status, wait);
 }
 
 /** Categorises anything thrown while scanning; ScanFailures pass through unchanged. */

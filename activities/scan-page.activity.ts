@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import type { PrismaClient } from '../lib/prisma';
-import { FailureCategory, type PageScanSummary } from '../core/contracts';
+import { FailureCategory, type AuditPageScan, type PageScanSummary } from '../core/contracts';
 import { countByImpact, score, storedRules } from '../core/scoring';
 import type { BrowserPool, PageLease } from './browser/browser-pool';
 import { startEgressProxy, type EgressProxy } from './browser/egress-proxy';
@@ -16,6 +16,8 @@ import type { BreakerConfig } from '../lib/circuit-breakers';
 import type { WorkerMetrics } from '../lib/metrics';
 import { deferIfHostOpen, hostOf, noteScanOutcome } from './host-breaker';
 import { navigationBudgetMs } from './host-breaker-verdict';
+import { guardSiteNavigation, isHtmlContentType, type SiteNavigationGuard } from './browser/site-navigation-guard';
+import { collectAuditFacts } from '../audits/page-structure';
 
 export interface ScanPageInput {
   scanId: string;
@@ -27,7 +29,20 @@ export interface ScanPageInput {
   maxAttempts: number;
   /** Set by the patched scan workflow: an open host breaker fails the call non-retryably and the workflow waits. */
   deferWhenHostOpen?: boolean;
+  /** A page of a site audit (see core/contracts AuditPageScan). */
+  audit?: AuditPageScan;
 }
+
+/** What an audit keeps of a rendered page: its links (no second fetch), DOM skeleton and each flagged element's landmark. */
+interface AuditFacts {
+  links: string[];
+  skeleton: string;
+  regionByTarget: Map<string, string | null>;
+  contentType: string | null;
+}
+
+/** Links kept per page: a page with more (a sitemap page, a mega-menu) still gives the audit this many. */
+const MAX_LINKS_PER_PAGE = 1_000;
 
 export interface ScanPageConfig {
   maxScanTimeMs: number;
@@ -66,6 +81,7 @@ interface PageScan {
   finalUrl: string;
   httpStatus: number | null;
   screenshot: PageScreenshot | null;
+  audit: AuditFacts | null;
 }
 
 const HEARTBEAT_MS = 2_000;
@@ -174,7 +190,7 @@ async function navigate(page: Page, url: string, timeoutMs: number, egress: Egre
   if (refused) throw refused;
   if (page.url().startsWith('chrome-error://')) throw new ScanFailure(FailureCategory.Navigation, 'browser showed an error page', true);
   if (response) {
-    const failure = httpStatusFailure(response.status());
+    const failure = httpStatusFailure(response.status(), response.headers()['retry-after']);
     if (failure) throw failure;
     if (response.request().redirectChain().length > cfg.maxRedirects) {
       throw new ScanFailure(FailureCategory.Navigation, `more than ${cfg.maxRedirects} redirects`, true);
@@ -193,17 +209,56 @@ async function scanLeasedPage(
 ): Promise<PageScan> {
   const { page } = lease;
   await preparePage(page, deps.config);
-  setStage('navigate');
-  // Navigation may use most of the budget; axe needs the rest (big DOMs take seconds).
-  const nav = await navigate(page, input.url, navigationBudgetMs(budgetMs), egress, deps.config);
-  setStage('settle');
-  await page.waitForNetworkIdle(SETTLE).catch(() => undefined);
-  setStage('axe');
-  const { results, untestedFrames, truncated } = await runAxeOnSettledDocument(page, input.wcagTags);
-  const facts = await page.evaluate(collectFacts);
-  // Best effort and bounded (5 s): a page that cannot be captured still has its result.
-  const screenshot = deps.config.screenshots ? await capturePage(page, results) : null;
-  return { results, untestedFrames, truncated, facts, finalUrl: page.url(), httpStatus: nav.httpStatus, screenshot };
+  const guard = input.audit ? await guardSiteNavigation(page, input.audit.siteHosts) : null;
+  try {
+    setStage('navigate');
+    // Navigation may use most of the budget; axe needs the rest (big DOMs take seconds).
+    const nav = await navigate(page, input.url, navigationBudgetMs(budgetMs), egress, deps.config).catch((err: unknown) => {
+      throw (guard && auditNavigationFailure(guard, page)) ?? err;
+    });
+    const leftSite = guard && auditNavigationFailure(guard, page);
+    if (leftSite) throw leftSite;
+    setStage('settle');
+    await page.waitForNetworkIdle(SETTLE).catch(() => undefined);
+    setStage('axe');
+    const { results, untestedFrames, truncated } = await runAxeOnSettledDocument(page, input.wcagTags);
+    const facts = await page.evaluate(collectFacts);
+    const audit = guard ? await auditFactsOf(page, guard, results.violations) : null;
+    // Best effort and bounded (5 s): a page that cannot be captured still has its result.
+    const screenshot = deps.config.screenshots ? await capturePage(page, results) : null;
+    return { results, untestedFrames, truncated, facts, finalUrl: page.url(), httpStatus: nav.httpStatus, screenshot, audit };
+  } finally {
+    await guard?.stop();
+  }
+}
+
+/** An audit page that left the site or is not HTML: recorded as such by the audit, never retried. */
+function auditNavigationFailure(guard: SiteNavigationGuard, page: Page): ScanFailure | null {
+  const offSite = guard.offSiteTarget();
+  if (offSite) return new ScanFailure(FailureCategory.OffSite, `left the audited site for ${safeOrigin(offSite)}`, false);
+  const type = guard.mainContentType();
+  if (!isHtmlContentType(type)) return new ScanFailure(FailureCategory.NotHtml, `not an HTML page (${type?.split(';')[0]})`, false);
+  // Belt and braces: a navigation the guard could not see (none is known) still ends off the site's hosts.
+  const url = page.url();
+  if (url.startsWith('http') && !guard.isOnSite(url)) return new ScanFailure(FailureCategory.OffSite, `left the audited site for ${safeOrigin(url)}`, false);
+  return null;
+}
+
+const safeOrigin = (url: string): string => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'another address';
+  }
+};
+
+async function auditFactsOf(page: Page, guard: SiteNavigationGuard, violations: Array<{ nodes: Array<{ target: unknown }> }>): Promise<AuditFacts> {
+  const targets = violations.flatMap((v) => v.nodes.slice(0, 50).map((n) => n.target));
+  const simple = targets.filter((t): t is string[] => Array.isArray(t) && t.every((x) => typeof x === 'string'));
+  const facts = await page.evaluate(collectAuditFacts, simple, MAX_LINKS_PER_PAGE);
+  const regionByTarget = new Map<string, string | null>();
+  simple.forEach((t, i) => regionByTarget.set(JSON.stringify(t), facts.regions[i] ?? null));
+  return { links: facts.links, skeleton: facts.skeleton, regionByTarget, contentType: guard.mainContentType() };
 }
 
 /**
@@ -311,6 +366,10 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           .filter((e) => e.kind === 'blocked')
           .map((e) => ({ url: (e.url ?? `${e.host}:${e.port}`).slice(0, 300), reason: e.reason }));
         const rules = storedRules(scan.results);
+        if (scan.audit) {
+          const regions = scan.audit.regionByTarget;
+          for (const rule of rules) for (const node of rule.nodes) node.region = regions.get(JSON.stringify(node.target)) ?? null;
+        }
         const violations = rules.filter((r) => r.kind === 'violation');
         // Until just before Temporal's own limit for this attempt: the page work is done and worth keeping.
         const saveDeadline = started + deps.config.maxScanTimeMs + 10_000;
@@ -323,6 +382,7 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           blockedRequests: blocked.slice(0, 100),
           raw: { ...scan.results, untestedFrames: scan.untestedFrames, ...(scan.truncated.length > 0 && { truncated: scan.truncated }) },
           rules,
+          ...(scan.audit && { links: scan.audit.links, skeleton: scan.audit.skeleton, contentType: scan.audit.contentType }),
         };
         await retryWhileDatabaseUnavailable(
           () => saveScanResult(deps.prisma, stored),
@@ -389,6 +449,8 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           type: failure.category,
           message: failure.message,
           nonRetryable: !failure.retryable,
+          // A 429/503 with Retry-After: the next attempt waits as long as the site asked (capped in scan-errors.ts).
+          ...(failure.retryAfterMs !== undefined && { nextRetryDelay: failure.retryAfterMs }),
         });
       } finally {
         clearInterval(beat);

@@ -22,12 +22,17 @@ export interface StoredScanResult {
   blockedRequests: unknown[];
   raw: unknown;
   rules: StoredRule[];
+  /** Audit scans: the page's links, DOM skeleton and content type (core/contracts AuditPageScan). */
+  links?: string[];
+  skeleton?: string;
+  contentType?: string | null;
 }
 
 /** Replaces the stored result of a scan in one transaction, so a retried attempt never leaves duplicates. */
 export async function saveScanResult(prisma: PrismaClient, r: StoredScanResult): Promise<void> {
   const raw = r.raw as Prisma.InputJsonValue;
   const blockedRequests = r.blockedRequests as Prisma.InputJsonValue;
+  const audit = { links: r.links, skeleton: r.skeleton ?? null, contentType: r.contentType ?? null };
   await prisma.$transaction([
     prisma.scanViolation.deleteMany({ where: { scanId: r.scanId } }),
     prisma.scanResult.upsert({
@@ -40,6 +45,7 @@ export async function saveScanResult(prisma: PrismaClient, r: StoredScanResult):
         pageTitle: r.pageTitle,
         blockedRequests,
         raw,
+        ...audit,
       },
       update: {
         axeVersion: r.axeVersion,
@@ -48,6 +54,7 @@ export async function saveScanResult(prisma: PrismaClient, r: StoredScanResult):
         pageTitle: r.pageTitle,
         blockedRequests,
         raw,
+        ...audit,
         createdAt: new Date(),
       },
     }),

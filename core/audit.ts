@@ -1,6 +1,6 @@
 // Site audits: the contract shared by the API, the audit workflow, its activities and the UI.
 // Pure and JSON-only (loaded in the workflow sandbox).
-import type { ImpactCounts, ScanQueue, TaskQueues } from './contracts';
+import type { ImpactCounts, ScanOptions, ScanQueue, TaskQueues } from './contracts';
 
 export type AuditStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export const AUDIT_STATUSES: readonly AuditStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
@@ -108,8 +108,16 @@ export interface SiteAuditInput {
   discovered?: boolean;
   /** Pages started so far by earlier runs (continueAsNew carries it). */
   started?: number;
+  /** robots.txt Crawl-delay found by discovery (continueAsNew carries it). */
+  crawlDelayMs?: number;
   /** Tests shrink it to exercise continueAsNew. */
   pagesPerRun?: number;
+}
+
+/** The getAuditProgress query: what the workflow itself knows (Postgres has the page counts). */
+export interface AuditRunProgress {
+  started: number;
+  scanning: number;
 }
 
 export interface SiteAuditOutcome {
@@ -127,3 +135,23 @@ export interface ClaimedAuditPage {
 }
 
 export type ImpactTotals = ImpactCounts;
+
+/** What the audit workflow needs of its stored audit (read once per run by startAudit). */
+export interface AuditRunSettings {
+  startUrl: string;
+  siteHosts: string[];
+  prospectId?: string;
+  concurrency: number;
+  delayMs: number;
+  maxPages: number;
+  scanOptions: ScanOptions;
+}
+
+/** The result of one claim: pages to start now, or why there are none. */
+export interface AuditClaim {
+  pages: ClaimedAuditPage[];
+  /** The client's hourly quota is spent: try again after this long. */
+  waitMs?: number;
+  /** Nothing is pending (or maxPages is reached): no page will ever be claimed again. */
+  exhausted: boolean;
+}

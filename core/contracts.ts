@@ -21,6 +21,10 @@ export const FailureCategory = {
   Internal: 'internal',
   /** A scheduled run refused because its client's hourly scan quota was spent (never started). */
   RateLimited: 'rate_limited',
+  /** Site audits: the URL answered with something other than an HTML page (a PDF, an image...). */
+  NotHtml: 'not_html',
+  /** Site audits: the page redirected (or navigated itself) off the audited site; not followed. */
+  OffSite: 'off_site',
 } as const;
 export type FailureCategory = (typeof FailureCategory)[keyof typeof FailureCategory];
 export const FAILURE_CATEGORIES: readonly FailureCategory[] = Object.values(FailureCategory);
@@ -33,6 +37,8 @@ export const PERMANENT_FAILURES: readonly FailureCategory[] = [
   FailureCategory.InvalidUrl,
   FailureCategory.BlockedTarget,
   FailureCategory.Cancelled,
+  FailureCategory.NotHtml,
+  FailureCategory.OffSite,
 ];
 
 export function isFailureCategory(v: unknown): v is FailureCategory {
@@ -100,6 +106,14 @@ export interface ScanInput {
   retryInitialIntervalMs: number;
   /** Hard ceiling for one attempt, ms (MAX_SCAN_TIME): the activity's startToCloseTimeout. */
   maxScanTimeMs: number;
+  /** A page of a site audit: collect its links and skeleton, refuse non-HTML and navigation off the site. */
+  audit?: AuditPageScan;
+}
+
+export interface AuditPageScan {
+  auditId: string;
+  /** The audited site's hosts (the start host and its www. twin). */
+  siteHosts: string[];
 }
 
 export type Impact = 'critical' | 'serious' | 'moderate' | 'minor';

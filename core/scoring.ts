@@ -13,6 +13,8 @@ export interface StoredNode {
   target: unknown;
   html: string;
   failureSummary?: string;
+  /** Audit scans: the landmark the element sits in (header, navigation, main, footer, complementary). */
+  region?: string | null;
 }
 
 export interface StoredRule {

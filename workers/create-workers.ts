@@ -72,7 +72,12 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const queues = taskQueues(prefix);
   const identity = `${hostname()}:${process.pid}`;
   const urlPolicy = urlPolicyFrom(env);
-  const scanActivities = createScanActivities({ prisma: deps.prisma, urlPolicy, maxScansPerHour: env.MAX_SCANS_PER_HOUR });
+  const scanActivities = createScanActivities({
+    prisma: deps.prisma,
+    urlPolicy,
+    maxScansPerHour: env.MAX_SCANS_PER_HOUR,
+    userAgent: env.SCAN_USER_AGENT,
+  });
   const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity, shutdownGraceTime: '30 seconds' } as const;
 
   const scanWorker = (taskQueue: string) =>

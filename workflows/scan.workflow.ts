@@ -51,6 +51,7 @@ export async function scanWorkflow(input: ScanInput): Promise<ScanOutcome> {
         timeoutMs: input.options.timeoutMs,
         wcagTags: input.options.wcagTags,
         maxAttempts: input.options.maxRetries + 1,
+        ...(input.audit && { audit: input.audit }),
       };
       // Executions started before the host circuit breaker existed keep their original command sequence.
       if (!patched(HOST_BREAKER_PATCH)) return scanPage(pageInput);
