@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import { consumeQuota } from '../tenancy/quota';
 import { FailureCategory, scanWorkflowId } from '../core/contracts';
-import { SkipReason, type AuditClaim, type AuditOptions, type AuditProgress, type AuditRunSettings, type AuditStatus } from '../core/audit';
+import { SkipReason, auditWorkflowId, type ScheduledAuditInput, type AuditClaim, type AuditOptions, type AuditProgress, type AuditRunSettings, type AuditStatus } from '../core/audit';
 import { auditScope, planPages, type PlannedPage } from '../audits/frontier';
 import { normaliseUrl } from '../audits/normalise-url';
 import { parseRobots, ROBOTS_USER_AGENT } from '../audits/robots';
 import { urlPattern } from '../audits/url-pattern';
+import { isUuid } from '../lib/ids';
 
 type Tx = Prisma.TransactionClient;
 
@@ -100,6 +101,36 @@ function pageOutcome(scan: { status: string; failureReason: string | null; failu
 export function createAuditRecordActivities(deps: AuditRecordDeps) {
   const { prisma } = deps;
   return {
+    /**
+     * The row of one firing of an audit schedule (the API creates the row of every other audit). A schedule outlives
+     * the prospect it was made for: once that is deleted its audits are no longer filed under it.
+     */
+    async createScheduledAudit(input: ScheduledAuditInput & { auditId: string; scheduledWorkflowId: string }): Promise<void> {
+      const prospectId =
+        input.prospectId &&
+        isUuid(input.prospectId) &&
+        (await prisma.prospect.count({ where: { id: input.prospectId, clientId: input.clientId } })) > 0
+          ? input.prospectId
+          : null;
+      await prisma.audit.upsert({
+        where: { id: input.auditId },
+        update: {},
+        create: {
+          id: input.auditId,
+          workflowId: auditWorkflowId(input.auditId),
+          clientId: input.clientId,
+          prospectId,
+          scheduleId: input.scheduleId,
+          submittedBy: input.submittedBy,
+          startUrl: input.startUrl,
+          siteHosts: input.siteHosts,
+          options: input.options as unknown as Prisma.InputJsonValue,
+          queue: input.queue,
+          priority: input.priority,
+        },
+      });
+    },
+
     /** Marks the audit running (once) and returns what the workflow needs for its whole life. */
     async startAudit({ auditId }: { auditId: string }): Promise<AuditRunSettings> {
       await prisma.audit.updateMany({ where: { id: auditId, status: 'queued' }, data: { status: 'running', startedAt: new Date() } });

@@ -155,3 +155,25 @@ export interface AuditClaim {
   /** Nothing is pending (or maxPages is reached): no page will ever be claimed again. */
   exhausted: boolean;
 }
+
+export const auditScheduleIdPrefix = 'audit-schedule-';
+
+/** A schedule's fixed input for an audit: everything of an audit but its id, which each firing creates. */
+export interface ScheduledAuditInput {
+  scheduleId: string;
+  clientId: string;
+  prospectId?: string;
+  /** Who created the schedule (access.ts submitterOf): each firing's audit is filed as submitted by them. */
+  submittedBy: string;
+  startUrl: string;
+  siteHosts: string[];
+  /** Resolved when the schedule was created (every default applied, patterns validated). */
+  options: AuditOptions;
+  queue: ScanQueue;
+  priority: number;
+  taskQueues: TaskQueues;
+  retryInitialIntervalMs: number;
+  maxScanTimeMs: number;
+  /** Created with the admin key: its pages are not charged to the client's hourly quota. */
+  quotaExempt: boolean;
+}

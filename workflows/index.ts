@@ -6,3 +6,4 @@ export { workerControlWorkflow } from './worker-control.workflow';
 export { healthCheckWorkflow } from './health-check.workflow';
 export { pruneResultsWorkflow } from './retention.workflow';
 export { siteAuditWorkflow } from './site-audit.workflow';
+export { scheduledAuditWorkflow } from './scheduled-audit.workflow';
