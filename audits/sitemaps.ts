@@ -201,6 +201,7 @@ export async function readSitemaps(
   const notes: string[] = [];
   const queued = new Set<string>();
   const queue: Array<{ url: string; depth: number }> = [];
+  let dequeued = 0;
   let overFileLimit = 0;
   let entryLimitReached = false;
 
@@ -218,7 +219,7 @@ export async function readSitemaps(
       notes.push(`sitemap ${url}: not read, it is nested more than ${limits.maxDepth} index levels deep`);
       return;
     }
-    if (files.length + queue.length >= limits.maxFiles) {
+    if (dequeued + queue.length >= limits.maxFiles) {
       overFileLimit++;
       return;
     }
@@ -226,8 +227,9 @@ export async function readSitemaps(
   };
   startUrls.forEach((url) => enqueue(url, 0, null));
 
-  for (let item = queue.shift(); item !== undefined && !entryLimitReached; item = queue.shift()) {
-    const { url, depth } = item;
+  while (queue.length > 0 && !entryLimitReached) {
+    const { url, depth } = queue.shift() as { url: string; depth: number };
+    dequeued++;
     if (!deps.isAllowedSitemapUrl(url)) {
       files.push({ url, entries: 0, error: 'not on the audited site' });
       notes.push(`sitemap ${url}: not read, it is not on the audited site`);
