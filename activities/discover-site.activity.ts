@@ -5,7 +5,7 @@ import { fetchWithinPolicy } from '../targets/safe-fetch';
 import type { AuditOptions } from '../core/audit';
 import { auditScope, planPages } from '../audits/frontier';
 import { isOnSite } from '../audits/normalise-url';
-import { parseRobots, ROBOTS_USER_AGENT, type RobotsRules } from '../audits/robots';
+import { MAX_CRAWL_DELAY_MS, ROBOTS_MAX_BYTES, ROBOTS_USER_AGENT, robotsFromFetch, robotsUrlOf, type RobotsRules } from '../audits/robots';
 import { readSitemaps } from '../audits/sitemaps';
 import { insertPlannedPages, patternCounts } from './audit-records.activity';
 
@@ -15,11 +15,9 @@ export interface DiscoverSiteDeps {
   userAgent?: string;
 }
 
-/** robots.txt beyond this is cut (Google reads 500 KiB of it). */
-const ROBOTS_MAX_BYTES = 512 * 1024;
 const FETCH_TIMEOUT_MS = 15_000;
-/** robots.txt Crawl-delay honoured at most this long between page starts. */
-const MAX_CRAWL_DELAY_MS = 30_000;
+/** What discovery says it is when SCAN_USER_AGENT is not set: robots.txt rules for WCAGScanner apply to it. */
+export const DISCOVERY_USER_AGENT = `${ROBOTS_USER_AGENT}/1.0 (+accessibility audit)`;
 
 export interface DiscoveryResult {
   /** robots.txt Crawl-delay (respectRobots), as a floor for the audit's delay between page starts. */
@@ -34,7 +32,7 @@ export interface DiscoveryResult {
  */
 export function createDiscoverSiteActivity(deps: DiscoverSiteDeps) {
   const fetchText = (url: string, maxBytes: number) =>
-    fetchWithinPolicy(url, deps.urlPolicy, { maxBytes, timeoutMs: FETCH_TIMEOUT_MS, userAgent: deps.userAgent });
+    fetchWithinPolicy(url, deps.urlPolicy, { maxBytes, timeoutMs: FETCH_TIMEOUT_MS, userAgent: deps.userAgent ?? DISCOVERY_USER_AGENT });
 
   return {
     async discoverSite({ auditId }: { auditId: string }): Promise<DiscoveryResult> {
@@ -44,17 +42,12 @@ export function createDiscoverSiteActivity(deps: DiscoverSiteDeps) {
       const notes: string[] = [];
       const heartbeat = () => Context.current().heartbeat();
 
-      const robotsUrl = new URL('/robots.txt', start).href;
-      const robotsFetch = await fetchText(robotsUrl, ROBOTS_MAX_BYTES);
-      let robots: RobotsRules | null = null;
-      let robotsText: string | null = null;
-      if (robotsFetch.ok && robotsFetch.status === 200) {
-        robotsText = robotsFetch.body.toString('utf8');
-        robots = parseRobots(robotsUrl, robotsText, ROBOTS_USER_AGENT);
-        if (robotsFetch.truncated) notes.push(`robots.txt: read its first ${ROBOTS_MAX_BYTES} bytes`);
-      } else {
-        notes.push(`robots.txt: ${robotsFetch.ok ? `HTTP ${robotsFetch.status}` : robotsFetch.reason} (no rules applied)`);
-      }
+      const robotsUrl = robotsUrlOf(audit.startUrl);
+      // RFC 9309: a 4xx means no rules, an unreachable robots.txt (5xx, network) means the whole site is disallowed.
+      const robotsRead = robotsFromFetch(robotsUrl, await fetchText(robotsUrl, ROBOTS_MAX_BYTES), ROBOTS_USER_AGENT);
+      const robots: RobotsRules = robotsRead.rules;
+      const robotsText: string = robotsRead.text;
+      if (robotsRead.note) notes.push(robotsRead.note);
       heartbeat();
 
       const scope = auditScope(options, audit.siteHosts, robots);
@@ -75,8 +68,8 @@ export function createDiscoverSiteActivity(deps: DiscoverSiteDeps) {
           ? []
           : explicit
             ? [explicit]
-            : (robots?.sitemaps.filter((u) => isOnSite(u, audit.siteHosts)) ?? []).concat(
-                robots?.sitemaps.some((u) => isOnSite(u, audit.siteHosts)) ? [] : [new URL('/sitemap.xml', start).href],
+            : (robots.sitemaps.filter((u: string) => isOnSite(u, audit.siteHosts)) ?? []).concat(
+                robots.sitemaps.some((u: string) => isOnSite(u, audit.siteHosts)) ? [] : [new URL('/sitemap.xml', start).href],
               );
       let sitemapReport: Awaited<ReturnType<typeof readSitemaps>> | null = null;
       if (sitemapUrls.length > 0) {
@@ -94,14 +87,14 @@ export function createDiscoverSiteActivity(deps: DiscoverSiteDeps) {
         pages += await insertPlannedPages(deps.prisma, auditId, rows);
       }
 
-      const crawlDelayMs = options.respectRobots && robots?.crawlDelayMs ? Math.min(MAX_CRAWL_DELAY_MS, robots.crawlDelayMs) : 0;
+      const crawlDelayMs = options.respectRobots && robots.crawlDelayMs ? Math.min(MAX_CRAWL_DELAY_MS, robots.crawlDelayMs) : 0;
       const discovery = {
         robots: {
           url: robotsUrl,
-          found: robotsText !== null,
+          found: robotsText !== '',
           respected: options.respectRobots,
-          crawlDelayMs: robots?.crawlDelayMs ?? null,
-          sitemaps: robots?.sitemaps ?? [],
+          crawlDelayMs: robots.crawlDelayMs,
+          sitemaps: robots.sitemaps,
         },
         sitemaps: sitemapReport?.files ?? [],
         sitemapEntries: sitemapReport?.entries.length ?? 0,
@@ -110,7 +103,7 @@ export function createDiscoverSiteActivity(deps: DiscoverSiteDeps) {
       await deps.prisma.audit.update({
         where: { id: auditId },
         data: {
-          robotsTxt: options.respectRobots && robotsText !== null ? robotsText.slice(0, ROBOTS_MAX_BYTES) : null,
+          robotsTxt: options.respectRobots ? robotsText.slice(0, ROBOTS_MAX_BYTES) : null,
           discovery: discovery as unknown as Prisma.InputJsonValue,
         },
       });

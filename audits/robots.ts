@@ -70,17 +70,20 @@ export function robotsFromFetch(
   robotsUrl: string,
   result: SafeFetchResult,
   userAgent: string = ROBOTS_USER_AGENT,
-): { rules: RobotsRules; note: string | null } {
+): { rules: RobotsRules; note: string | null; text: string } {
   if (result.ok && result.status >= 200 && result.status < 300) {
     const note = result.truncated ? `robots.txt ${robotsUrl}: only its first ${result.body.length} bytes were read` : null;
-    return { rules: parseRobots(robotsUrl, result.body.toString('utf8'), userAgent), note };
+    const text = result.body.toString('utf8');
+    return { rules: parseRobots(robotsUrl, text, userAgent), note, text };
   }
   if (result.ok && result.status < 500) {
-    return { rules: parseRobots(robotsUrl, '', userAgent), note: null };
+    return { rules: parseRobots(robotsUrl, '', userAgent), note: null, text: '' };
   }
   const why = result.ok ? `HTTP ${result.status}` : result.reason;
+  const disallowAll = 'User-agent: *\nDisallow: /';
   return {
-    rules: parseRobots(robotsUrl, 'User-agent: *\nDisallow: /', userAgent),
+    text: disallowAll,
+    rules: parseRobots(robotsUrl, disallowAll, userAgent),
     note: `robots.txt ${robotsUrl} could not be read (${why}): the site is treated as disallowed (RFC 9309)`,
   };
 }
