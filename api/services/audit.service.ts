@@ -200,9 +200,9 @@ export function createAuditService(deps: AuditServiceDeps) {
     return { auditId, workflowId, status: 'queued' as const };
   }
 
-  /** The audit row if this principal may see it; another client's is a 404 like a missing one. */
+  /** The audit row (without the stored robots.txt) if this principal may see it; another client's is a 404. */
   async function visibleRow(auditId: string, principal: Principal) {
-    const audit = isUuid(auditId) ? await prisma.audit.findUnique({ where: { id: auditId } }) : null;
+    const audit = isUuid(auditId) ? await prisma.audit.findUnique({ where: { id: auditId }, omit: { robotsTxt: true } }) : null;
     return assertVisible(principal, audit, 'audit');
   }
 

@@ -11,11 +11,9 @@ const unique = (name: string) => `${name}-${Date.now().toString(36)}-${Math.rand
 const SITE = 'http://127.0.0.1:9/';
 
 describe('site audits API (no workers: workflows stay queued)', () => {
-  const stack = useStack({ workers: false });
-  // The production default: private and loopback targets are refused.
-  const strict = useStack({ workers: false, env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false' } });
   const started: string[] = [];
 
+  // Declared before the stacks, so it runs while they are still up.
   afterAll(async () => {
     // Nothing polls these stacks' queues: close the workflows instead of leaving them open on the shared server.
     await Promise.all(
@@ -28,6 +26,10 @@ describe('site audits API (no workers: workflows stay queued)', () => {
     );
   });
 
+  const stack = useStack({ workers: false });
+  // The production default: private and loopback targets are refused.
+  const strict = useStack({ workers: false, env: { SCAN_ALLOW_PRIVATE_TARGETS: 'false' } });
+
   const post = (s: Stack, body: object, auth: Record<string, string> = adminAuth) =>
     request(s.app).post('/api/audits').set(auth).send(body);
 
@@ -37,7 +39,7 @@ describe('site audits API (no workers: workflows stay queued)', () => {
     return res.body.auditId as string;
   }
 
-  /** Asserts that a refused submission left nothing behind: no audit row for the client, no workflow. */
+  /** A refused submission left nothing behind: no audit row (the workflow is only ever started after its row). */
   async function expectNothingStarted(s: Stack, clientId: string) {
     expect(await s.prisma.audit.count({ where: { clientId } })).toBe(0);
   }
