@@ -11,6 +11,7 @@ import { healthMonitoringRouter } from './routes/health-monitoring.router';
 import { scansRouter } from './routes/scans.router';
 import { prospectsRouter } from './routes/prospects.router';
 import { bulkRouter } from './routes/bulk.router';
+import { auditsRouter } from './routes/audits.router';
 import { schedulesRouter } from './routes/schedules.router';
 import { workersRouter } from './routes/workers.router';
 import { sameSecret } from './services/api-key.service';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/scans', scansRouter(services.scans, idempotency));
   const webUi = createWebUi(deps, services);
   api.use('/scans', webUi.scanExports);
+  api.use('/audits', auditsRouter(services.audits, idempotency));
   api.use('/keys', keysRouter(services.keys));
   api.use('/schedules', schedulesRouter(services.schedules));
   api.use('/prospects', prospectsRouter(services.prospects, idempotency, { importBodyLimit: deps.env.API_BULK_BODY_LIMIT }));

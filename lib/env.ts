@@ -101,6 +101,11 @@ const EnvSchema = z.object({
   MAX_SCHEDULES_PER_CLIENT: z.coerce.number().int().min(1).default(100),
   MAX_PROSPECTS_PER_CLIENT: z.coerce.number().int().min(1).default(50_000),
   MAX_API_KEYS_PER_CLIENT: z.coerce.number().int().min(1).default(20),
+  // Site audits (README "Site audits"): the hard cap of pages per audit (a client key's ceiling is also its hourly
+  // scan quota), the maxPages of a request that gives none, and the ceiling of politeness.concurrency.
+  AUDIT_MAX_PAGES: z.coerce.number().int().min(1).max(100_000).default(1000),
+  AUDIT_DEFAULT_MAX_PAGES: z.coerce.number().int().min(1).max(100_000).default(100),
+  AUDIT_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   // HTTP abuse limits per API instance (token buckets): requests per minute per API key and per client IP; 0 = off.
   API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(600),
   API_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),

@@ -21,24 +21,25 @@ export const clientIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'may contain letters, digits, "_", ".", ":" and "-"')
   .refine((id) => !isReservedClientId(id), 'is reserved for the operator (admin, operator, system, root and their "name:" namespaces)');
 
-export const CreateScanBody = z
-  .object({
-    url: z.string({ error: 'is required' }).min(1, 'is required'),
-    // Optional for client keys (their own client is implied), required for the admin key.
-    clientId: clientIdSchema.optional(),
-    prospectId: z.string().min(1).max(100).optional(),
-    priority: z.number().int().min(1).max(10).default(5),
-    queue: z.enum(['high', 'low']).default('low'),
-    /** Per-attempt budget in ms; capped at MAX_SCAN_TIME. */
-    timeout: z.number().int().min(1_000).optional(),
-    maxRetries: z.number().int().min(0).max(5).optional(),
-    wcagTags: z
-      .array(z.string().regex(/^[a-z0-9-]+$/i, 'must be an axe-core tag such as wcag2aa'))
-      .min(1)
-      .max(20)
-      .optional(),
-  })
-  .strict();
+/** The fields every submission of scans shares (POST /api/scans, POST /api/audits): one home for their rules. */
+export const scanRequestFields = {
+  url: z.string({ error: 'is required' }).min(1, 'is required'),
+  // Optional for client keys (their own client is implied), required for the admin key.
+  clientId: clientIdSchema.optional(),
+  prospectId: z.string().min(1).max(100).optional(),
+  priority: z.number().int().min(1).max(10).default(5),
+  queue: z.enum(['high', 'low']).default('low'),
+  /** Per-attempt budget in ms; capped at MAX_SCAN_TIME. */
+  timeout: z.number().int().min(1_000).optional(),
+  maxRetries: z.number().int().min(0).max(5).optional(),
+  wcagTags: z
+    .array(z.string().regex(/^[a-z0-9-]+$/i, 'must be an axe-core tag such as wcag2aa'))
+    .min(1)
+    .max(20)
+    .optional(),
+};
+
+export const CreateScanBody = z.object(scanRequestFields).strict();
 export type CreateScanBody = z.infer<typeof CreateScanBody>;
 
 export const ScanIdParams = z.object({ scanId: z.string() });

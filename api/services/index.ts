@@ -9,6 +9,7 @@ import { apiMetrics, type ApiMetrics } from '../../lib/metrics';
 import type { PrismaClient } from '../../lib/prisma';
 import type { UrlPolicy } from '../../targets/url-safety';
 import { createApiKeyService, type ApiKeyService } from './api-key.service';
+import { createAuditService, type AuditService } from './audit.service';
 import { createBulkService, type BulkService, type BulkServiceDeps } from './bulk.service';
 import { createHealthMonitoringService, type HealthMonitoringService } from './health-monitoring.service';
 import { createProspectService, type ProspectService } from './prospect.service';
@@ -39,6 +40,7 @@ export interface Services {
   keys: ApiKeyService;
   scans: ScanService;
   bulks: BulkService;
+  audits: AuditService;
   schedules: ScheduleService;
   prospects: ProspectService;
   queueMonitoring: QueueMonitoringService;
@@ -61,6 +63,7 @@ export function createServices(deps: ServicesDeps): Services {
     keys: createApiKeyService(deps.prisma, deps.adminKey, { maxKeysPerClient: deps.env.MAX_API_KEYS_PER_CLIENT }),
     scans,
     bulks: createBulkService(base),
+    audits: createAuditService({ ...base, scans }),
     schedules: createScheduleService(base),
     prospects: createProspectService({ ...base, scans }),
     queueMonitoring: createQueueMonitoringService({ ...base, scans }),

@@ -79,6 +79,13 @@ export function createScanService(deps: ScanServiceDeps) {
     }
   }
 
+  /** A prospectId may only name a prospect of the submission's client: the same 400 whether missing or another's. */
+  async function assertProspectOf(prospectId: string | undefined, clientId: string): Promise<void> {
+    if (prospectId && !(isUuid(prospectId) && (await prisma.prospect.count({ where: { id: prospectId, clientId } })) > 0)) {
+      throw noSuchProspect();
+    }
+  }
+
   async function submit(req: SubmitScan) {
     const target = await assertSubmittable(req.url);
     deps.temporalBreaker?.assertAvailable();
@@ -253,6 +260,10 @@ export function createScanService(deps: ScanServiceDeps) {
 
   return {
     submit,
+    // Site audits submit under the same target and prospect rules (api/services/audit.service.ts).
+    assertSubmittable,
+    assertProspectOf,
+    noSuchProspect,
     get,
     list,
     cancel,
@@ -262,13 +273,7 @@ export function createScanService(deps: ScanServiceDeps) {
     async submitAs(principal: Principal, body: CreateScanBody) {
       const clientId = actingClient(principal, body.clientId, 'this key can only submit scans for its own client');
       if (!clientId) throw invalidField('clientId', 'is required');
-      // The same answer whether the prospect is missing or another client's.
-      if (
-        body.prospectId &&
-        !(isUuid(body.prospectId) && (await prisma.prospect.count({ where: { id: body.prospectId, clientId } })) > 0)
-      ) {
-        throw noSuchProspect();
-      }
+      await assertProspectOf(body.prospectId, clientId);
       return submit({ ...body, clientId, enforceQuota: principal.kind === 'client' });
     },
 

@@ -27,6 +27,54 @@ describe('parseCli', () => {
     });
   });
 
+  it('parses audit with repeated patterns, limits, --wait, --json and --fail-on', () => {
+    expect(
+      parseCli([
+        'audit',
+        'https://example.com/',
+        '--client',
+        'acme',
+        '--max-pages',
+        '50',
+        '--max-depth',
+        '0',
+        '--include',
+        '/blog/*',
+        '--include',
+        're:^/docs/',
+        '--exclude',
+        '/tag/*',
+        '--wait',
+        '--json',
+        '--fail-on',
+        'serious',
+      ]).command,
+    ).toEqual({
+      kind: 'audit',
+      url: 'https://example.com/',
+      clientId: 'acme',
+      maxPages: 50,
+      maxDepth: 0,
+      include: ['/blog/*', 're:^/docs/'],
+      exclude: ['/tag/*'],
+      wait: true,
+      json: true,
+      failOn: 'serious',
+    });
+    expect(parseCli(['audit', 'https://example.com/']).command).toEqual({
+      kind: 'audit',
+      url: 'https://example.com/',
+      clientId: undefined,
+      maxPages: undefined,
+      maxDepth: undefined,
+      include: [],
+      exclude: [],
+      wait: false,
+      json: false,
+      failOn: undefined,
+    });
+  });
+
   it('answers help for no command and --help', () => {
     expect(parseCli([]).command).toEqual({ kind: 'help' });
     expect(parseCli(['bulk', '--help']).command).toEqual({ kind: 'help' });
@@ -40,6 +88,11 @@ describe('parseCli', () => {
     [['scan', 'u', '--priority', '11'], /--priority: must be an integer 1-10/],
     [['monitor', '--interval', 'soon'], /--interval: must be a number of seconds/],
     [['keys', 'create'], /--client <id> is required/],
+    [['audit'], /audit: expected one URL, got nothing/],
+    [['audit', 'u', '--max-pages', '0'], /--max-pages: must be an integer of at least 1/],
+    [['audit', 'u', '--max-depth', '1.5'], /--max-depth: must be an integer of at least 0/],
+    [['audit', 'u', '--wait', '--fail-on', 'major'], /--fail-on: must be one of critical, serious, moderate, minor/],
+    [['audit', 'u', '--fail-on', 'serious'], /--fail-on needs --wait/],
     [['keys', 'list'], /the only subcommand is/],
     [['stats', '--api', 'ftp://x'], /--api: must be an http\(s\) URL/],
     [['stats', '--api', 'not a url'], /--api: not a URL/],

@@ -9,6 +9,11 @@ export const USAGE = `usage: wcag <command> [options]
   bulk <file> [--urls] [--queue high|low] [--client <id>] [--interval <s>]
                                  prospect ids (or URLs with --urls) one per line; live progress, then a summary
                                  (exit 0 only if every item completed)
+  audit <url> [--client <id>] [--max-pages N] [--max-depth N] [--include P]... [--exclude P]...
+        [--wait] [--json] [--fail-on critical|serious|moderate|minor]
+                                 audit a whole site from its start page; --wait follows it (progress, then the
+                                 site report's summary, or its JSON with --json); --fail-on (with --wait) exits 1
+                                 when an issue at or above that impact is found (a CI gate)
   stats                          queue statistics once
   monitor [--interval <s>]       queue statistics and health, refreshed in place until Ctrl-C (default 5 s)
   health                         health report with recommendations (exit 0 healthy, 1 warning, 2 critical)
@@ -26,9 +31,27 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:3001';
 
 export type Queue = 'high' | 'low';
 
+/** Impacts from the most severe down: --fail-on X fails on X and everything before it. */
+export const IMPACTS = ['critical', 'serious', 'moderate', 'minor'] as const;
+export type FailOn = (typeof IMPACTS)[number];
+
+export interface AuditCommand {
+  kind: 'audit';
+  url: string;
+  clientId?: string;
+  maxPages?: number;
+  maxDepth?: number;
+  include: string[];
+  exclude: string[];
+  wait: boolean;
+  json: boolean;
+  failOn?: FailOn;
+}
+
 export type Command =
   | { kind: 'help' }
   | { kind: 'scan'; url: string; wait: boolean; clientId?: string; queue: Queue; priority?: number }
+  | AuditCommand
   | { kind: 'bulk'; file: string; urls: boolean; queue: Queue; clientId?: string; intervalMs: number }
   | { kind: 'stats' }
   | { kind: 'monitor'; intervalMs: number }
@@ -55,6 +78,12 @@ const OPTIONS = {
   urls: { type: 'boolean', default: false },
   interval: { type: 'string' },
   name: { type: 'string' },
+  'max-pages': { type: 'string' },
+  'max-depth': { type: 'string' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  json: { type: 'boolean', default: false },
+  'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -70,6 +99,21 @@ function secondsOf(v: string | undefined, def: number): number {
   if (!Number.isFinite(n) || n < 0.2 || n > 3600)
     throw new UsageError(`--interval: must be a number of seconds between 0.2 and 3600, not "${v}"`);
   return Math.round(n * 1000);
+}
+
+function intOf(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: must be an integer of at least ${min}, not "${v}"`);
+  return n;
+}
+
+function failOnOf(v: string | undefined, wait: boolean): FailOn | undefined {
+  if (v === undefined) return undefined;
+  if (!(IMPACTS as readonly string[]).includes(v)) throw new UsageError(`--fail-on: must be one of ${IMPACTS.join(', ')}, not "${v}"`);
+  // Without --wait there is no report to judge: the command would always pass, which is worse than refusing.
+  if (!wait) throw new UsageError('--fail-on needs --wait (the report exists only once the audit has finished)');
+  return v as FailOn;
 }
 
 function apiUrlOf(v: string | undefined): string | undefined {
@@ -113,6 +157,23 @@ export function parseCli(argv: readonly string[]): Invocation {
       }
       return { apiUrl, command: { kind: 'scan', url: rest[0], wait: v.wait, clientId: v.client, queue: queueOf(v.queue), priority } };
     }
+    case 'audit':
+      expect(1, 'one URL');
+      return {
+        apiUrl,
+        command: {
+          kind: 'audit',
+          url: rest[0],
+          clientId: v.client,
+          maxPages: intOf('max-pages', v['max-pages'], 1),
+          maxDepth: intOf('max-depth', v['max-depth'], 0),
+          include: v.include ?? [],
+          exclude: v.exclude ?? [],
+          wait: v.wait,
+          json: v.json,
+          failOn: failOnOf(v['fail-on'], v.wait),
+        },
+      };
     case 'bulk':
       expect(1, 'one file');
       return {

@@ -1,7 +1,10 @@
 // What each `wcag` command does against the API. Output goes through `out`, so tests can capture it.
 import { readFile } from 'node:fs/promises';
-import type { Command } from './args';
+import type { AuditCommand, Command } from './args';
 import {
+  auditExitCode,
+  auditProgressLine,
+  auditSummary,
   bulkSummary,
   healthBlock,
   healthExitCode,
@@ -9,6 +12,7 @@ import {
   progressLine,
   recommendations,
   statsBlock,
+  type AuditView,
   type BulkItem,
   type HealthReport,
   type QueueStats,
@@ -18,6 +22,8 @@ import { parseInputFile, type InputItem } from './input-file';
 
 export interface Io {
   write(text: string): void;
+  /** The one-line verdict of a failed gate goes to stderr, so stdout stays the report (or its JSON). */
+  error(text: string): void;
   /** True on a terminal: progress and monitor redraw in place instead of appending lines. */
   tty: boolean;
   sleep(ms: number): Promise<void>;
@@ -26,6 +32,7 @@ export interface Io {
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+const AUDIT_POLL_MS = 2_000;
 
 /** Runs one command; the result is the exit status. */
 export async function runCommand(cmd: Command, api: Api, io: Io): Promise<number> {
@@ -34,6 +41,8 @@ export async function runCommand(cmd: Command, api: Api, io: Io): Promise<number
       return scan(cmd, api, io);
     case 'bulk':
       return bulk(cmd, api, io);
+    case 'audit':
+      return audit(cmd, api, io);
     case 'stats': {
       const { body } = await api.get<QueueStats>('/api/monitoring/queue/stats');
       io.write(`${statsBlock(body).join('\n')}\n`);
@@ -225,4 +234,36 @@ async function monitor(intervalMs: number, api: Api, io: Io): Promise<number> {
   }
   io.write('monitor stopped\n');
   return 0;
+}
+
+async function audit(cmd: AuditCommand, api: Api, io: Io): Promise<number> {
+  const { body: started } = await api.post<{ auditId: string; workflowId: string; status: string }>('/api/audits', {
+    url: cmd.url,
+    ...(cmd.clientId && { clientId: cmd.clientId }),
+    ...(cmd.maxPages !== undefined && { maxPages: cmd.maxPages }),
+    ...(cmd.maxDepth !== undefined && { maxDepth: cmd.maxDepth }),
+    ...(cmd.include.length && { include: cmd.include }),
+    ...(cmd.exclude.length && { exclude: cmd.exclude }),
+  });
+  if (!cmd.wait) {
+    io.write(cmd.json ? `${JSON.stringify(started, null, 2)}\n` : `queued audit ${started.auditId} (workflow ${started.workflowId})\n`);
+    return 0;
+  }
+  // With --json stdout carries the final body only, so a pipe gets one JSON document.
+  if (!cmd.json) io.write(`queued audit ${started.auditId} (workflow ${started.workflowId})\n`);
+  let last = '';
+  let a: AuditView;
+  for (;;) {
+    ({ body: a } = await api.get<AuditView>(`/api/audits/${started.auditId}`));
+    const line = auditProgressLine(a);
+    if (!cmd.json && line !== last) io.write(io.tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    last = line;
+    if (TERMINAL.has(a.status)) break;
+    await io.sleep(AUDIT_POLL_MS);
+  }
+  if (!cmd.json && io.tty) io.write('\n');
+  io.write(cmd.json ? `${JSON.stringify(a, null, 2)}\n` : `${auditSummary(a, { tty: io.tty }).join('\n')}\n`);
+  const verdict = auditExitCode(a, cmd.failOn);
+  if (verdict.error) io.error(`wcag: ${verdict.error}\n`);
+  return verdict.code;
 }

@@ -1,4 +1,8 @@
 import {
+  auditExitCode,
+  auditProgressLine,
+  auditSummary,
+  type AuditView,
   bulkSummary,
   healthBlock,
   healthExitCode,
@@ -105,5 +109,66 @@ describe('stats and health blocks', () => {
     expect(advice[1]).toMatch(/^workers: no worker polling: start one/);
     expect(advice[2]).toBe('scale the workers');
     expect(recommendations({ status: 'healthy', components: { queue: { status: 'healthy' } } })).toEqual([]);
+  });
+});
+
+describe('wcag audit output and exit status', () => {
+  const issue = (ruleId: string, impact: string | null, pages = 3) => ({
+    ruleId,
+    impact,
+    help: `${ruleId} help`,
+    where: `on ${pages} of 10 pages`,
+    pages,
+  });
+  const audit = (over: Partial<AuditView> = {}): AuditView => ({
+    auditId: 'a1',
+    status: 'completed',
+    options: { maxPages: 100 },
+    progress: { discovered: 140, queued: 0, scanning: 0, scanned: 37, failed: 1, skipped: 12 },
+    report: { score: 82, issues: [issue('image-alt', 'critical'), issue('region', 'moderate', 9)] },
+    ...over,
+  });
+
+  it('draws the progress line with maxPages as the denominator', () => {
+    expect(auditProgressLine(audit({ status: 'running' }))).toBe('scanned 37/100 · failed 1 · skipped 12 · discovered 140 (running)');
+    expect(auditProgressLine(audit({ options: undefined }))).toBe('scanned 37 · failed 1 · skipped 12 · discovered 140 (completed)');
+  });
+
+  it.each([
+    [undefined, 0],
+    ['critical', 1],
+    ['serious', 1],
+    ['moderate', 1],
+    ['minor', 1],
+  ])('--fail-on %s with a critical and a moderate issue exits %d', (failOn, code) => {
+    expect(auditExitCode(audit(), failOn).code).toBe(code);
+  });
+
+  it('passes when every issue is below the threshold, and names the threshold when it fails', () => {
+    const minorOnly = audit({ report: { score: 99, issues: [issue('region', 'minor'), issue('x', null)] } });
+    expect(auditExitCode(minorOnly, 'serious')).toEqual({ code: 0 });
+    expect(auditExitCode(minorOnly, 'minor')).toEqual({ code: 1, error: '1 site issue(s) at or above minor (--fail-on minor)' });
+  });
+
+  it('fails a failed or cancelled audit with one line, whatever --fail-on says', () => {
+    expect(auditExitCode(audit({ status: 'failed', failureReason: 'internal', failureMessage: 'boom', report: null }))).toEqual({
+      code: 1,
+      error: 'audit failed (internal: boom)',
+    });
+    expect(auditExitCode(audit({ status: 'cancelled', report: null }), 'critical')).toEqual({ code: 1, error: 'audit cancelled' });
+  });
+
+  it('summarises score, issues by impact and the top issues, most severe first, emoji only on a terminal', () => {
+    const lines = auditSummary(audit(), { tty: false });
+    expect(lines).toEqual([
+      'audit a1 completed: score 82 · 37 pages scanned, 1 failed, 12 skipped, 140 discovered',
+      'site issues: 2 (critical 1 · serious 0 · moderate 1 · minor 0)',
+      'top 2:',
+      '  [critical] image-alt: image-alt help (on 3 of 10 pages)',
+      '  [moderate] region: region help (on 9 of 10 pages)',
+    ]);
+    expect(auditSummary(audit(), { tty: true })[0]).toMatch(/^✅ audit a1/);
+    const many = audit({ report: { score: 1, issues: Array.from({ length: 15 }, (_, i) => issue(`r${i}`, 'serious')) } });
+    expect(auditSummary(many, { tty: false }).filter((l) => l.startsWith('  ['))).toHaveLength(10);
   });
 });

@@ -156,3 +156,75 @@ export function recommendations(h: HealthReport): string[] {
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+// --- wcag audit ---
+
+export interface AuditIssueView {
+  ruleId: string;
+  impact: string | null;
+  help: string;
+  where: string;
+  pages: number;
+}
+
+/** What `wcag audit --wait` reads of GET /api/audits/:id (the site report's types live in audits/site-report.ts). */
+export interface AuditView {
+  auditId: string;
+  status: string;
+  options?: { maxPages?: number };
+  progress: { discovered: number; queued: number; scanning: number; scanned: number; failed: number; skipped: number };
+  failureReason?: string | null;
+  failureMessage?: string | null;
+  report: { score: number | null; issues: AuditIssueView[] } | null;
+}
+
+/** `scanned 37/100 · failed 1 · skipped 12 · discovered 140 (running)`: the denominator is the audit's maxPages. */
+export function auditProgressLine(a: Pick<AuditView, 'progress' | 'options' | 'status'>): string {
+  const p = a.progress;
+  const of = a.options?.maxPages ? `/${a.options.maxPages}` : '';
+  return `scanned ${p.scanned}${of} · failed ${p.failed} · skipped ${p.skipped} · discovered ${p.discovered} (${a.status})`;
+}
+
+const IMPACT_ORDER = ['critical', 'serious', 'moderate', 'minor'];
+const rank = (impact: string | null) => {
+  const i = IMPACT_ORDER.indexOf(impact ?? '');
+  return i < 0 ? IMPACT_ORDER.length : i;
+};
+
+/**
+ * The exit status of `wcag audit --wait`: 1 with a one-line reason when the audit did not complete, or (with
+ * `failOn`) when its report has an issue at or above that impact; 0 otherwise.
+ */
+export function auditExitCode(
+  a: Pick<AuditView, 'status' | 'failureReason' | 'failureMessage' | 'report'>,
+  failOn?: string,
+): {
+  code: 0 | 1;
+  error?: string;
+} {
+  if (a.status !== 'completed') {
+    const why = [a.failureReason, a.failureMessage].filter(Boolean).join(': ');
+    return { code: 1, error: `audit ${a.status}${why ? ` (${why})` : ''}` };
+  }
+  if (!failOn) return { code: 0 };
+  const found = (a.report?.issues ?? []).filter((i) => rank(i.impact) <= rank(failOn));
+  if (found.length === 0) return { code: 0 };
+  return { code: 1, error: `${found.length} site issue(s) at or above ${failOn} (--fail-on ${failOn})` };
+}
+
+/** The closing summary: score, issues by impact, the top site issues with where to fix them. */
+export function auditSummary(a: AuditView, opts: { tty: boolean; top?: number }): string[] {
+  const p = a.progress;
+  const mark = (ok: boolean) => (opts.tty ? (ok ? '✅ ' : '❌ ') : '');
+  const lines = [
+    `${mark(a.status === 'completed')}audit ${a.auditId} ${a.status}: score ${a.report?.score ?? 'n/a'} · ` +
+      `${p.scanned} pages scanned, ${p.failed} failed, ${p.skipped} skipped, ${p.discovered} discovered`,
+  ];
+  const issues = [...(a.report?.issues ?? [])].sort((x, y) => rank(x.impact) - rank(y.impact) || y.pages - x.pages);
+  const byImpact = IMPACT_ORDER.map((impact) => `${impact} ${issues.filter((i) => i.impact === impact).length}`);
+  lines.push(`site issues: ${issues.length} (${byImpact.join(' · ')})`);
+  const top = issues.slice(0, opts.top ?? 10);
+  if (top.length) lines.push(`top ${top.length}:`);
+  for (const i of top) lines.push(`  [${i.impact ?? 'n/a'}] ${i.ruleId}: ${i.help} (${i.where})`);
+  return lines;
+}

@@ -24,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const api = createApi(resolveApiUrl(apiUrl, process.env), resolveApiKey(process.env, readDotenv()));
   return runCommand(command, api, {
     write: (t) => process.stdout.write(t),
+    error: (t) => process.stderr.write(t),
     tty: Boolean(process.stdout.isTTY),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     // Listening replaces Node's default (exit at once), so only the command that wants Ctrl-C asks for it.
