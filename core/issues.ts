@@ -90,18 +90,37 @@ export interface Issue {
   count: number;
 }
 
+/** One fingerprinted element of a rule, with how many elements it stands for. */
+export interface FingerprintedNode<N extends IssueNode = IssueNode> {
+  fingerprint: string;
+  /** null: the rule counted elements but stored none. */
+  node: N | null;
+  /** 1, plus, on a rule's first stored element, the elements axe found beyond those stored. */
+  count: number;
+}
+
+/** The elements of a violated rule with their fingerprints: the one place that decides what an issue's elements are. */
+export function fingerprintedNodes<N extends IssueNode>(rule: Omit<IssueRule, 'nodes'> & { nodes: readonly N[] }): FingerprintedNode<N>[] {
+  if (rule.kind !== 'violation') return [];
+  // Elements beyond those stored (core/scoring keeps 50) are counted under the rule's first stored element.
+  const extra = Math.max(0, rule.nodeCount - rule.nodes.length);
+  const out: FingerprintedNode<N>[] = rule.nodes.map((n, i) => ({
+    fingerprint: fingerprint(rule.ruleId, n.target, n.html),
+    node: n,
+    count: 1 + (i === 0 ? extra : 0),
+  }));
+  if (rule.nodes.length === 0 && rule.nodeCount > 0)
+    out.push({ fingerprint: fingerprint(rule.ruleId, '', ''), node: null, count: rule.nodeCount });
+  return out;
+}
+
 /** The violations of one scan as issues: one per fingerprint, with the number of elements it covers. */
 export function issuesOf(rules: readonly IssueRule[]): Map<string, Issue> {
   const out = new Map<string, Issue>();
   for (const r of rules) {
-    if (r.kind !== 'violation') continue;
-    // Elements beyond those stored (core/scoring keeps 50) are counted under the rule's first stored element.
-    const extra = Math.max(0, r.nodeCount - r.nodes.length);
-    r.nodes.forEach((n, i) => {
-      const fp = fingerprint(r.ruleId, n.target, n.html);
+    for (const { fingerprint: fp, node, count } of fingerprintedNodes(r)) {
       const seen = out.get(fp);
-      const add = 1 + (i === 0 ? extra : 0);
-      if (seen) seen.count += add;
+      if (seen) seen.count += count;
       else
         out.set(fp, {
           fingerprint: fp,
@@ -109,23 +128,10 @@ export function issuesOf(rules: readonly IssueRule[]): Map<string, Issue> {
           impact: r.impact,
           help: r.help,
           helpUrl: r.helpUrl,
-          selector: selectorText(n.target),
-          html: n.html,
-          count: add,
+          selector: node ? selectorText(node.target) : '',
+          html: node?.html ?? '',
+          count,
         });
-    });
-    if (r.nodes.length === 0 && r.nodeCount > 0) {
-      const fp = fingerprint(r.ruleId, '', '');
-      out.set(fp, {
-        fingerprint: fp,
-        ruleId: r.ruleId,
-        impact: r.impact,
-        help: r.help,
-        helpUrl: r.helpUrl,
-        selector: '',
-        html: '',
-        count: r.nodeCount,
-      });
     }
   }
   return out;
