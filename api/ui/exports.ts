@@ -1,6 +1,7 @@
 // Pure: a scan's findings as CSV, JSON and JSON-LD/EARL (W3C Evaluation and Report Language).
 import { csvCell } from '../services/csv';
-import { selectorText, type ReportRule } from './report';
+import { selectorText } from '../../core/issues';
+import type { ReportRule } from './report';
 
 export interface ExportScan {
   scanId: string;

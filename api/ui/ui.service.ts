@@ -10,7 +10,8 @@ import type { QueueMonitoringService } from '../services/queue-monitoring.servic
 import type { ScanService } from '../services/scan.service';
 import type { SafetyReport } from '../services/safety.service';
 import { canAccessClient, scopeOf } from '../services/access';
-import { diffIssues, issuesOf, type IssueDiff, type ReportRule } from './report';
+import { diffIssues, issuesOf, type IssueDiff } from '../../core/issues';
+import type { ReportRule } from './report';
 import { createUiReadModel, RANGES, type RangeKey } from '../services/ui-read-model';
 
 export { isRange, memoryBucketSeconds, MEMORY_MAX_POINTS, RANGES, type Bucket, type RangeKey } from '../services/ui-read-model';

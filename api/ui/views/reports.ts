@@ -2,7 +2,8 @@ import { IMPACT_WEIGHT, rulePenalty as penalty } from '../../../core/scoring';
 import type { FlaggedBox } from '../../../activities/scan-screenshot';
 import { lines } from '../charts';
 import { fmtDate, fmtDuration, html, tableWrap, type SafeHtml } from '../html';
-import { groupByWcag, selectorText, type Issue, type IssueDiff, type ReportRule } from '../report';
+import { selectorText, type Issue, type IssueDiff } from '../../../core/issues';
+import { groupByWcag, type ReportRule } from '../report';
 import type { UiService } from '../ui.service';
 import { layout, type PageContext } from './layout';
 
