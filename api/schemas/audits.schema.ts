@@ -26,6 +26,8 @@ export const CreateAuditBody = z
     maxPages: z.number().int().min(1).optional(),
     /** Links away from the start page (sitemap entries are depth 0). */
     maxDepth: z.number().int().min(0).max(50).optional(),
+    /** Pages per URL pattern at most (/blog/*, /calendar?month): bounds crawl traps. Default 50. */
+    maxPerPattern: z.number().int().min(1).max(100_000).optional(),
     include: patterns.optional(),
     exclude: patterns.optional(),
     sitemap: sitemap.optional(),

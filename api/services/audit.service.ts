@@ -121,7 +121,7 @@ export function createAuditService(deps: AuditServiceDeps) {
         concurrency: concurrency ?? Math.min(AUDIT_DEFAULTS.concurrency, env.AUDIT_MAX_CONCURRENCY),
         delayMs: body.politeness?.delayMs ?? AUDIT_DEFAULTS.delayMs,
       },
-      maxPerPattern: AUDIT_DEFAULTS.maxPerPattern,
+      maxPerPattern: body.maxPerPattern ?? AUDIT_DEFAULTS.maxPerPattern,
       ...scanOptionsFrom(env, body),
     };
   }
