@@ -214,7 +214,9 @@ async function scanLeasedPage(
     setStage('navigate');
     // Navigation may use most of the budget; axe needs the rest (big DOMs take seconds).
     const nav = await navigate(page, input.url, navigationBudgetMs(budgetMs), egress, deps.config).catch((err: unknown) => {
-      throw (guard && auditNavigationFailure(guard, page)) ?? err;
+      // An HTTP error answer (a 429 in text/plain, say) stays that: only its redirect off the site would say more.
+      const answered = err instanceof ScanFailure && err.httpStatus !== undefined;
+      throw (guard && auditNavigationFailure(guard, page, { contentType: !answered })) ?? err;
     });
     const leftSite = guard && auditNavigationFailure(guard, page);
     if (leftSite) throw leftSite;
@@ -233,11 +235,11 @@ async function scanLeasedPage(
 }
 
 /** An audit page that left the site or is not HTML: recorded as such by the audit, never retried. */
-function auditNavigationFailure(guard: SiteNavigationGuard, page: Page): ScanFailure | null {
+function auditNavigationFailure(guard: SiteNavigationGuard, page: Page, check = { contentType: true }): ScanFailure | null {
   const offSite = guard.offSiteTarget();
   if (offSite) return new ScanFailure(FailureCategory.OffSite, `left the audited site for ${safeOrigin(offSite)}`, false);
   const type = guard.mainContentType();
-  if (!isHtmlContentType(type)) return new ScanFailure(FailureCategory.NotHtml, `not an HTML page (${type?.split(';')[0]})`, false);
+  if (check.contentType && !isHtmlContentType(type)) return new ScanFailure(FailureCategory.NotHtml, `not an HTML page (${type?.split(';')[0]})`, false);
   // Belt and braces: a navigation the guard could not see (none is known) still ends off the site's hosts.
   const url = page.url();
   if (url.startsWith('http') && !guard.isOnSite(url)) return new ScanFailure(FailureCategory.OffSite, `left the audited site for ${safeOrigin(url)}`, false);

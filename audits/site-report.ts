@@ -3,7 +3,7 @@
 // shared layout, one template or one page; templates are pages with the same DOM skeleton (audits/page-structure.ts).
 import { SkipReason as SkipReasons, type AuditPageStatus, type SkipReason } from '../core/audit';
 import type { Impact, ImpactCounts } from '../core/contracts';
-import { fingerprintedNodes, selectorText } from '../core/issues';
+import { fingerprintedNodes, selectorText, siteFingerprint } from '../core/issues';
 import { IMPACTS, impactRank, type StoredNode } from '../core/scoring';
 
 export interface ReportPageInput {
@@ -240,7 +240,7 @@ function siteIssuesOf(
   for (const rule of ordered) {
     const page = scannedByScan.get(rule.scanId);
     if (!page) continue;
-    for (const { fingerprint, node, count } of fingerprintedNodes(rule)) {
+    for (const { fingerprint, node, count } of fingerprintedNodes(rule, (ruleId, n) => siteFingerprint(ruleId, n?.region, n?.html ?? ''))) {
       let g = gathered.get(fingerprint);
       if (!g) {
         g = {

@@ -72,6 +72,15 @@ export function shortHash(text: string): string {
   return (a + b).slice(0, 12);
 }
 
+/**
+ * The key of the same issue on different pages of one site. axe makes each selector unique within its own page, so the
+ * shared footer's paragraph is `p:nth-child(1)` on one page and `footer > p` on another: across pages the element is
+ * known by its rule, the landmark it sits in and its markup without per-element values instead.
+ */
+export function siteFingerprint(ruleId: string, region: string | null | undefined, snippet: string): string {
+  return `${ruleId}|${region ?? '-'}|${shortHash(normaliseSnippet(snippet))}`;
+}
+
 /** rule + normalised selector + hash of the normalised snippet: the same issue on another page or row matches. */
 export function fingerprint(ruleId: string, target: unknown, snippet: string): string {
   return `${ruleId}|${normaliseSelector(selectorText(target))}|${shortHash(normaliseSnippet(snippet))}`;
@@ -100,17 +109,20 @@ export interface FingerprintedNode<N extends IssueNode = IssueNode> {
 }
 
 /** The elements of a violated rule with their fingerprints: the one place that decides what an issue's elements are. */
-export function fingerprintedNodes<N extends IssueNode>(rule: Omit<IssueRule, 'nodes'> & { nodes: readonly N[] }): FingerprintedNode<N>[] {
+export function fingerprintedNodes<N extends IssueNode>(
+  rule: Omit<IssueRule, 'nodes'> & { nodes: readonly N[] },
+  keyOf: (ruleId: string, node: N | null) => string = (ruleId, n) => fingerprint(ruleId, n?.target ?? '', n?.html ?? ''),
+): FingerprintedNode<N>[] {
   if (rule.kind !== 'violation') return [];
   // Elements beyond those stored (core/scoring keeps 50) are counted under the rule's first stored element.
   const extra = Math.max(0, rule.nodeCount - rule.nodes.length);
   const out: FingerprintedNode<N>[] = rule.nodes.map((n, i) => ({
-    fingerprint: fingerprint(rule.ruleId, n.target, n.html),
+    fingerprint: keyOf(rule.ruleId, n),
     node: n,
     count: 1 + (i === 0 ? extra : 0),
   }));
   if (rule.nodes.length === 0 && rule.nodeCount > 0)
-    out.push({ fingerprint: fingerprint(rule.ruleId, '', ''), node: null, count: rule.nodeCount });
+    out.push({ fingerprint: keyOf(rule.ruleId, null), node: null, count: rule.nodeCount });
   return out;
 }
 

@@ -3,6 +3,7 @@ import type { AuditOptions, AuditPageStatus, SkipReason } from '../../core/audit
 import type { Prisma, PrismaClient } from '../../lib/prisma';
 import { buildSiteReport, type ReportPageInput, type ReportRuleInput, type SiteReport } from '../../audits/site-report';
 import { csvCell } from './csv';
+import { siteHostsOf } from '../../audits/normalise-url';
 
 /** What of an audit row the report depends on. */
 export interface ReportedAudit {
@@ -80,7 +81,7 @@ async function previousOf(prisma: PrismaClient, audit: ReportedAudit) {
       clientId: audit.clientId,
       status: 'completed',
       createdAt: { lt: audit.createdAt },
-      siteHosts: { has: new URL(audit.startUrl).hostname },
+      siteHosts: { has: siteHostsOf(audit.startUrl)[0] },
       ...(audit.prospectId && { prospectId: audit.prospectId }),
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
