@@ -2,6 +2,7 @@
 import type { AuditOptions, AuditPageStatus, SkipReason } from '../../core/audit';
 import type { Prisma, PrismaClient } from '../../lib/prisma';
 import { buildSiteReport, type ReportPageInput, type ReportRuleInput, type SiteReport } from '../../audits/site-report';
+import { siteHostsOf } from '../../audits/normalise-url';
 import { csvCell } from './csv';
 
 /** What of an audit row the report depends on. */
@@ -80,7 +81,8 @@ async function previousOf(prisma: PrismaClient, audit: ReportedAudit) {
       clientId: audit.clientId,
       status: 'completed',
       createdAt: { lt: audit.createdAt },
-      siteHosts: { has: new URL(audit.startUrl).hostname },
+      // The same spelling audits store (host with its port when not the default).
+      siteHosts: { has: siteHostsOf(audit.startUrl)[0] },
       ...(audit.prospectId && { prospectId: audit.prospectId }),
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -118,7 +118,8 @@ describe('a site audit under faults', () => {
     const auditId: string = submitted.body.auditId;
 
     // 1. Once 10 pages are scanned, SIGKILL the worker that has one of the audit's pages loading.
-    await auditWhen(s, auditId, (a) => a.progress.scanned >= 10, 300_000);
+    const beforeKill = await auditWhen(s, auditId, (a) => a.progress.scanned >= 10 || TERMINAL_STATUSES.includes(a.status), 300_000);
+    expect(beforeKill).toMatchObject({ status: 'running', progress: { failed: 0 } });
     const victim = await eventually(() => workerScanningAPage(s, auditId, workers), 60_000, 100);
     const survivor = workers.find((w) => w !== victim)!;
     const killedAt = Date.now();
