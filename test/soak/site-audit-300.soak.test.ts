@@ -57,7 +57,14 @@ function wcag(args: string[], env: Record<string, string>): Promise<{ code: numb
 
 /** What one finished audit did to the site, checked and printed. */
 async function checkAudit(stack: Stack, site: FixtureSite, audit: Body, durationMs: number, label: string) {
-  expect(audit.status).toBe('completed');
+  expect({
+    status: audit.status,
+    failureReason: audit.failureReason,
+    failureMessage: audit.failureMessage,
+    progress: audit.progress,
+  }).toMatchObject({
+    status: 'completed',
+  });
   const pages = await stack.prisma.auditPage.findMany({ where: { auditId: audit.auditId }, select: { url: true, status: true } });
   const scanned = pages.filter((p) => p.status === 'scanned').map((p) => pathOf(p.url));
   const fetches = (path: string) => site.requests.filter((r) => r.method === 'GET' && r.path === path).length;
