@@ -17,7 +17,7 @@ import type { WorkerMetrics } from '../lib/metrics';
 import { deferIfHostOpen, hostOf, noteScanOutcome } from './host-breaker';
 import { navigationBudgetMs } from './host-breaker-verdict';
 import { guardSiteNavigation, isHtmlContentType, type SiteNavigationGuard } from './browser/site-navigation-guard';
-import { collectAuditFacts } from '../audits/page-structure';
+import { collectAuditFactsScript, type AuditPageFacts } from '../audits/page-structure';
 
 export interface ScanPageInput {
   scanId: string;
@@ -242,7 +242,8 @@ function auditNavigationFailure(guard: SiteNavigationGuard, page: Page, check = 
   if (check.contentType && !isHtmlContentType(type)) return new ScanFailure(FailureCategory.NotHtml, `not an HTML page (${type?.split(';')[0]})`, false);
   // Belt and braces: a navigation the guard could not see (none is known) still ends off the site's hosts.
   const url = page.url();
-  if (url.startsWith('http') && !guard.isOnSite(url)) return new ScanFailure(FailureCategory.OffSite, `left the audited site for ${safeOrigin(url)}`, false);
+  if (url.startsWith('http') && !guard.isOnSite(url))
+    return new ScanFailure(FailureCategory.OffSite, `left the audited site for ${safeOrigin(url)}`, false);
   return null;
 }
 
@@ -254,10 +255,14 @@ const safeOrigin = (url: string): string => {
   }
 };
 
-async function auditFactsOf(page: Page, guard: SiteNavigationGuard, violations: Array<{ nodes: Array<{ target: unknown }> }>): Promise<AuditFacts> {
+async function auditFactsOf(
+  page: Page,
+  guard: SiteNavigationGuard,
+  violations: Array<{ nodes: Array<{ target: unknown }> }>,
+): Promise<AuditFacts> {
   const targets = violations.flatMap((v) => v.nodes.slice(0, 50).map((n) => n.target));
   const simple = targets.filter((t): t is string[] => Array.isArray(t) && t.every((x) => typeof x === 'string'));
-  const facts = await page.evaluate(collectAuditFacts, simple, MAX_LINKS_PER_PAGE);
+  const facts = (await page.evaluate(collectAuditFactsScript(simple, MAX_LINKS_PER_PAGE))) as AuditPageFacts;
   const regionByTarget = new Map<string, string | null>();
   simple.forEach((t, i) => regionByTarget.set(JSON.stringify(t), facts.regions[i] ?? null));
   return { links: facts.links, skeleton: facts.skeleton, regionByTarget, contentType: guard.mainContentType() };

@@ -108,3 +108,14 @@ export function collectAuditFacts(targets: string[][], maxLinks: number): AuditP
 
   return { links, skeleton, regions };
 }
+
+/**
+ * `collectAuditFacts(targets, maxLinks)` as a script for `page.evaluate(string)`, which is how workers call it. Run
+ * through tsx (esbuild's keepNames), its source text calls `__name(helper, "shape")` for the helpers declared inside
+ * it, and the page has no `__name`: the script declares a no-op one around the call (jest's swc adds none, which is
+ * why only a real worker process ever failed, with "__name is not defined").
+ */
+export function collectAuditFactsScript(targets: string[][], maxLinks: number): string {
+  const args = `${JSON.stringify(targets)}, ${JSON.stringify(maxLinks)}`;
+  return `(() => { const __name = (fn) => fn; return (${collectAuditFacts.toString()})(${args}); })()`;
+}

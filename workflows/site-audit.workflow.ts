@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
+  ContinueAsNew,
   continueAsNew,
   isCancellation,
   ParentClosePolicy,
@@ -103,6 +104,8 @@ export async function siteAuditWorkflow(input: SiteAuditInput): Promise<SiteAudi
     progress = await finishAudit({ auditId: input.auditId, status: 'completed' });
     return { auditId: input.auditId, status: 'completed', progress };
   } catch (err) {
+    // continueAsNew() ends this run by throwing: the audit goes on in the next run, it has not failed.
+    if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => {
         // Cancelling the audit cancels its running page scans (each records `cancelled`); wait for them.
@@ -116,7 +119,12 @@ export async function siteAuditWorkflow(input: SiteAuditInput): Promise<SiteAudi
       await Promise.allSettled(inFlight);
       await finishAudit({ auditId: input.auditId, status: 'failed', failureReason: FailureCategory.Internal, failureMessage: message });
     });
-    throw ApplicationFailure.create({ type: FailureCategory.Internal, message, nonRetryable: true, cause: err instanceof Error ? err : undefined });
+    throw ApplicationFailure.create({
+      type: FailureCategory.Internal,
+      message,
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
   }
 }
 

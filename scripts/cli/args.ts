@@ -9,7 +9,7 @@ export const USAGE = `usage: wcag <command> [options]
   bulk <file> [--urls] [--queue high|low] [--client <id>] [--interval <s>]
                                  prospect ids (or URLs with --urls) one per line; live progress, then a summary
                                  (exit 0 only if every item completed)
-  audit <url> [--client <id>] [--max-pages N] [--max-depth N] [--include P]... [--exclude P]...
+  audit <url> [--client <id>] [--max-pages N] [--max-depth N] [--max-per-pattern N] [--include P]... [--exclude P]...
         [--wait] [--json] [--fail-on critical|serious|moderate|minor]
                                  audit a whole site from its start page; --wait follows it (progress, then the
                                  site report's summary, or its JSON with --json); --fail-on (with --wait) exits 1
@@ -41,6 +41,8 @@ export interface AuditCommand {
   clientId?: string;
   maxPages?: number;
   maxDepth?: number;
+  /** Pages per URL pattern at most (the API's crawl-trap bound, 50 by default). */
+  maxPerPattern?: number;
   include: string[];
   exclude: string[];
   wait: boolean;
@@ -80,6 +82,7 @@ const OPTIONS = {
   name: { type: 'string' },
   'max-pages': { type: 'string' },
   'max-depth': { type: 'string' },
+  'max-per-pattern': { type: 'string' },
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   json: { type: 'boolean', default: false },
@@ -167,6 +170,7 @@ export function parseCli(argv: readonly string[]): Invocation {
           clientId: v.client,
           maxPages: intOf('max-pages', v['max-pages'], 1),
           maxDepth: intOf('max-depth', v['max-depth'], 0),
+          maxPerPattern: intOf('max-per-pattern', v['max-per-pattern'], 1),
           include: v.include ?? [],
           exclude: v.exclude ?? [],
           wait: v.wait,

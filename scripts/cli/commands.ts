@@ -242,6 +242,7 @@ async function audit(cmd: AuditCommand, api: Api, io: Io): Promise<number> {
     ...(cmd.clientId && { clientId: cmd.clientId }),
     ...(cmd.maxPages !== undefined && { maxPages: cmd.maxPages }),
     ...(cmd.maxDepth !== undefined && { maxDepth: cmd.maxDepth }),
+    ...(cmd.maxPerPattern !== undefined && { maxPerPattern: cmd.maxPerPattern }),
     ...(cmd.include.length && { include: cmd.include }),
     ...(cmd.exclude.length && { exclude: cmd.exclude }),
   });
