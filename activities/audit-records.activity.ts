@@ -279,6 +279,18 @@ export function createAuditRecordActivities(deps: AuditRecordDeps) {
     }): Promise<AuditProgress> {
       return prisma.$transaction(async (tx) => {
         await lockAudit(tx, input.auditId);
+        // The workflow ends only after every page scan it started has ended, so a scan still queued now was claimed but
+        // never started (the audit was cancelled or failed in between): it is closed, so none is left queued.
+        await tx.scan.updateMany({
+          where: { auditId: input.auditId, status: 'queued' },
+          data: {
+            status: 'cancelled',
+            stage: 'done',
+            failureReason: 'cancelled',
+            failureMessage: 'the audit ended before this page was scanned',
+            finishedAt: new Date(),
+          },
+        });
         const open = await tx.auditPage.findMany({
           where: { auditId: input.auditId, status: 'scanning' },
           select: { id: true, scan: { select: { status: true, failureReason: true, failureMessage: true } } },
