@@ -239,7 +239,8 @@ function auditNavigationFailure(guard: SiteNavigationGuard, page: Page, check = 
   const offSite = guard.offSiteTarget();
   if (offSite) return new ScanFailure(FailureCategory.OffSite, `left the audited site for ${safeOrigin(offSite)}`, false);
   const type = guard.mainContentType();
-  if (check.contentType && !isHtmlContentType(type)) return new ScanFailure(FailureCategory.NotHtml, `not an HTML page (${type?.split(';')[0]})`, false);
+  if (check.contentType && !isHtmlContentType(type))
+    return new ScanFailure(FailureCategory.NotHtml, `not an HTML page (${type?.split(';')[0]})`, false);
   // Belt and braces: a navigation the guard could not see (none is known) still ends off the site's hosts.
   const url = page.url();
   if (url.startsWith('http') && !guard.isOnSite(url))

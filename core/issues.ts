@@ -121,8 +121,7 @@ export function fingerprintedNodes<N extends IssueNode>(
     node: n,
     count: 1 + (i === 0 ? extra : 0),
   }));
-  if (rule.nodes.length === 0 && rule.nodeCount > 0)
-    out.push({ fingerprint: keyOf(rule.ruleId, null), node: null, count: rule.nodeCount });
+  if (rule.nodes.length === 0 && rule.nodeCount > 0) out.push({ fingerprint: keyOf(rule.ruleId, null), node: null, count: rule.nodeCount });
   return out;
 }
 

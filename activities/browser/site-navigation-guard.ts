@@ -40,7 +40,10 @@ export async function guardSiteNavigation(page: Page, siteHosts: readonly string
   session.on('Fetch.requestPaused', (event: RequestPausedEvent) => {
     // Same site = the audit's hosts with their ports (audits/normalise-url.ts), whatever the scheme.
     const leaves =
-      event.frameId === mainFrameId && event.resourceType === 'Document' && /^https?:/.test(event.request.url) && !isOnSite(event.request.url, siteHosts);
+      event.frameId === mainFrameId &&
+      event.resourceType === 'Document' &&
+      /^https?:/.test(event.request.url) &&
+      !isOnSite(event.request.url, siteHosts);
     if (leaves) offSite ??= event.request.url;
     // Every paused request must be answered, or the page waits for it forever.
     const answer = leaves

@@ -49,7 +49,11 @@ describe('a 100-page site audited from one POST /api/audits', () => {
     site = await startFixtureSite({ pages: 100 });
     fullId = await submitAudit(stack(), { url: `${site.origin}/`, maxPages: 500, maxPerPattern: 500, politeness: { concurrency: 2 } });
     full = await auditToEnd(stack(), fullId);
-    if (process.env.DEBUG_AUDIT) console.log(JSON.stringify({ ...full, report: undefined }, null, 1), JSON.stringify(await pagesOf(stack(), fullId), (_k, v) => (typeof v === "bigint" ? String(v) : v)).slice(0, 3000));
+    if (process.env.DEBUG_AUDIT)
+      console.log(
+        JSON.stringify({ ...full, report: undefined }, null, 1),
+        JSON.stringify(await pagesOf(stack(), fullId), (_k, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 3000),
+      );
   }, 600_000);
   afterAll(() => site?.close());
 
@@ -149,7 +153,11 @@ describe('politeness under throttling', () => {
       for (const path of site.throttledPaths) {
         const hits = site.requests.filter((r) => r.path === path);
         const scan = await stack().prisma.scan.findFirst({ where: { auditId, url: site.url(path) }, include: { attemptsLog: true } });
-        expect({ path, statuses: hits.map((h) => h.status), scan: scan?.status }).toEqual({ path, statuses: [429, 200], scan: 'completed' });
+        expect({ path, statuses: hits.map((h) => h.status), scan: scan?.status }).toEqual({
+          path,
+          statuses: [429, 200],
+          scan: 'completed',
+        });
         // Retry-After: 1 (the test stack's own retry backoff starts at 200 ms)
         expect(hits[1].time - hits[0].time).toBeGreaterThanOrEqual(1_000);
       }
@@ -168,7 +176,10 @@ describe('cancelling an audit', () => {
     const site = await startFixtureSite({ pages: 60, delayMs: 300 });
     try {
       const auditId = await submitAudit(stack(), { url: `${site.origin}/`, maxPages: 200 });
-      await eventually(async () => ((await stack().prisma.scan.count({ where: { auditId, status: 'completed' } })) >= 3 ? true : undefined), 180_000);
+      await eventually(
+        async () => ((await stack().prisma.scan.count({ where: { auditId, status: 'completed' } })) >= 3 ? true : undefined),
+        180_000,
+      );
       await request(stack().app).post(`/api/audits/${auditId}/cancel`).set(adminAuth).expect(202);
       const audit = await auditToEnd(stack(), auditId);
       expect(audit.status).toBe('cancelled');
