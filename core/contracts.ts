@@ -189,6 +189,9 @@ export interface BulkInput {
   progress: BulkProgress;
 }
 
+/** Scan schedules' ids are `scan-schedule-<uuid>` (audit schedules': core/audit.ts auditScheduleIdPrefix). */
+export const scanScheduleIdPrefix = 'scan-schedule-';
+
 /** A schedule's fixed workflow input: everything of a scan but its id, which each firing creates. */
 export type ScheduledScanInput = Omit<ScanInput, 'scanId'> & {
   scheduleId: string;

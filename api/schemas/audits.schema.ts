@@ -20,31 +20,35 @@ const sitemap = z
   .max(2048)
   .refine((v) => v === 'auto' || v === 'off' || isHttpUrl(v), 'must be "auto", "off" or an http(s) URL');
 
-export const CreateAuditBody = z
-  .object({
-    ...scanRequestFields,
-    maxPages: z.number().int().min(1).optional(),
-    /** Links away from the start page (sitemap entries are depth 0). */
-    maxDepth: z.number().int().min(0).max(50).optional(),
-    /** Pages per URL pattern at most (/blog/*, /calendar?month): bounds crawl traps. Default 50. */
-    maxPerPattern: z.number().int().min(1).max(100_000).optional(),
-    include: patterns.optional(),
-    exclude: patterns.optional(),
-    sitemap: sitemap.optional(),
-    respectRobots: z.boolean().default(true),
-    sampling: z
-      .object({ perTemplate: z.number().int().min(1).max(100) })
-      .strict()
-      .optional(),
-    politeness: z
-      .object({
-        concurrency: z.number().int().min(1).optional(),
-        delayMs: z.number().int().min(0).max(60_000).optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+/** What an audit does, beyond its target and its per-page scan settings: POST /api/audits and an audit schedule's `audit`. */
+export const auditOptionFields = {
+  maxPages: z.number().int().min(1).optional(),
+  /** Links away from the start page (sitemap entries are depth 0). */
+  maxDepth: z.number().int().min(0).max(50).optional(),
+  /** Pages per URL pattern at most (/blog/*, /calendar?month): bounds crawl traps. Default 50. */
+  maxPerPattern: z.number().int().min(1).max(100_000).optional(),
+  include: patterns.optional(),
+  exclude: patterns.optional(),
+  sitemap: sitemap.optional(),
+  respectRobots: z.boolean().default(true),
+  sampling: z
+    .object({ perTemplate: z.number().int().min(1).max(100) })
+    .strict()
+    .optional(),
+  politeness: z
+    .object({
+      concurrency: z.number().int().min(1).optional(),
+      delayMs: z.number().int().min(0).max(60_000).optional(),
+    })
+    .strict()
+    .optional(),
+};
+
+/** The `audit` object of POST /api/schedules: an audit's options, its target being the schedule's. */
+export const AuditOptionsBody = z.object(auditOptionFields).strict();
+export type AuditOptionsBody = z.infer<typeof AuditOptionsBody>;
+
+export const CreateAuditBody = z.object({ ...scanRequestFields, ...auditOptionFields }).strict();
 export type CreateAuditBody = z.infer<typeof CreateAuditBody>;
 
 export const AuditIdParams = z.object({ auditId: z.string() });

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { auditScheduleIdPrefix } from '../../core/audit';
+import { scanScheduleIdPrefix } from '../../core/contracts';
+import { AuditOptionsBody } from './audits.schema';
 import { clientIdSchema } from './scans.schema';
 
 export const CreateScheduleBody = z
@@ -34,6 +37,8 @@ export const CreateScheduleBody = z
     timeout: z.number().int().min(1_000).optional(),
     maxRetries: z.number().int().min(0).max(5).optional(),
     paused: z.boolean().default(false),
+    /** Present: each run is a site audit of the schedule's url (or prospect) with these options, not a single scan. */
+    audit: AuditOptionsBody.optional(),
   })
   .strict()
   .refine((b) => (b.url ? 1 : 0) + (b.prospectId ? 1 : 0) === 1, { message: 'give exactly one of url or prospectId' })
@@ -41,7 +46,8 @@ export const CreateScheduleBody = z
   .refine((b) => isTimeZone(b.timezone), { message: 'timezone: not an IANA time zone', path: ['timezone'] });
 export type CreateScheduleBody = z.infer<typeof CreateScheduleBody>;
 
-export const ScheduleIdParams = z.object({ scheduleId: z.string().regex(/^scan-schedule-[0-9a-f-]{36}$/, 'unknown schedule') });
+const scheduleIdPattern = new RegExp(`^(${scanScheduleIdPrefix}|${auditScheduleIdPrefix})[0-9a-f-]{36}$`);
+export const ScheduleIdParams = z.object({ scheduleId: z.string().regex(scheduleIdPattern, 'unknown schedule') });
 
 function isTimeZone(tz: string): boolean {
   try {

@@ -2,31 +2,23 @@
 // report, list, cancel, export. The crawl itself is siteAuditWorkflow's (workflows/site-audit.workflow.ts).
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import {
-  AUDIT_DEFAULTS,
-  auditWorkflowId,
-  type AuditOptions,
-  type AuditPageStatus,
-  type AuditProgress,
-  type SiteAuditInput,
-} from '../../core/audit';
+import { auditWorkflowId, type AuditPageStatus, type AuditProgress, type SiteAuditInput } from '../../core/audit';
 import { priorityKeyFor, SearchAttributes, taskQueues } from '../../core/contracts';
 import { taskQueuePrefixOf } from '../../lib/env';
 import { isUuid } from '../../lib/ids';
 import { Prisma } from '../../lib/prisma';
-import { checkUrlSyntax } from '../../targets/url-safety';
-import { compilePatterns } from '../../audits/scope';
 import { siteHostsOf } from '../../audits/normalise-url';
 import type { siteAuditWorkflow } from '../../workflows';
-import { conflict, HttpError, invalidField, invalidFields, serviceUnavailable, type FieldProblem } from '../http-errors';
+import { conflict, HttpError, invalidField, serviceUnavailable } from '../http-errors';
 import type { CreateAuditBody, ListAuditPagesQuery, ListAuditsQuery } from '../schemas/audits.schema';
 import type { Principal } from './api-key.service';
 import { actingClient, assertVisible, submitterOf } from './access';
 import { loadSiteReport, siteIssuesCsv } from './audit-report';
+import { resolveAuditRequest } from './audit-request';
 import { nextCursor, olderThan, parseCursor } from './page-cursor';
 import { rateLimited } from './rate-limit.service';
 import type { ScanService, ScanServiceDeps } from './scan.service';
-import { scanOptionsFrom, workflowSettings } from './scan-options';
+import { workflowSettings } from './scan-options';
 
 export interface AuditServiceDeps extends ScanServiceDeps {
   /** Its target and prospect rules are the ones audits submit under. */
@@ -65,75 +57,18 @@ function addToProgress(p: AuditProgressView, status: string, skipReason: string 
   if (status === 'skipped') p.skippedByReason[skipReason ?? 'unknown'] = (p.skippedByReason[skipReason ?? 'unknown'] ?? 0) + n;
 }
 
-/** Field problems of include/exclude patterns, named `include[2]` etc. */
-function patternProblems(field: 'include' | 'exclude', patterns: string[] | undefined): FieldProblem[] {
-  if (!patterns?.length) return [];
-  const compiled = compilePatterns(patterns);
-  return compiled.ok ? [] : compiled.errors.map((e) => ({ field: `${field}[${e.index}]`, message: e.message }));
-}
-
 /** Submits, reads, lists and cancels site audits; knows nothing of HTTP requests. */
 export function createAuditService(deps: AuditServiceDeps) {
   const { env, prisma, temporal, scans } = deps;
   const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
-  /**
-   * The most pages this principal's audit may ask for: AUDIT_MAX_PAGES, and for a client key also its hourly scan
-   * quota (every page is a scan charged to it, so a bigger audit could never finish within one hour's budget).
-   */
-  async function pageCeiling(principal: Principal, clientId: string) {
-    if (principal.kind === 'admin') return { ceiling: env.AUDIT_MAX_PAGES, quota: undefined };
-    const quota = await deps.rateLimits?.status(clientId);
-    return { ceiling: Math.min(env.AUDIT_MAX_PAGES, quota?.limit ?? env.AUDIT_MAX_PAGES), quota };
-  }
-
-  /** The audit's options with every default applied, or a 400 naming each bad field. */
-  function optionsFor(body: CreateAuditBody, ceiling: number): AuditOptions {
-    const problems: FieldProblem[] = [];
-    if (body.maxPages !== undefined && body.maxPages > ceiling) {
-      problems.push({ field: 'maxPages', message: `must be at most ${ceiling} (the ceiling for this client)`, ceiling });
-    }
-    const concurrency = body.politeness?.concurrency;
-    if (concurrency !== undefined && concurrency > env.AUDIT_MAX_CONCURRENCY) {
-      problems.push({
-        field: 'politeness.concurrency',
-        message: `must be at most ${env.AUDIT_MAX_CONCURRENCY} (AUDIT_MAX_CONCURRENCY)`,
-        ceiling: env.AUDIT_MAX_CONCURRENCY,
-      });
-    }
-    problems.push(...patternProblems('include', body.include), ...patternProblems('exclude', body.exclude));
-    const sitemap = body.sitemap ?? AUDIT_DEFAULTS.sitemap;
-    if (sitemap !== 'auto' && sitemap !== 'off') {
-      const check = checkUrlSyntax(sitemap, deps.urlPolicy);
-      if (!check.ok) problems.push({ field: 'sitemap', message: check.reason, category: check.category });
-    }
-    if (problems.length) throw invalidFields(problems);
-    return {
-      maxPages: body.maxPages ?? Math.min(env.AUDIT_DEFAULT_MAX_PAGES, ceiling),
-      maxDepth: body.maxDepth ?? AUDIT_DEFAULTS.maxDepth,
-      include: body.include ?? [],
-      exclude: body.exclude ?? [],
-      sitemap,
-      respectRobots: body.respectRobots,
-      ...(body.sampling && { sampling: body.sampling }),
-      politeness: {
-        concurrency: concurrency ?? Math.min(AUDIT_DEFAULTS.concurrency, env.AUDIT_MAX_CONCURRENCY),
-        delayMs: body.politeness?.delayMs ?? AUDIT_DEFAULTS.delayMs,
-      },
-      maxPerPattern: body.maxPerPattern ?? AUDIT_DEFAULTS.maxPerPattern,
-      ...scanOptionsFrom(env, body),
-    };
-  }
-
   /** POST /api/audits: nothing is stored or started unless every check passed. */
   async function submit(body: CreateAuditBody, principal: Principal) {
     const clientId = actingClient(principal, body.clientId, 'this key can only submit audits for its own client');
     if (!clientId) throw invalidField('clientId', 'is required');
-    const target = await scans.assertSubmittable(body.url);
+    const { target, options, quota } = await resolveAuditRequest(deps, body, principal, clientId);
     await scans.assertProspectOf(body.prospectId, clientId);
-    const { ceiling, quota } = await pageCeiling(principal, clientId);
-    const options = optionsFor(body, ceiling);
     // The pages are charged one by one as the workflow claims them; an audit that could not scan one is refused.
     if (quota && quota.remaining < 1) {
       const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(quota.resetTime) - Date.now()) / 1000));

@@ -64,7 +64,7 @@ export function createServices(deps: ServicesDeps): Services {
     scans,
     bulks: createBulkService(base),
     audits: createAuditService({ ...base, scans }),
-    schedules: createScheduleService(base),
+    schedules: createScheduleService({ ...base, scans }),
     prospects: createProspectService({ ...base, scans }),
     queueMonitoring: createQueueMonitoringService({ ...base, scans }),
     health: createHealthMonitoringService(base),

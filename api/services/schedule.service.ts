@@ -1,14 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleOptions,
+} from '@temporalio/client';
 import { checkUrlSyntax, type UrlPolicy } from '../../targets/url-safety';
 import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import type { PrismaClient } from '../../lib/prisma';
-import { SearchAttributes, taskQueues, type ScheduledScanInput } from '../../core/contracts';
-import type { scheduledScanWorkflow } from '../../workflows';
+import { auditScheduleIdPrefix, type AuditOptions, type ScheduledAuditInput } from '../../core/audit';
+import { scanScheduleIdPrefix, SearchAttributes, taskQueues, type ScheduledScanInput } from '../../core/contracts';
+import { siteHostsOf } from '../../audits/normalise-url';
+import type { scheduledAuditWorkflow, scheduledScanWorkflow } from '../../workflows';
 import { invalidField, limitReached, notFound } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
-import { canAccessClient } from './access';
+import { canAccessClient, submitterOf } from './access';
+import { resolveAuditRequest } from './audit-request';
+import type { RateLimitService } from './rate-limit.service';
+import type { ScanService } from './scan.service';
 import type { CreateScheduleBody } from '../schemas/schedules.schema';
 
 export interface ScheduleServiceDeps {
@@ -17,7 +28,14 @@ export interface ScheduleServiceDeps {
   temporal: Client;
   urlPolicy: UrlPolicy;
   taskQueuePrefix?: string;
+  /** An audit schedule's target is checked like a submitted audit's (DNS included). */
+  scans: Pick<ScanService, 'assertSubmittable'>;
+  /** A client key's audit schedule has the same maxPages ceiling as its audits (its hourly quota). */
+  rateLimits?: Pick<RateLimitService, 'status'>;
 }
+
+/** What each firing of the schedule starts: one scan, or one site audit. */
+export type ScheduleKind = 'scan' | 'audit';
 
 interface ScheduleMemo {
   clientId: string;
@@ -26,6 +44,15 @@ interface ScheduleMemo {
   url: string;
   prospectId?: string;
   name?: string;
+  /** An audit schedule's options, resolved at creation (the workflow input holds the same). */
+  audit?: AuditOptions;
+}
+
+/** The kind of one of our schedules by its id; undefined for any other schedule (health, retention, another app's). */
+export function scheduleKindOf(scheduleId: string): ScheduleKind | undefined {
+  if (scheduleId.startsWith(scanScheduleIdPrefix)) return 'scan';
+  if (scheduleId.startsWith(auditScheduleIdPrefix)) return 'audit';
+  return undefined;
 }
 
 /** Recurring audits as Temporal Schedules: visible in the Web UI and `temporal schedule list`. */
@@ -37,11 +64,11 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   const minIntervalMs = env.SCHEDULE_MIN_INTERVAL_MINUTES * 60_000;
   const minutes = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} seconds` : `${Math.round(ms / 60_000)} minutes`);
 
-  /** The client's scan-schedule ids, from Temporal's visibility store (eventually consistent: a second or so behind). */
+  /** The client's scan and audit schedules, from Temporal's visibility store (eventually consistent: a second or so behind). */
   async function schedulesOf(clientId: string): Promise<number> {
     let n = 0;
     for await (const s of temporal.schedule.list({ query: `ClientId="${clientId}"` })) {
-      if (s.scheduleId.startsWith('scan-schedule-') && ((s.memo ?? {}) as unknown as ScheduleMemo).clientId === clientId) n++;
+      if (scheduleKindOf(s.scheduleId) && ((s.memo ?? {}) as unknown as ScheduleMemo).clientId === clientId) n++;
     }
     return n;
   }
@@ -73,10 +100,42 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
           })
           .then((rows) => rows.map(({ id, ...r }) => ({ scanId: id, ...r })));
 
+  /** The newest audits this schedule started, from the audits table (each firing files its audit under the schedule). */
+  const recentAudits = (clientId: string | undefined, scheduleId: string) =>
+    clientId === undefined
+      ? Promise.resolve([])
+      : deps.prisma.audit
+          .findMany({
+            where: { clientId, scheduleId },
+            orderBy: { createdAt: 'desc' },
+            take: 5,
+            select: {
+              id: true,
+              status: true,
+              failureReason: true,
+              failureMessage: true,
+              createdAt: true,
+              startedAt: true,
+              finishedAt: true,
+            },
+          })
+          .then((rows) => rows.map(({ id, ...r }) => ({ auditId: id, ...r })));
+
+  /** What a firing started, as the schedule view shows it: its scans, or its audits and their options. */
+  const runsOf = async (d: ScheduleDescription, memo: ScheduleMemo) =>
+    scheduleKindOf(d.scheduleId) === 'audit'
+      ? {
+          audit: memo.audit,
+          runningAudits: d.info.runningActions.length,
+          recentAudits: await recentAudits(memo.clientId, d.scheduleId),
+        }
+      : { runningScans: d.info.runningActions.length, recentScans: await recentScans(memo.clientId, d.scheduleId) };
+
   const view = async (d: ScheduleDescription) => {
     const memo = (d.memo ?? {}) as unknown as ScheduleMemo;
     return {
       scheduleId: d.scheduleId,
+      kind: scheduleKindOf(d.scheduleId),
       name: memo.name,
       clientId: memo.clientId,
       url: memo.url,
@@ -93,11 +152,17 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         startedAt: a.takenAt,
         workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : undefined,
       })),
-      runningScans: d.info.runningActions.length,
-      recentScans: await recentScans(memo.clientId, d.scheduleId),
+      ...(await runsOf(d, memo)),
       createdAt: d.info.createdAt,
     };
   };
+
+  /** A scan schedule's URL: its syntax and the target rules that need no DNS (the worker checks again at each run). */
+  function syntaxChecked(url: string): URL {
+    const check = checkUrlSyntax(url, deps.urlPolicy);
+    if (!check.ok) throw invalidField('url', check.reason, { category: check.category }, { flat: true });
+    return check.url;
+  }
 
   /** The schedule, if this principal may see it; otherwise "not found", whoever owns it. */
   async function describeVisible(scheduleId: string, principal: Principal) {
@@ -127,8 +192,17 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         clientId = prospect.clientId;
       }
       if (!clientId) throw invalidField('clientId', 'is required');
-      const check = checkUrlSyntax(url!, deps.urlPolicy);
-      if (!check.ok) throw invalidField('url', check.reason, { category: check.category }, { flat: true });
+      // An audit schedule is checked exactly like POST /api/audits, once: its options are resolved here for every firing.
+      const audit = body.audit
+        ? await resolveAuditRequest(
+            deps,
+            { ...body.audit, url: url!, timeout: body.timeout, maxRetries: body.maxRetries },
+            principal,
+            clientId,
+            'audit.',
+          )
+        : undefined;
+      const target = audit?.target ?? syntaxChecked(url!);
       // The admin key is the operator: its schedules are exempt from the minimum interval and the hourly quota,
       // as its scan submissions are from the quota. The per-client ceiling binds everyone.
       const limited = principal.kind === 'client';
@@ -144,49 +218,85 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       if (existing >= env.MAX_SCHEDULES_PER_CLIENT)
         throw limitReached('schedules', clientId, existing, env.MAX_SCHEDULES_PER_CLIENT, 'MAX_SCHEDULES_PER_CLIENT');
 
-      const scheduleId = `scan-schedule-${randomUUID()}`;
-      const input: ScheduledScanInput = {
+      const kind: ScheduleKind = audit ? 'audit' : 'scan';
+      const scheduleId = `${kind === 'audit' ? auditScheduleIdPrefix : scanScheduleIdPrefix}${randomUUID()}`;
+      const memo: ScheduleMemo = {
+        clientId,
+        cron: body.cron,
+        url: target.href,
+        prospectId: body.prospectId,
+        name: body.name,
+        ...(audit && { audit: audit.options }),
+      };
+      const options: Omit<ScheduleOptions, 'action'> = {
         scheduleId,
-        url: check.url.href,
+        spec: {
+          ...(body.cron ? { cronExpressions: [body.cron] } : { intervals: [{ every: body.intervalMinutes! * 60_000 }] }),
+          timezone: body.timezone,
+        },
+        policies: {
+          // A monthly audit still running when the next one is due is not doubled: the late one is skipped.
+          overlap: ScheduleOverlapPolicy.SKIP,
+          // After an outage, run a missed audit if it is less than a day late.
+          catchupWindow: '1 day',
+          pauseOnFailure: false,
+        },
+        // A client key's schedule starts paused until its run times are checked: nothing fires meanwhile.
+        state: { paused: body.paused || limited, note: body.paused ? 'created paused' : limited ? 'checking its run times' : undefined },
+        memo: memo as unknown as Record<string, unknown>,
+        typedSearchAttributes: [
+          { key: SearchAttributes.ClientId, value: clientId },
+          { key: SearchAttributes.Queue, value: body.queue },
+          { key: SearchAttributes.TargetHost, value: target.hostname },
+        ],
+      };
+      const common = {
+        scheduleId,
         clientId,
         prospectId: body.prospectId,
         queue: body.queue,
         priority: body.priority,
-        options: scanOptionsFrom(env, body),
         ...workflowSettings(env, prefix),
-        ...(!limited && { quotaExempt: true }),
       };
-      const memo: ScheduleMemo = { clientId, cron: body.cron, url: input.url, prospectId: body.prospectId, name: body.name };
       try {
-        await temporal.schedule.create<typeof scheduledScanWorkflow>({
-          scheduleId,
-          spec: {
-            ...(body.cron ? { cronExpressions: [body.cron] } : { intervals: [{ every: body.intervalMinutes! * 60_000 }] }),
-            timezone: body.timezone,
-          },
-          action: {
-            type: 'startWorkflow',
-            workflowType: 'scheduledScanWorkflow',
-            args: [input],
-            taskQueue: queues[body.queue],
-            workflowId: `${scheduleId}-run`,
-          },
-          policies: {
-            // A monthly audit still running when the next one is due is not doubled: the late one is skipped.
-            overlap: ScheduleOverlapPolicy.SKIP,
-            // After an outage, run a missed audit if it is less than a day late.
-            catchupWindow: '1 day',
-            pauseOnFailure: false,
-          },
-          // A client key's schedule starts paused until its run times are checked: nothing fires meanwhile.
-          state: { paused: body.paused || limited, note: body.paused ? 'created paused' : limited ? 'checking its run times' : undefined },
-          memo: memo as unknown as Record<string, unknown>,
-          typedSearchAttributes: [
-            { key: SearchAttributes.ClientId, value: clientId },
-            { key: SearchAttributes.Queue, value: body.queue },
-            { key: SearchAttributes.TargetHost, value: check.url.hostname },
-          ],
-        });
+        if (audit) {
+          const input: ScheduledAuditInput = {
+            ...common,
+            submittedBy: submitterOf(principal),
+            startUrl: target.href,
+            siteHosts: siteHostsOf(target.href),
+            options: audit.options,
+            quotaExempt: !limited,
+          };
+          // Like a submitted audit's workflow, on the low queue whatever its pages' queue: single scans go first.
+          await temporal.schedule.create<typeof scheduledAuditWorkflow>({
+            ...options,
+            action: {
+              type: 'startWorkflow',
+              workflowType: 'scheduledAuditWorkflow',
+              args: [input],
+              taskQueue: queues.low,
+              workflowId: `${scheduleId}-run`,
+            },
+          });
+        } else {
+          const input: ScheduledScanInput = {
+            ...common,
+            url: target.href,
+            options: scanOptionsFrom(env, body),
+            ...(!limited && { quotaExempt: true }),
+          };
+          await temporal.schedule.create<typeof scheduledScanWorkflow>({
+            ...options,
+            action: {
+              type: 'startWorkflow',
+              workflowType: 'scheduledScanWorkflow',
+              args: [input],
+              taskQueue: queues[body.queue],
+              workflowId: `${scheduleId}-run`,
+            },
+          });
+        }
       } catch (err) {
         // The server validates cron expressions; its message names the problem.
         if (/invalid|cron|parse/i.test((err as Error).message ?? '')) throw invalidField('cron', (err as Error).message);
@@ -218,11 +328,13 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const out = [];
       const query = principal.kind === 'client' ? `ClientId="${principal.clientId}"` : undefined;
       for await (const s of temporal.schedule.list({ query })) {
-        if (!s.scheduleId.startsWith('scan-schedule-')) continue;
+        const kind = scheduleKindOf(s.scheduleId);
+        if (!kind) continue;
         const memo = (s.memo ?? {}) as unknown as ScheduleMemo;
         if (!canAccessClient(principal, memo.clientId)) continue;
         out.push({
           scheduleId: s.scheduleId,
+          kind,
           name: memo.name,
           clientId: memo.clientId,
           url: memo.url,
