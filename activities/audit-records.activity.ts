@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import { consumeQuota } from '../tenancy/quota';
 import { FailureCategory, scanWorkflowId } from '../core/contracts';
-import { SkipReason, auditWorkflowId, type ScheduledAuditInput, type AuditClaim, type AuditOptions, type AuditProgress, type AuditRunSettings, type AuditStatus } from '../core/audit';
+import {
+  SkipReason,
+  auditWorkflowId,
+  type ScheduledAuditInput,
+  type AuditClaim,
+  type AuditOptions,
+  type AuditProgress,
+  type AuditRunSettings,
+  type AuditStatus,
+} from '../core/audit';
 import { auditScope, planPages, type PlannedPage } from '../audits/frontier';
 import { normaliseUrl } from '../audits/normalise-url';
 import { parseRobots, ROBOTS_USER_AGENT } from '../audits/robots';
@@ -87,7 +96,8 @@ function pageOutcome(scan: { status: string; failureReason: string | null; failu
 } {
   if (scan.status === 'completed') return { status: 'scanned', skipReason: null, detail: null };
   if (scan.status === 'failed') {
-    if (scan.failureReason === FailureCategory.NotHtml) return { status: 'skipped', skipReason: SkipReason.NonHtml, detail: scan.failureMessage };
+    if (scan.failureReason === FailureCategory.NotHtml)
+      return { status: 'skipped', skipReason: SkipReason.NonHtml, detail: scan.failureMessage };
     if (scan.failureReason === FailureCategory.OffSite)
       return { status: 'skipped', skipReason: SkipReason.OffSiteRedirect, detail: scan.failureMessage };
     if (scan.failureReason === FailureCategory.BlockedTarget)
@@ -251,13 +261,19 @@ export function createAuditRecordActivities(deps: AuditRecordDeps) {
           outcome = await recordRedirectTarget(tx, input.auditId, page, finalUrl, outcome);
         }
         await tx.auditPage.update({ where: { id: page.id }, data: { ...outcome, updatedAt: new Date() } });
-        const links = Array.isArray(scan.result?.links) ? (scan.result.links as unknown[]).filter((l): l is string => typeof l === 'string') : [];
+        const links = Array.isArray(scan.result?.links)
+          ? (scan.result.links as unknown[]).filter((l): l is string => typeof l === 'string')
+          : [];
         if (outcome.status !== 'scanned' || links.length === 0) return;
-        const robots = audit.robots_txt ? parseRobots(new URL('/robots.txt', audit.start_url).href, audit.robots_txt, ROBOTS_USER_AGENT) : null;
+        const robots = audit.robots_txt
+          ? parseRobots(new URL('/robots.txt', audit.start_url).href, audit.robots_txt, ROBOTS_USER_AGENT)
+          : null;
         const scope = auditScope(audit.options, audit.site_hosts, robots);
         const normalised = links.map((l) => normaliseUrl(l)).filter((u): u is string => u !== null);
         const seen = new Set(
-          (await tx.auditPage.findMany({ where: { auditId: input.auditId, url: { in: normalised } }, select: { url: true } })).map((r) => r.url),
+          (await tx.auditPage.findMany({ where: { auditId: input.auditId, url: { in: normalised } }, select: { url: true } })).map(
+            (r) => r.url,
+          ),
         );
         const planned = planPages(
           links.map((url) => ({ url })),

@@ -62,7 +62,7 @@ describe('site audits API (no workers: workflows stay queued)', () => {
       priority: 5,
       workflowId: auditWorkflowId(auditId),
     });
-    expect(row.siteHosts).toContain('127.0.0.1');
+    expect(row.siteHosts).toContain('127.0.0.1:9');
     expect(row.options).toMatchObject({
       maxPages: 20,
       maxDepth: 5,
