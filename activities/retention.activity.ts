@@ -1,6 +1,6 @@
 // Data retention: the bulky parts of old scans go, the per-scan summary stays (README "Data retention").
 import { heartbeat, log } from '@temporalio/activity';
-import type { PrismaClient } from '../lib/prisma';
+import { Prisma, type PrismaClient } from '../lib/prisma';
 import type { PruneInput, PruneResult } from '../core/contracts';
 
 export type { PruneInput, PruneResult };
@@ -31,7 +31,8 @@ export function createRetentionActivities(prisma: PrismaClient) {
           });
           const batch = rows.map((r) => r.id);
           if (batch.length === 0) return batch;
-          await tx.scanResult.updateMany({ where: { scanId: { in: batch } }, data: { raw: PRUNED_RAW } });
+          // An audit page's links are pruned with the raw result (its skeleton stays: the report's templates need it).
+          await tx.scanResult.updateMany({ where: { scanId: { in: batch } }, data: { raw: PRUNED_RAW, links: Prisma.DbNull } });
           await tx.scanViolation.updateMany({ where: { scanId: { in: batch } }, data: { nodes: [] } });
           await tx.scanScreenshot.deleteMany({ where: { scanId: { in: batch } } });
           await tx.scan.updateMany({ where: { id: { in: batch } }, data: { rawPrunedAt: new Date() } });
