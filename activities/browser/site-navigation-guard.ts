@@ -1,4 +1,5 @@
 import type { CDPSession, HTTPResponse, Page } from 'puppeteer-core';
+import { isOnSite } from '../../audits/normalise-url';
 
 /**
  * Keeps an audit's page scan on the audited site. Only the main frame's document requests are paused (CDP Fetch
@@ -23,16 +24,7 @@ interface RequestPausedEvent {
   resourceType: string;
 }
 
-const hostOf = (url: string): string | null => {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return null;
-  }
-};
-
 export async function guardSiteNavigation(page: Page, siteHosts: readonly string[]): Promise<SiteNavigationGuard> {
-  const allowed = new Set(siteHosts.map((h) => h.toLowerCase()));
   let offSite: string | null = null;
   let contentType: string | null = null;
 
@@ -46,8 +38,9 @@ export async function guardSiteNavigation(page: Page, siteHosts: readonly string
   const { frameTree } = (await session.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
   const mainFrameId = frameTree.frame.id;
   session.on('Fetch.requestPaused', (event: RequestPausedEvent) => {
-    const host = hostOf(event.request.url);
-    const leaves = event.frameId === mainFrameId && event.resourceType === 'Document' && host !== null && !allowed.has(host);
+    // Same site = the audit's hosts with their ports (audits/normalise-url.ts), whatever the scheme.
+    const leaves =
+      event.frameId === mainFrameId && event.resourceType === 'Document' && /^https?:/.test(event.request.url) && !isOnSite(event.request.url, siteHosts);
     if (leaves) offSite ??= event.request.url;
     // Every paused request must be answered, or the page waits for it forever.
     const answer = leaves
@@ -60,7 +53,7 @@ export async function guardSiteNavigation(page: Page, siteHosts: readonly string
   return {
     offSiteTarget: () => offSite,
     mainContentType: () => contentType,
-    isOnSite: (url) => allowed.has(hostOf(url) ?? ''),
+    isOnSite: (url) => isOnSite(url, siteHosts),
     async stop() {
       page.off('response', onResponse);
       await session.detach().catch(() => undefined);

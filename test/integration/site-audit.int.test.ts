@@ -49,6 +49,7 @@ describe('a 100-page site audited from one POST /api/audits', () => {
     site = await startFixtureSite({ pages: 100 });
     fullId = await submitAudit(stack(), { url: `${site.origin}/`, maxPages: 500, maxPerPattern: 500, politeness: { concurrency: 2 } });
     full = await auditToEnd(stack(), fullId);
+    if (process.env.DEBUG_AUDIT) console.log(JSON.stringify({ ...full, report: undefined }, null, 1), JSON.stringify(await pagesOf(stack(), fullId), (_k, v) => (typeof v === "bigint" ? String(v) : v)).slice(0, 3000));
   }, 600_000);
   afterAll(() => site?.close());
 
