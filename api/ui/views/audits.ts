@@ -80,7 +80,7 @@ export function auditProgressRegion(a: AuditView, csrfToken: string): string {
   const done = p.scanned + p.failed;
   const planned = done + p.queued + p.scanning;
   return html`${progressFacts(p)}
-    ${planned > 0 ? html`<p><progress max="${planned}" value="${done}" aria-label="Pages done">${done} of ${planned}</progress> ${done} of ${planned} pages to scan done</p>` : ''}
+    ${planned > 0 ? html`<p><progress max="${planned}" value="${done}" aria-label="Pages done"></progress> ${done} of ${planned} pages to scan done</p>` : ''}
     ${skippedList(p)}
     ${
       isFinished(a.status)
