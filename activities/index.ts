@@ -13,6 +13,7 @@ export { createHealthCheckActivities };
 import type { BrowserPool } from './browser/browser-pool';
 import { createScanPageActivity, type ScanPageConfig } from './scan-page.activity';
 import { createScanRecordActivities } from './scan-records.activity';
+import { createRenderPdfActivity } from './render-pdf.activity';
 import type { UrlPolicy } from '../targets/url-safety';
 import type { BreakerConfig } from '../lib/circuit-breakers';
 import { workerMetrics, type WorkerMetrics } from '../lib/metrics';
@@ -60,6 +61,8 @@ export const createBrowserActivities = (deps: BrowserActivityDeps) => ({
     hostBreaker: deps.hostBreaker,
     metrics: deps.metrics ?? workerMetrics(),
   }),
+  // report PDFs (the API has no browser): Chromium's own printing of the audit report page
+  ...createRenderPdfActivity({ pool: deps.pool }),
 });
 
 export type Activities = ReturnType<typeof createScanActivities> &

@@ -7,3 +7,4 @@ export { healthCheckWorkflow } from './health-check.workflow';
 export { pruneResultsWorkflow } from './retention.workflow';
 export { siteAuditWorkflow } from './site-audit.workflow';
 export { scheduledAuditWorkflow } from './scheduled-audit.workflow';
+export { reportPdfWorkflow } from './report-pdf.workflow';

@@ -1,12 +1,11 @@
 // The Web UI: server-rendered pages on the API's Express app, signed in with a session cookie (see session.ts).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { parseDuration } from '../../lib/time-window';
 import { FAILURE_CATEGORIES, isFailureCategory } from '../../core/contracts';
 import { HttpError } from '../http-errors';
 import { TokenBuckets } from '../middleware/abuse-limit';
 import type { ApiKeyService, Principal } from '../services/api-key.service';
+import { ASSETS } from './assets-dir';
 import { buildScanExport, EXPORT_FORMATS, sendScanExport } from './scan-exports';
 import {
   cookiesOf,
@@ -25,11 +24,17 @@ import { isRange, type UiService } from './ui.service';
 import { dashboardPage, dashboardRegions, dashboardSummary } from './views/dashboard';
 import { errorPage, homePage, loginPage, type PageContext } from './views/layout';
 import { comparePage, failedPage, prospectPage, scanReportPage } from './views/reports';
+import { auditListPage, auditPage, auditProgressRegion, auditSummary, isFinished, type AuditFormState } from './views/audits';
+import { sendPdf, type AuditPdf } from './audit-pdf';
+import { CreateAuditBody, ListAuditsQuery } from '../schemas/audits.schema';
+import { describeZodError } from '../middleware/validate';
 import { isUuid } from '../../lib/ids';
 
 export interface UiRouterDeps {
   ui: UiService;
   keys: ApiKeyService;
+  /** Audit report PDFs (printed by the browser workers). */
+  pdfs: AuditPdf;
   sessions: SessionStore;
   /** Sign-in attempts per client IP per minute (the API's abuse limiter's buckets); 0 or absent = unlimited. */
   loginPerMinute?: number;
@@ -42,9 +47,6 @@ export interface UiRouterDeps {
 // Pages load their own stylesheet, script and screenshots, and nothing else; forms post only here.
 const CSP =
   "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-const ASSETS =
-  [join(__dirname, 'assets'), join(__dirname, '..', '..', '..', 'api', 'ui', 'assets')].find((d) => existsSync(d)) ??
-  join(__dirname, 'assets');
 
 /** Only a path on this site: never an absolute or protocol-relative URL (no open redirect). */
 const localPath = (v: unknown, fallback = '/'): string =>
@@ -220,10 +222,114 @@ export function uiRouter(deps: UiRouterDeps): Router {
     });
   }
 
-  pages.get('/prospects/:id', requireSession, async (req, res) => {
+  const prospectOr404 = async (req: Request, res: Response) => {
     const p = await ui.prospect(String(req.params.id), principal(res));
     if (!p) throw new HttpError(404, 'not_found', 'No such prospect, or it is not yours to see.');
-    sendPage(res, prospectPage(p, ctxOf(res)));
+    return p;
+  };
+
+  pages.get('/prospects/:id', requireSession, async (req, res) => {
+    const p = await prospectOr404(req, res);
+    sendPage(res, prospectPage(p, ctxOf(res), { url: p.prospect.url }));
+  });
+
+  // "Start audit": the audit service's submit, with the API's validation; a refusal is shown in the form.
+  pages.post('/prospects/:id/audits', form, requireSession, requireCsrf, async (req, res) => {
+    const p = await prospectOr404(req, res);
+    const body = req.body as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+    const state: AuditFormState = { url: text(body.url), maxPages: text(body.maxPages), perTemplate: text(body.perTemplate) };
+    const refuse = (status: number, error: string, fields: string[]) =>
+      sendPage(res, prospectPage(p, ctxOf(res), { ...state, error, fields }), status);
+    const parsed = CreateAuditBody.safeParse({
+      url: state.url,
+      clientId: p.prospect.clientId,
+      prospectId: p.prospect.id,
+      ...(state.maxPages && { maxPages: Number(state.maxPages) }),
+      ...(state.perTemplate && { sampling: { perTemplate: Number(state.perTemplate) } }),
+    });
+    if (!parsed.success) {
+      const { message, fields } = describeZodError(parsed.error);
+      return refuse(
+        400,
+        `The audit was not started. ${message}`,
+        fields.map((f) => f.field),
+      );
+    }
+    try {
+      const audit = await ui.submitAudit(parsed.data, principal(res));
+      res.redirect(303, `/audits/${audit.auditId}`);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status >= 500) throw err;
+      const fields = ((err.details as { fields?: Array<{ field: string }> } | undefined)?.fields ?? []).map((f) => f.field);
+      refuse(err.status, `The audit was not started. ${err.message}`, fields);
+    }
+  });
+
+  // --- site audits -----------------------------------------------------------------------------------------
+  pages.get('/audits', requireSession, async (req, res) => {
+    const q = ListAuditsQuery.safeParse(req.query);
+    const query = q.success ? q.data : ListAuditsQuery.parse({});
+    if (principal(res).kind !== 'admin') delete query.clientId;
+    const data = await ui.auditList({ ...query, limit: 50 }, principal(res));
+    sendPage(res, auditListPage(data, { clientId: query.clientId, status: query.status }, ctxOf(res)));
+  });
+
+  const auditOr404 = async (req: Request, res: Response) => {
+    const audit = await ui.audit(String(req.params.id), principal(res));
+    if (!audit) throw new HttpError(404, 'not_found', 'No such audit, or it is not yours to see.');
+    return audit;
+  };
+
+  const AUDIT_FLASH: Record<string, string> = {
+    cancelled: 'Cancellation requested: the audit stops once the pages in flight are done.',
+    finished: 'The audit had already finished: there was nothing to cancel.',
+  };
+
+  pages.get('/audits/:id', requireSession, async (req, res) => {
+    const flash = typeof req.query.done === 'string' ? AUDIT_FLASH[req.query.done] : undefined;
+    sendPage(res, auditPage(await auditOr404(req, res), ctxOf(res), flash));
+  });
+
+  pages.get('/audits/:id/live', requireSession, async (req, res) => {
+    const audit = await auditOr404(req, res);
+    res.json({
+      asOf: new Date(),
+      summary: auditSummary(audit),
+      regions: { progress: auditProgressRegion(audit, ctxOf(res).csrfToken) },
+      // Finished: the script stops polling; the region links to the report.
+      final: isFinished(audit.status),
+    });
+  });
+
+  pages.post('/audits/:id/cancel', form, requireSession, requireCsrf, async (req, res) => {
+    const id = String(req.params.id);
+    try {
+      const r = await ui.cancelAudit(id, principal(res));
+      res.redirect(303, `/audits/${r.auditId}?done=cancelled`);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 409) return res.redirect(303, `/audits/${id}?done=finished`);
+      throw err;
+    }
+  });
+
+  // Exports: the audit service's (as GET /api/audits/:id/report.{csv,json}) and the PDF (as /api/audits/:id/report.pdf).
+  pages.get('/audits/:id/report.csv', requireSession, async (req, res) => {
+    const id = String(req.params.id);
+    const csv = await ui.auditReportCsv(id, principal(res));
+    res.attachment(`audit-${id}-issues.csv`).type('text/csv; charset=utf-8').send(csv);
+  });
+
+  pages.get('/audits/:id/report.json', requireSession, async (req, res) => {
+    const id = String(req.params.id);
+    const report = await ui.auditReportJson(id, principal(res));
+    res.attachment(`audit-${id}-report.json`).json(report);
+  });
+
+  pages.get('/audits/:id/report.pdf', requireSession, async (req, res) => {
+    const pdf = await deps.pdfs.pdf(String(req.params.id), principal(res));
+    if (!pdf) throw new HttpError(404, 'not_found', 'No such audit, or it is not yours to see.');
+    sendPdf(res, pdf);
   });
 
   pages.get('/prospects/:id/compare', requireSession, async (req, res) => {
@@ -241,7 +347,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
     const message = http
       ? http.message
       : 'The page could not be built. Try again; if it persists, the operators have the details in the API log.';
-    if (req.path.endsWith('/live') || req.path.match(/\.(csv|json|jsonld|jpg)$/))
+    if (req.path.endsWith('/live') || req.path.match(/\.(csv|json|jsonld|jpg|pdf)$/))
       return res.status(status).json({ error: http?.code ?? 'internal', message });
     sendPage(res, errorPage(status, message, ctxOf(res)), status);
   };

@@ -4,6 +4,7 @@ import { temporalUiUrl as temporalUiUrlOf, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
 import type { Principal } from '../services/api-key.service';
+import type { AuditService } from '../services/audit.service';
 import type { HealthMonitoringService } from '../services/health-monitoring.service';
 import type { ProspectService } from '../services/prospect.service';
 import type { QueueMonitoringService } from '../services/queue-monitoring.service';
@@ -23,6 +24,7 @@ export interface UiDeps {
   scans: ScanService;
   monitoring: QueueMonitoringService;
   prospects: ProspectService;
+  audits: AuditService;
   health: HealthMonitoringService;
   safety: () => Promise<SafetyReport>;
   /** The deployment whose health snapshots the memory chart reads (as the health service): TEMPORAL_TASK_QUEUE_PREFIX. */
@@ -40,7 +42,7 @@ function absentAsNull<T>(lookup: Promise<T>): Promise<T | null> {
 }
 
 export function createUiService(deps: UiDeps) {
-  const { env, scans, monitoring, prospects, logger, health } = deps;
+  const { env, scans, monitoring, prospects, audits, logger, health } = deps;
   const read = createUiReadModel(deps);
   const temporalUiUrl = (workflowId: string) => temporalUiUrlOf(env, workflowId);
 
@@ -155,8 +157,18 @@ export function createUiService(deps: UiDeps) {
         });
       }
       const latest = completed[0] ? [...(issues.get(completed[0].scanId)?.values() ?? [])] : [];
-      return { prospect, history, diffs, latestIssues: latest };
+      // Its site audits, latest first (the audit service's list, with each one's progress).
+      const { audits: siteAudits } = await audits.list({ prospectId: id, limit: 20 }, principal);
+      return { prospect, history, diffs, latestIssues: latest, audits: siteAudits, defaultAuditPages: env.AUDIT_DEFAULT_MAX_PAGES };
     },
+
+    /** Site audits: the audit service's rules (a client sees only its own; another's is absent). */
+    auditList: audits.list,
+    audit: (auditId: string, principal: Principal) => absentAsNull(audits.get(auditId, principal)),
+    submitAudit: audits.submit,
+    cancelAudit: audits.cancel,
+    auditReportCsv: audits.reportCsv,
+    auditReportJson: audits.reportJson,
 
     /** Two scans of one prospect side by side: `b` against `a`. */
     async compare(prospectId: string, a: string, b: string, principal: Principal) {

@@ -14,7 +14,8 @@ import { runAxe } from '../../activities/browser/run-axe';
 import pino from 'pino';
 import { startWorkerTelemetry, type TelemetryPublisher } from '../../monitoring/telemetry';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
-import { adminAuth, bearer, createClientKey, waitForTerminal, type ScanView } from '../support/scan-client';
+import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
+import { adminAuth, bearer, createClientKey, TERMINAL_STATUSES, waitForTerminal, type ScanView } from '../support/scan-client';
 import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';
 
 const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -36,6 +37,8 @@ describe('web UI', () => {
   let previousId: string;
   let failedId: string;
   let telemetry: TelemetryPublisher | undefined;
+  let auditSite: FixtureSite;
+  let auditId: string;
 
   beforeAll(async () => {
     site = await startFixtureServer({ '/hang': () => undefined });
@@ -58,8 +61,19 @@ describe('web UI', () => {
     scanId = (await request(stack.app).post(`/api/prospects/${prospectId}/scans`).set(acmeAuth).send({}).expect(202)).body.scanId;
     await seedHistory(stack);
     await seedHealthSnapshots(stack);
+    // A small site audit of the prospect (3 pages of the generated site), finished before the pages are checked.
+    auditSite = await startFixtureSite({ pages: 20, delayMs: 0 });
+    auditId = (
+      await request(stack.app)
+        .post('/api/audits')
+        .set(acmeAuth)
+        .send({ url: `${auditSite.origin}/`, prospectId, maxPages: 3 })
+        .expect(202)
+    ).body.auditId;
     const done = await waitForTerminal(stack.app, scanId);
     expect(done.status).toBe('completed');
+    const audited = await auditToEnd(auditId);
+    expect(audited.status).toBe('completed');
     // The test's workers publish their telemetry as a worker process does, so Browsers/Workers health is real.
     telemetry = startWorkerTelemetry({
       prisma: stack.prisma,
@@ -144,7 +158,7 @@ describe('web UI', () => {
     userDataDir = launch.userDataDir;
     browser = await puppeteer.launch(launch);
     mkdirSync(ARTIFACTS, { recursive: true });
-  }, 150_000);
+  }, 300_000);
 
   afterAll(async () => {
     await telemetry?.stop({ clean: true });
@@ -153,7 +167,26 @@ describe('web UI', () => {
     await new Promise((r) => server?.close(r));
     await stack?.stop();
     await site?.close();
+    await auditSite?.close();
   });
+
+  const auditToEnd = (id: string) =>
+    eventually(
+      async () => {
+        const r = await request(stack.app).get(`/api/audits/${id}`).set(adminAuth).expect(200);
+        return TERMINAL_STATUSES.includes(r.body.status) ? (r.body as ScanView) : undefined;
+      },
+      180_000,
+      500,
+    );
+
+  /** supertest buffers a PDF as bytes only with a parser of its own (the response is the raw stream). */
+  const bytes = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
+    const stream = res as unknown as NodeJS.ReadableStream;
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => cb(null, Buffer.concat(chunks)));
+  };
 
   /** Signs in over HTTP (agent keeps the cookies); returns the agent and the session's CSRF token. */
   async function signIn(key: string) {
@@ -165,6 +198,13 @@ describe('web UI', () => {
     const sessionCsrf = /name="csrf-token" content="([^"]+)"|name="_csrf" value="([^"]+)"/.exec(page.text)!;
     return { agent, res, csrf: sessionCsrf[1] ?? sessionCsrf[2] };
   }
+
+  // The audit tests share one session per key: sign-ins from 127.0.0.1 are throttled (UI_LOGIN_RATE_LIMIT_PER_IP).
+  const sessions = new Map<string, ReturnType<typeof signIn>>();
+  const sessionOf = (key: string) => {
+    if (!sessions.has(key)) sessions.set(key, signIn(key));
+    return sessions.get(key)!;
+  };
 
   async function expectAccessible(page: Page, name: string) {
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) as `${string}.png`, fullPage: false });
@@ -343,6 +383,119 @@ describe('web UI', () => {
     await agent.post('/login').set({ 'X-Forwarded-For': '203.0.113.78' }).type('form').send({ apiKey: ADMIN_KEY, _csrf: csrf }).expect(303);
   });
 
+  it("shows a client its site audits, their report and exports; another client's are 404", async () => {
+    const { agent: a } = await sessionOf(acmeKey);
+    const { agent: b } = await sessionOf(globexKey);
+    const list = await a.get('/audits').expect(200);
+    expect(list.text).toContain(`href="/audits/${auditId}"`);
+    expect((await b.get('/audits').expect(200)).text).not.toContain(auditId);
+    const page = (await a.get(`/audits/${auditId}`).expect(200)).text;
+    expect(page).toContain('<h2 id="h-score">Site score</h2>');
+    expect(page).toContain('<caption>Failing elements by impact</caption>');
+    expect(page).toMatch(/on \d+ of 3 pages/);
+    expect(page).not.toContain('data-live');
+    const live = (await a.get(`/audits/${auditId}/live`).expect(200)).body;
+    expect(live).toMatchObject({ final: true, summary: expect.stringContaining('Audit completed') });
+
+    const csv = await a
+      .get(`/audits/${auditId}/report.csv`)
+      .expect(200)
+      .expect('content-type', /text\/csv/);
+    expect(csv.text.split('\r\n')[0]).toBe('impact,rule,wcag,where,pages,of pages,elements,help,help url,example page');
+    const json = (await a.get(`/audits/${auditId}/report.json`).expect(200)).body;
+    expect(json.pages.scanned).toBe(3);
+    expect(json.issues.length).toBeGreaterThan(0);
+    for (const path of [
+      `/audits/${auditId}`,
+      `/audits/${auditId}/report.csv`,
+      `/audits/${auditId}/report.json`,
+      `/audits/${auditId}/report.pdf`,
+    ]) {
+      await b.get(path).expect(404);
+    }
+
+    // The prospect page lists its audits, latest first, with the Start audit form prefilled.
+    const prospect = (await a.get(`/prospects/${prospectId}`).expect(200)).text;
+    expect(prospect).toContain(`href="/audits/${auditId}"`);
+    expect(prospect).toContain(`action="/prospects/${prospectId}/audits"`);
+    expect(prospect).toContain(`value="${site.url('/violations.html')}"`);
+  });
+
+  it('starts an audit from the prospect page, showing a refusal in the form', async () => {
+    const { agent, csrf } = await sessionOf(acmeKey);
+    await agent
+      .post(`/prospects/${prospectId}/audits`)
+      .type('form')
+      .send({ url: `${auditSite.origin}/`, maxPages: '1' })
+      .expect(403);
+    const refused = await agent
+      .post(`/prospects/${prospectId}/audits`)
+      .type('form')
+      .send({ _csrf: csrf, url: 'ftp://example.com/', maxPages: '1' })
+      .expect(400);
+    expect(refused.text).toMatch(/role="alert" id="audit-error">The audit was not started\. [^<]*url/);
+    expect(refused.text).toMatch(/id="audit-url"[^>]*value="ftp:\/\/example.com\/" aria-invalid="true"/);
+    const tooMany = await agent
+      .post(`/prospects/${prospectId}/audits`)
+      .type('form')
+      .send({ _csrf: csrf, url: `${auditSite.origin}/`, maxPages: String(stack.env.AUDIT_MAX_PAGES + 1) })
+      .expect(400);
+    expect(tooMany.text).toMatch(/name="maxPages"[^>]*aria-invalid="true"/);
+
+    const started = await agent
+      .post(`/prospects/${prospectId}/audits`)
+      .type('form')
+      .send({ _csrf: csrf, url: `${auditSite.origin}/`, maxPages: '1' })
+      .expect(303);
+    const id = /^\/audits\/([0-9a-f-]{36})$/.exec(started.headers.location)![1];
+    const row = await stack.prisma.audit.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ clientId: acme, prospectId });
+    expect((await auditToEnd(id)).status).toBe('completed');
+  }, 200_000);
+
+  it('exports the site report as a tagged PDF (API key and session), 409 while an audit has no report', async () => {
+    const res = await request(stack.app)
+      .get(`/api/audits/${auditId}/report.pdf`)
+      .set(bearer(acmeKey))
+      .buffer(true)
+      .parse(bytes)
+      .expect(200)
+      .expect('content-type', 'application/pdf');
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="audit-${auditId}.pdf"`);
+    const pdf = (res.body as Buffer).toString('latin1');
+    expect(pdf.startsWith('%PDF-')).toBe(true);
+    // Tagged: a structure tree and the "marked" flag; the outline (from the headings) and the title are plain text.
+    expect(pdf).toContain('/StructTreeRoot');
+    expect(pdf).toContain('/MarkInfo');
+    expect(pdf).toContain(`/Title (Site audit of ${new URL(auditSite.origin).host})`);
+    expect(pdf).toContain('/Title (Site score)');
+    expect(pdf).toContain('/Title (Issues, grouped where they are fixed)');
+    await request(stack.app).get(`/api/audits/${auditId}/report.pdf`).set(bearer(globexKey)).expect(404);
+
+    const { agent } = await sessionOf(acmeKey);
+    const viaUi = await agent.get(`/audits/${auditId}/report.pdf`).buffer(true).parse(bytes).expect(200);
+    expect((viaUi.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+
+    // No report yet: a queued audit row of acme's (no workflow needed to answer).
+    const pending = randomUUID();
+    await stack.prisma.audit.create({
+      data: {
+        id: pending,
+        workflowId: `audit-${pending}`,
+        clientId: acme,
+        submittedBy: 'test',
+        startUrl: `${auditSite.origin}/`,
+        siteHosts: ['127.0.0.1'],
+        options: {},
+        queue: 'low',
+        priority: 5,
+        status: 'queued',
+      },
+    });
+    const conflict = await request(stack.app).get(`/api/audits/${pending}/report.pdf`).set(bearer(acmeKey)).expect(409);
+    expect(conflict.body.error).toBe('conflict');
+  }, 120_000);
+
   it('works with the keyboard alone, updates live, and has no WCAG 2.2 AA violations on any page', async () => {
     const page = await browser.newPage();
     await page.setBypassCSP(true); // our axe injection, as the scanner does; the pages' own CSP stays in the headers
@@ -410,6 +563,32 @@ describe('web UI', () => {
     await page.goto(`${base}/prospects/${prospectId}/compare?a=${previousId}&b=${scanId}`);
     await expectAccessible(page, 'compare');
 
+    await page.goto(`${base}/audits`);
+    await expectAccessible(page, 'audits');
+    await page.goto(`${base}/audits/${auditId}`);
+    expect(await page.$eval('main', (m) => m.textContent ?? '')).toContain('Issues, grouped where they are fixed');
+    await expectAccessible(page, 'audit-report');
+
+    // An audit whose first page never loads: its page shows live progress and cancels from the keyboard.
+    const hangingAudit = (
+      await request(stack.app)
+        .post('/api/audits')
+        .set(adminAuth)
+        .send({ clientId: acme, url: site.url('/hang'), maxPages: 3, sitemap: 'off' })
+        .expect(202)
+    ).body.auditId;
+    await page.goto(`${base}/audits/${hangingAudit}`);
+    expect(await page.$eval('#live-status', (el) => el.getAttribute('aria-live'))).toBe('polite');
+    await page.waitForFunction(() => /\b1 scanning\b/.test(document.getElementById('live-status')?.textContent ?? ''), { timeout: 60_000 });
+    expect(await page.$eval('[data-region="progress"]', (el) => el.textContent?.replace(/\s+/g, ' ') ?? '')).toMatch(/Scanning\s*1\b/);
+    await expectAccessible(page, 'audit-live');
+    await request(stack.app).get(`/api/audits/${hangingAudit}/report.pdf`).set(adminAuth).expect(409);
+    const cancelAudit = await tabTo(page, (f) => f.text === 'Cancel this audit', 200);
+    expect(cancelAudit.outline).toMatch(/^solid [1-9]/);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    expect(await page.$eval('[role="status"]', (el) => el.textContent)).toContain('Cancellation requested');
+    expect((await auditToEnd(hangingAudit)).status).toBe('cancelled');
+
     await page.goto(`${base}/dashboard?range=30d`);
     await expectAccessible(page, 'dashboard-30d');
     await (await page.$('#history'))!.screenshot({ path: join(ARTIFACTS, 'dashboard-charts.png') as `${string}.png` });
@@ -421,7 +600,7 @@ describe('web UI', () => {
     expect(memoryTable).toContain('ui-test-worker-a');
     expect(memoryTable).toContain('ui-test-worker-b');
     await page.close();
-  }, 150_000);
+  }, 240_000);
 
   const abuseLimited = async () =>
     (

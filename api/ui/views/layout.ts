@@ -1,11 +1,11 @@
 import type { Principal } from '../../services/api-key.service';
-import { html, tableWrap, type SafeHtml } from '../html';
+import { html, raw, tableWrap, type SafeHtml } from '../html';
 
 export interface PageContext {
   principal?: Principal;
   csrfToken?: string;
   /** The nav entry to mark as the current page. */
-  current?: 'dashboard' | 'failed' | 'report' | 'prospect';
+  current?: 'dashboard' | 'failed' | 'report' | 'prospect' | 'audits';
 }
 
 /** Every page: skip link, banner with navigation and sign-out, one main landmark. */
@@ -31,6 +31,7 @@ ${opts.script ? html`<script src="/ui/assets/ui.js" defer></script>` : ''}
     p
       ? html`<nav aria-label="Main"><ul>
         ${p.kind === 'admin' ? [link('/dashboard', 'Dashboard', 'dashboard'), link('/failed', 'Failed scans', 'failed')] : ''}
+        ${link('/audits', 'Site audits', 'audits')}
       </ul></nav>
       <div class="who">
         <span>Signed in as ${p.kind === 'admin' ? 'operator' : html`client <strong>${p.clientId}</strong>`}</span>
@@ -40,6 +41,27 @@ ${opts.script ? html`<script src="/ui/assets/ui.js" defer></script>` : ''}
   }
 </header>
 <main id="main" tabindex="-1">
+${body}
+</main>
+</body>
+</html>`.value;
+}
+
+/**
+ * A page to print (the PDF export): no navigation, forms or scripts, the stylesheet inlined and nothing fetched
+ * (its CSP allows no request at all), so the browser that prints it needs no network.
+ */
+export function printableLayout(title: string, body: SafeHtml, css: string): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${title}</title>
+<style>${raw(css.replace(/<\/style/gi, '<\\/style'))}</style>
+</head>
+<body class="printable">
+<main id="main">
 ${body}
 </main>
 </body>

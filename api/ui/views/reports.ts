@@ -5,6 +5,7 @@ import { fmtDate, fmtDuration, html, tableWrap, type SafeHtml } from '../html';
 import { selectorText, type Issue, type IssueDiff } from '../../../core/issues';
 import { groupByWcag, type ReportRule } from '../report';
 import type { UiService } from '../ui.service';
+import { prospectAuditsSection, type AuditFormState } from './audits';
 import { layout, type PageContext } from './layout';
 
 type Report = NonNullable<Awaited<ReturnType<UiService['report']>>>;
@@ -174,7 +175,7 @@ function compareForm(
   </form>`;
 }
 
-export function prospectPage(p: Prospect, ctx: PageContext): string {
+export function prospectPage(p: Prospect, ctx: PageContext, auditForm: AuditFormState): string {
   const h = p.history;
   const trend = h.trend;
   return layout(
@@ -187,6 +188,7 @@ export function prospectPage(p: Prospect, ctx: PageContext): string {
       <div><dt>Latest score</dt><dd class="score">${h.latestScore ?? '—'}${'delta' in h && h.delta !== undefined ? html` <span class="muted">(${h.delta >= 0 ? '+' : ''}${h.delta} since the scan before)</span>` : ''}</dd></div>
       <div><dt>Scans</dt><dd>${h.scans.length}${h.scans.length === 50 ? ' (newest 50 shown)' : ''}</dd></div>
     </dl>
+    ${prospectAuditsSection(h.prospectId, p.audits, auditForm, ctx.csrfToken ?? '', p.defaultAuditPages)}
     <section aria-labelledby="h-trend"><h2 id="h-trend">Score trend</h2>
       ${lines(
         'Score per completed scan',
