@@ -75,15 +75,21 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   ];
   // Unless the caller wants the output, stderr is still read (its last 2 KB) so a start that fails can say why.
   const child = spawn(o.cliPath, args, { stdio: o.stdio ?? ['ignore', 'ignore', 'pipe'] });
+  // A Go panic says why in its first lines and where in the rest: keep the start and the end.
+  let stderrHead = '';
   let stderrTail = '';
-  if (!o.stdio) child.stderr?.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2048)));
+  if (!o.stdio)
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderrHead.length < 1024) stderrHead = (stderrHead + chunk.toString()).slice(0, 1024);
+      else stderrTail = (stderrTail + chunk.toString()).slice(-1024);
+    });
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + (o.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (exited) {
       throw new Error(
-        `temporal dev server exited during start (${o.cliPath} ${args.join(' ')})${stderrTail ? `: ${stderrTail.trim()}` : ''}`,
+        `temporal dev server exited during start (${o.cliPath} ${args.join(' ')})${stderrHead ? `: ${stderrHead.trim()}${stderrTail ? ` … ${stderrTail.trim()}` : ''}` : ''}`,
       );
     }
     if (await portOpen(ip, o.port)) break;
@@ -117,4 +123,22 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Starts a dev server on a free port, trying a new port when the server exits during start: freePort() releases the
+ * port before the server binds it (and the server binds more ports of its own), so on a busy machine another process
+ * sometimes takes one in between.
+ */
+export async function startTemporalDevServerOnFreePort(
+  o: Omit<Parameters<typeof startTemporalDevServer>[0], 'port'>,
+  attempts = 3,
+): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTemporalDevServer({ ...o, port: await freePort() });
+    } catch (err) {
+      if (attempt >= attempts || !/exited during start/.test((err as Error).message)) throw err;
+    }
+  }
 }

@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations } from '../../lib/migrator';
-import { freePort, startTemporalDevServer, type DevServer } from '../../lib/temporal-dev-server';
+import { startTemporalDevServerOnFreePort, type DevServer } from '../../lib/temporal-dev-server';
 import { adminDatabaseUrl, withDatabase } from './databases';
 
 const ROOT = join(__dirname, '..', '..');
 
 export default async function globalSetup(): Promise<void> {
   const cliPath = process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'venv', 'bin', 'temporal');
-  const server: DevServer = await startTemporalDevServer({ cliPath, port: await freePort(), uiPort: null });
+  const server: DevServer = await startTemporalDevServerOnFreePort({ cliPath, uiPort: null });
   (globalThis as { __TEMPORAL_DEV_SERVER__?: DevServer }).__TEMPORAL_DEV_SERVER__ = server;
 
   const dbName = `wcag_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
