@@ -16,7 +16,7 @@ import { auditScope, planPages, type PlannedPage } from '../audits/frontier';
 import { normaliseUrl } from '../audits/normalise-url';
 import { parseRobots, ROBOTS_USER_AGENT } from '../audits/robots';
 import { urlPattern } from '../audits/url-pattern';
-import { isUuid } from '../lib/ids';
+import { prospectStillOwned } from './scan-records.activity';
 
 type Tx = Prisma.TransactionClient;
 
@@ -112,16 +112,11 @@ export function createAuditRecordActivities(deps: AuditRecordDeps) {
   const { prisma } = deps;
   return {
     /**
-     * The row of one firing of an audit schedule (the API creates the row of every other audit). A schedule outlives
-     * the prospect it was made for: once that is deleted its audits are no longer filed under it.
+     * The row of one firing of an audit schedule (the API creates the row of every other audit), filed under the
+     * schedule's prospect while that still exists.
      */
     async createScheduledAudit(input: ScheduledAuditInput & { auditId: string; scheduledWorkflowId: string }): Promise<void> {
-      const prospectId =
-        input.prospectId &&
-        isUuid(input.prospectId) &&
-        (await prisma.prospect.count({ where: { id: input.prospectId, clientId: input.clientId } })) > 0
-          ? input.prospectId
-          : null;
+      const prospectId = await prospectStillOwned(prisma, input.prospectId, input.clientId);
       await prisma.audit.upsert({
         where: { id: input.auditId },
         update: {},

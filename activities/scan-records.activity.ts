@@ -79,6 +79,15 @@ export interface CreateScheduledScanResult {
   refused?: { reason: typeof FailureCategory.RateLimited; message: string };
 }
 
+/**
+ * A schedule's prospect, if it is still one of the client's: a schedule outlives the prospect it was made for, and
+ * once that is deleted its runs are no longer filed under it.
+ */
+export async function prospectStillOwned(prisma: PrismaClient, prospectId: string | undefined, clientId: string): Promise<string | null> {
+  if (!prospectId || !isUuid(prospectId)) return null;
+  return (await prisma.prospect.count({ where: { id: prospectId, clientId } })) > 0 ? prospectId : null;
+}
+
 /** Postgres writes of the scan workflow; each is idempotent because Temporal may run it more than once. */
 export function createScanRecordActivities(prisma: PrismaClient, opts: { maxScansPerHour: number }) {
   return {
@@ -91,12 +100,7 @@ export function createScanRecordActivities(prisma: PrismaClient, opts: { maxScan
       const targetHost = new URL(input.url).hostname;
       // A schedule outlives the prospect it was made for: once that is deleted its runs are no longer filed under it
       // (scans.prospect_id references prospects, and deleting one clears it on the scans it already has).
-      const prospectId =
-        input.prospectId &&
-        isUuid(input.prospectId) &&
-        (await prisma.prospect.count({ where: { id: input.prospectId, clientId: input.clientId } })) > 0
-          ? input.prospectId
-          : undefined;
+      const prospectId = (await prospectStillOwned(prisma, input.prospectId, input.clientId)) ?? undefined;
       const data = {
         id: input.scanId,
         workflowId: scanWorkflowId(input.scanId),

@@ -94,8 +94,8 @@ export interface AuditProgress {
   skipped: number;
 }
 
-export interface SiteAuditInput {
-  auditId: string;
+/** What every audit's workflow runs with, whoever starts it (the API, a schedule's firing). */
+export interface AuditRunSettingsInput {
   clientId: string;
   queue: ScanQueue;
   priority: number;
@@ -104,6 +104,10 @@ export interface SiteAuditInput {
   maxScanTimeMs: number;
   /** Admin submissions and admin schedules are not charged to the client's hourly quota. */
   quotaExempt: boolean;
+}
+
+export interface SiteAuditInput extends AuditRunSettingsInput {
+  auditId: string;
   /** Set by continueAsNew: discovery is done and the crawl goes on. */
   discovered?: boolean;
   /** Pages started so far by earlier runs (continueAsNew carries it). */
@@ -159,9 +163,8 @@ export interface AuditClaim {
 export const auditScheduleIdPrefix = 'audit-schedule-';
 
 /** A schedule's fixed input for an audit: everything of an audit but its id, which each firing creates. */
-export interface ScheduledAuditInput {
+export interface ScheduledAuditInput extends AuditRunSettingsInput {
   scheduleId: string;
-  clientId: string;
   prospectId?: string;
   /** Who created the schedule (access.ts submitterOf): each firing's audit is filed as submitted by them. */
   submittedBy: string;
@@ -169,11 +172,4 @@ export interface ScheduledAuditInput {
   siteHosts: string[];
   /** Resolved when the schedule was created (every default applied, patterns validated). */
   options: AuditOptions;
-  queue: ScanQueue;
-  priority: number;
-  taskQueues: TaskQueues;
-  retryInitialIntervalMs: number;
-  maxScanTimeMs: number;
-  /** Created with the admin key: its pages are not charged to the client's hourly quota. */
-  quotaExempt: boolean;
 }
