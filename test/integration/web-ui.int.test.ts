@@ -42,7 +42,8 @@ describe('web UI', () => {
 
   beforeAll(async () => {
     site = await startFixtureServer({ '/hang': () => undefined });
-    stack = await startStack();
+    // Many tests sign in from 127.0.0.1 within a minute; the throttle test reads the limit from the env.
+    stack = await startStack({ env: { UI_LOGIN_RATE_LIMIT_PER_IP: '30' } });
     server = stack.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -199,7 +200,7 @@ describe('web UI', () => {
     return { agent, res, csrf: sessionCsrf[1] ?? sessionCsrf[2] };
   }
 
-  // The audit tests share one session per key: sign-ins from 127.0.0.1 are throttled (UI_LOGIN_RATE_LIMIT_PER_IP).
+  // The audit tests share one session per key: sign-ins from 127.0.0.1 are throttled (UI_LOGIN_RATE_LIMIT_PER_IP, raised above).
   const sessions = new Map<string, ReturnType<typeof signIn>>();
   const sessionOf = (key: string) => {
     if (!sessions.has(key)) sessions.set(key, signIn(key));
