@@ -52,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/scans', webUi.scanExports);
   api.use('/audits', auditsRouter(services.audits, idempotency));
   api.use('/audits', webUi.auditPdf);
+  api.use('/audits', webUi.auditEarl);
   api.use('/keys', keysRouter(services.keys));
   api.use('/schedules', schedulesRouter(services.schedules));
   api.use('/prospects', prospectsRouter(services.prospects, idempotency, { importBodyLimit: deps.env.API_BULK_BODY_LIMIT }));

@@ -7,6 +7,7 @@ import type { PrismaClient } from '../../lib/prisma';
 import type { Services } from '../services';
 import { recordRejections } from '../services/safety.service';
 import { auditPdfApiRouter, createAuditPdf } from './audit-pdf';
+import { auditEarlApiRouter } from './audit-earl';
 import { createSessionStore } from './session';
 import { scanExportsApiRouter } from './scan-exports';
 import { uiRouter } from './ui.router';
@@ -19,7 +20,7 @@ import { createUiService } from './ui.service';
 export function createWebUi(
   deps: { env: Env; adminKey: string; prisma: PrismaClient; logger: Logger; temporal: Client; taskQueuePrefix?: string },
   services: Pick<Services, 'keys' | 'scans' | 'queueMonitoring' | 'prospects' | 'audits' | 'health' | 'safety' | 'temporalBreaker'>,
-): { pages: Router; scanExports: Router; auditPdf: Router } {
+): { pages: Router; scanExports: Router; auditPdf: Router; auditEarl: Router } {
   const ui = createUiService({
     ...deps,
     scans: services.scans,
@@ -49,5 +50,7 @@ export function createWebUi(
     scanExports: scanExportsApiRouter(ui),
     // Mounted under /api/audits: GET /api/audits/:auditId/report.pdf.
     auditPdf: auditPdfApiRouter(pdfs),
+    // Mounted under /api/audits: GET /api/audits/:auditId/report.earl.jsonld.
+    auditEarl: auditEarlApiRouter(ui),
   };
 }

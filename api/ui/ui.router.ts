@@ -1,4 +1,5 @@
 // The Web UI: server-rendered pages on the API's Express app, signed in with a session cookie (see session.ts).
+import { auditEarl } from './audit-earl';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { parseDuration } from '../../lib/time-window';
 import { FAILURE_CATEGORIES, isFailureCategory } from '../../core/contracts';
@@ -324,6 +325,16 @@ export function uiRouter(deps: UiRouterDeps): Router {
     const id = String(req.params.id);
     const report = await ui.auditReportJson(id, principal(res));
     res.attachment(`audit-${id}-report.json`).json(report);
+  });
+
+  pages.get('/audits/:id/report.earl.jsonld', requireSession, async (req, res) => {
+    const id = String(req.params.id);
+    const earl = await auditEarl(ui, id, principal(res));
+    if (!earl) throw new HttpError(404, 'not_found', 'No such audit, or it is not yours to see.');
+    res
+      .attachment(`audit-${id}-earl.jsonld`)
+      .type('application/ld+json')
+      .send(JSON.stringify(earl, null, 2));
   });
 
   pages.get('/audits/:id/report.pdf', requireSession, async (req, res) => {

@@ -406,7 +406,28 @@ describe('web UI', () => {
     const json = (await a.get(`/audits/${auditId}/report.json`).expect(200)).body;
     expect(json.pages.scanned).toBe(3);
     expect(json.issues.length).toBeGreaterThan(0);
+    // EARL as for a scan: one graph, the assertor once, every scanned page a subject with its failed assertions.
+    const earl = JSON.parse(
+      (
+        await a
+          .get(`/audits/${auditId}/report.earl.jsonld`)
+          .expect(200)
+          .expect('content-type', /ld\+json/)
+      ).text,
+    );
+    const nodes = earl['@graph'] as Array<Record<string, unknown>>;
+    expect(nodes.filter((n) => n['@id'] === '_:platform')).toHaveLength(1);
+    const subjects = nodes.filter((n) => Array.isArray(n['@type']) && (n['@type'] as string[]).includes('earl:TestSubject'));
+    expect(subjects).toHaveLength(3);
+    const failed = nodes.filter(
+      (n) => (n['earl:result'] as { 'earl:outcome'?: { '@id': string } })?.['earl:outcome']?.['@id'] === 'earl:failed',
+    );
+    expect(failed.length).toBeGreaterThanOrEqual(json.issues.length);
+    const apiEarl = await request(stack.app).get(`/api/audits/${auditId}/report.earl.jsonld`).set(bearer(acmeKey)).expect(200);
+    expect(JSON.parse(apiEarl.text)['@graph']).toHaveLength(nodes.length);
+    await request(stack.app).get(`/api/audits/${auditId}/report.earl.jsonld`).set(bearer(globexKey)).expect(404);
     for (const path of [
+      `/audits/${auditId}/report.earl.jsonld`,
       `/audits/${auditId}`,
       `/audits/${auditId}/report.csv`,
       `/audits/${auditId}/report.json`,

@@ -262,6 +262,7 @@ export function auditPage(a: AuditView, ctx: PageContext & { csrfToken: string }
       <li><a href="/audits/${a.auditId}/report.pdf">Download PDF</a></li>
       <li><a href="/audits/${a.auditId}/report.csv">Download issues CSV</a></li>
       <li><a href="/audits/${a.auditId}/report.json">Download JSON</a></li>
+      <li><a href="/audits/${a.auditId}/report.earl.jsonld">Download EARL (JSON-LD)</a></li>
       ${a.prospectId ? html`<li><a href="/prospects/${a.prospectId}">Prospect history</a></li>` : ''}
     </ul>`
         : a.prospectId
