@@ -171,7 +171,13 @@ export function createAuditRecordActivities(deps: AuditRecordDeps) {
         const options = audit.options;
         const remaining = options.maxPages - audit.pages_started;
         if (remaining <= 0) return { pages: [], exhausted: true };
-        const want = Math.min(input.limit, remaining);
+        const hostRoom = await roomOnSite(tx, audit);
+        if (hostRoom.room <= 0 && hostRoom.ownScanning === 0) {
+          // Other audits of the same site use its share: try again shortly (or when one of ours ends).
+          const pending = await tx.auditPage.count({ where: { auditId: input.auditId, status: 'pending' } });
+          return pending > 0 ? { pages: [], busyMs: SITE_BUSY_RETRY_MS, exhausted: false } : { pages: [], exhausted: true };
+        }
+        const want = Math.min(input.limit, remaining, Math.max(hostRoom.room, 0));
         const picked: Array<{ id: bigint; url: string }> = [];
         const sampled = options.sampling ? await startedPerPattern(tx, input.auditId) : null;
         for (let round = 0; picked.length < want && round < 100; round++) {
@@ -331,6 +337,28 @@ export function createAuditRecordActivities(deps: AuditRecordDeps) {
       });
     },
   };
+}
+
+/** How long an audit waits before asking again when other audits of its site hold the site's share. */
+export const SITE_BUSY_RETRY_MS = 2_000;
+
+/**
+ * Politeness across audits: pages of the site in flight in every running audit of it (any worker), against this audit's
+ * `politeness.concurrency`, and while several audits of the site have pages left each gets an even share of it (so the
+ * one that claims right after each page does not starve one that asks every few seconds). Claims for one site take
+ * turns (a transaction-scoped advisory lock per site host), so two audits never both see room for the same slot.
+ */
+async function roomOnSite(tx: Tx, audit: AuditRow): Promise<{ room: number; ownScanning: number }> {
+  for (const host of [...audit.site_hosts].sort()) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`audit-site:${host}`}))`;
+  const [row] = await tx.$queryRaw<Array<{ own: number; others: number; audits: number }>>`
+    SELECT count(p.id) FILTER (WHERE p.status = 'scanning' AND p.audit_id = ${audit.id}::uuid)::int AS own,
+           count(p.id) FILTER (WHERE p.status = 'scanning' AND p.audit_id <> ${audit.id}::uuid)::int AS others,
+           count(DISTINCT a.id)::int AS audits
+    FROM audits a JOIN audit_pages p ON p.audit_id = a.id AND p.status IN ('pending', 'scanning')
+    WHERE (a.status = 'running' OR a.id = ${audit.id}::uuid) AND a.site_hosts && ${audit.site_hosts}::text[]`;
+  const { concurrency } = audit.options.politeness;
+  const share = Math.max(1, Math.floor(concurrency / Math.max(1, row.audits)));
+  return { room: Math.min(concurrency - row.own - row.others, share - row.own), ownScanning: row.own };
 }
 
 const claimed = (id: bigint, scanId: string, url: string) => ({ pageId: id.toString(), scanId, url, targetHost: new URL(url).hostname });

@@ -156,6 +156,8 @@ export interface AuditClaim {
   pages: ClaimedAuditPage[];
   /** The client's hourly quota is spent: try again after this long. */
   waitMs?: number;
+  /** Other audits of the same site hold its politeness share: try again after this long (or when a page ends). */
+  busyMs?: number;
   /** Nothing is pending (or maxPages is reached): no page will ever be claimed again. */
   exhausted: boolean;
 }

@@ -75,6 +75,10 @@ export async function siteAuditWorkflow(input: SiteAuditInput): Promise<SiteAudi
         quotaExempt: input.quotaExempt,
       });
       if (claim.pages.length === 0) {
+        if (claim.busyMs !== undefined) {
+          await Promise.race([sleep(claim.busyMs), ...inFlight]);
+          continue;
+        }
         if (claim.waitMs !== undefined) {
           // The client's hourly quota is spent: pages already running finish, then the audit waits for the next hour.
           await Promise.all(inFlight);

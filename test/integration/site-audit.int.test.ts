@@ -142,6 +142,35 @@ describe('a 100-page site audited from one POST /api/audits', () => {
   }, 600_000);
 });
 
+describe('politeness across audits', () => {
+  it('two audits of the same site at once (two clients) share its concurrency: never more pages in flight than that', async () => {
+    const site = await startFixtureSite({ pages: 30, delayMs: 400 });
+    try {
+      const body = { url: `${site.origin}/`, maxPages: 12, politeness: { concurrency: 2 } };
+      const [a, b] = await Promise.all([
+        submitAudit(stack(), { ...body, clientId: 'audit-tests-a' }),
+        submitAudit(stack(), { ...body, clientId: 'audit-tests-b' }),
+      ]);
+      const [endA, endB] = await Promise.all([auditToEnd(stack(), a), auditToEnd(stack(), b)]);
+      expect([endA.status, endB.status]).toEqual(['completed', 'completed']);
+      expect([endA.progress.scanned, endB.progress.scanned]).toEqual([12, 12]);
+      // Each audit alone keeps 2 in flight (the 100-page audit above reaches 2): together they still keep 2.
+      expect(site.maxInFlight).toBeLessThanOrEqual(2);
+      // ...and they did run at the same time: their page scans overlap.
+      const spans = await stack().prisma.scan.groupBy({
+        by: ['auditId'],
+        where: { auditId: { in: [a, b] } },
+        _min: { startedAt: true },
+        _max: { finishedAt: true },
+      });
+      const [x, y] = spans.map((s) => [s._min.startedAt!.getTime(), s._max.finishedAt!.getTime()]);
+      expect(Math.min(x[1], y[1])).toBeGreaterThan(Math.max(x[0], y[0]));
+    } finally {
+      await site.close();
+    }
+  }, 300_000);
+});
+
 describe('politeness under throttling', () => {
   it('honours Retry-After on a 429: the page is retried after the time the site asked for, then scanned', async () => {
     const site = await startFixtureSite({ pages: 20, throttled: true, delayMs: 20 });
