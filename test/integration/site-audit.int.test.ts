@@ -86,6 +86,10 @@ describe('a 100-page site audited from one POST /api/audits', () => {
     // No scan of the audit ever targeted another host, and no page tried to reach one of the bait addresses.
     const hosts = await stack().prisma.scan.groupBy({ by: ['targetHost'], where: { auditId: fullId } });
     expect(hosts.map((h) => h.targetHost)).toEqual(['127.0.0.1']);
+    // The egress proxy's record of each page scan: no page of the audit even tried to reach a bait address.
+    const results = await stack().prisma.scanResult.findMany({ where: { scan: { auditId: fullId } }, select: { blockedRequests: true } });
+    expect(results.length).toBeGreaterThanOrEqual(full.progress.scanned);
+    expect(JSON.stringify(results.map((r) => r.blockedRequests))).not.toMatch(/169\.254\.169\.254|10\.0\.0\.5/);
     // Fragments and tracking parameters never make a second page.
     expect(pages.filter((p) => p.url.includes('#') || /[?&]utm_/.test(p.url))).toEqual([]);
     // Discovery read the sitemap index and both gzip sitemaps, and left the bait sitemap alone.
