@@ -34,8 +34,8 @@ export async function siteAuditWorkflow(input: SiteAuditInput): Promise<SiteAudi
   const { discoverSite } = proxyActivities<Activities>({
     startToCloseTimeout: '5 minutes',
     heartbeatTimeout: '1 minute',
-    // Retried through a database outage of a few minutes (its writes are idempotent); an unreachable site is not an
-    // error here (discovery notes it and the start page is still scanned).
+    // Retried through a database outage of a few minutes (its writes are idempotent). An unreachable site is not an
+    // error here: discovery notes it (and, per RFC 9309, an unreachable robots.txt disallows the site).
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
   });
   let progress: AuditProgress = { discovered: 0, queued: 0, scanning: 0, scanned: 0, failed: 0, skipped: 0 };
