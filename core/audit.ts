@@ -3,7 +3,6 @@
 import type { ImpactCounts, ScanOptions, ScanQueue, TaskQueues } from './contracts';
 
 export type AuditStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export const AUDIT_STATUSES: readonly AuditStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 
 /** A discovered URL's state: pending (in the frontier) → scanning → scanned | failed, or skipped with a reason. */
 export type AuditPageStatus = 'pending' | 'scanning' | 'scanned' | 'failed' | 'skipped';
@@ -40,7 +39,6 @@ export const SkipReason = {
   Cancelled: 'cancelled',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
-export const SKIP_REASONS: readonly SkipReason[] = Object.values(SkipReason);
 
 /** Where a URL came from. */
 export type PageSource = 'start' | 'sitemap' | 'link';
@@ -137,8 +135,6 @@ export interface ClaimedAuditPage {
   url: string;
   targetHost: string;
 }
-
-export type ImpactTotals = ImpactCounts;
 
 /** What the audit workflow needs of its stored audit (read once per run by startAudit). */
 export interface AuditRunSettings {
