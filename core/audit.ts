@@ -1,6 +1,6 @@
 // Site audits: the contract shared by the API, the audit workflow, its activities and the UI.
 // Pure and JSON-only (loaded in the workflow sandbox).
-import type { ImpactCounts, ScanOptions, ScanQueue, TaskQueues } from './contracts';
+import type { ScanOptions, ScanQueue, TaskQueues } from './contracts';
 
 export type AuditStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
