@@ -1,13 +1,16 @@
 // A site audit survives real faults: a worker process SIGKILLed mid-page and its Temporal server restarted mid-audit,
-// and still ends complete and duplicate-free (every page of the site scanned, each once, except a page whose attempt
-// the kill cut off, which may be fetched twice but is stored once).
+// and its Postgres restarted mid-audit, and still ends complete and duplicate-free (every page of the site scanned,
+// each once, except a page whose attempt the fault cut off, which may be fetched twice but is stored once).
 //
-// The API runs in this process (startStack without workers) against a private Temporal dev server
-// (test/support/processes.ts), so restarting it breaks no other test run; the workers are two `tsx workers/main.ts`
-// processes on the stack's task queues, under the strict target rules (only 127.0.0.1 allowed).
+// The API runs in this process (startStack without workers) against a private Temporal dev server or a private
+// Postgres (test/support/processes.ts), so restarting them breaks no other test run; the workers are
+// `tsx workers/main.ts` processes on the stack's task queues, under the strict target rules (only 127.0.0.1 allowed).
+import { join } from 'node:path';
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import { reconcile, formatProblem } from '../../monitoring/reconcile';
+import { applyMigrations, ensureDatabase } from '../../lib/migrator';
+import { auditWorkflowId } from '../../core/audit';
 import { scanWorkflowId } from '../../core/contracts';
 import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { ProcessRegistry, waitForWorkerReady, type WorkerProcess } from '../support/processes';
@@ -17,6 +20,7 @@ import { eventually, startStack, type Stack } from '../support/stack';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = Record<string, any>;
 
+const ROOT = join(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** TEST_FAULT_VERBOSE=1 prints what the test measured (outage length, recovery, attempts, fetches). */
 const note = (what: string, data: object) => {
@@ -68,6 +72,16 @@ async function workerScanningAPage(s: Stack, auditId: string, workers: WorkerPro
     if (owner) return owner;
   }
   return undefined;
+}
+
+/** The attempt number of a scan's last started scanPage attempt, from its workflow history. */
+async function lastScanPageAttempt(client: Client, scanId: string): Promise<number> {
+  const events = (await client.workflow.getHandle(scanWorkflowId(scanId)).fetchHistory()).events ?? [];
+  const scanPages = new Set(
+    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'scanPage').map((e) => String(e.eventId)),
+  );
+  const started = events.map((e) => e.activityTaskStartedEventAttributes).filter((a) => a && scanPages.has(String(a.scheduledEventId)));
+  return Math.max(0, ...started.map((a) => a!.attempt ?? 0));
 }
 
 /** Every scan of the audit closed in Temporal, and Postgres and Temporal in agreement (monitoring/reconcile). */
@@ -188,5 +202,115 @@ describe('a site audit under faults', () => {
       scans.map((x) => x.id),
     );
     expect((await s.client.workflow.getHandle(audit.workflowId).describe()).status.name).toBe('COMPLETED');
+  }, 600_000);
+
+  it('Postgres stopped for 5 s mid-audit: the audit completes, every page scanned once', async () => {
+    const pg = await procs.startPostgres();
+    const dbUrl = pg.url('wcag_audit_fault');
+    await ensureDatabase(dbUrl);
+    await applyMigrations(dbUrl, join(ROOT, 'prisma', 'migrations'));
+    stack = await startStack({ workers: false, env: { ...STRICT_TARGETS, DATABASE_URL: dbUrl } });
+    const s = stack;
+    const worker = procs.spawnWorker({
+      name: 'W',
+      temporalAddress: s.env.TEMPORAL_ADDRESS,
+      databaseUrl: dbUrl,
+      taskQueuePrefix: s.prefix,
+      maxConcurrentPages: 2,
+      env: STRICT_TARGETS,
+    });
+    await waitForWorkerReady(s.client, s.queues, worker, 180_000);
+    site = await startFixtureSite({ pages: 30 });
+    const expected = site.expectedUrls().map(pathOf).sort();
+
+    const startedAt = Date.now();
+    const submitted = await request(s.app)
+      .post('/api/audits')
+      .set(adminAuth)
+      .send({
+        clientId: 'audit-faults-pg',
+        url: `${site.origin}/`,
+        maxPages: 500,
+        maxPerPattern: 500,
+        politeness: { concurrency: 2 },
+      })
+      .expect(202);
+    const auditId: string = submitted.body.auditId;
+    const result = s.client.workflow.getHandle(auditWorkflowId(auditId)).result();
+    result.catch(() => undefined); // asserted below; not an unhandled rejection meanwhile
+
+    // 1. Once 8 pages are scanned, stop Postgres for 5 s (fast shutdown: every connection is cut).
+    const scannedAtStop = await eventually(
+      async () => {
+        const n = await s.prisma.auditPage.count({ where: { auditId, status: 'scanned' } });
+        return n >= 8 ? n : undefined;
+      },
+      300_000,
+      250,
+    );
+    const inFlightAtStop = await s.prisma.auditPage.count({ where: { auditId, status: 'scanning' } });
+    const stoppedAt = Date.now();
+    try {
+      await pg.stop();
+      await sleep(5_000);
+    } finally {
+      // Always bring it back: the rest of the test and its cleanup need it.
+      await pg.start();
+    }
+    const downMs = Date.now() - stoppedAt;
+
+    // 2. The audit goes on to the end; the workflow's result needs no database (this process's pool reconnects).
+    const outcome = await result;
+    const durationMs = Date.now() - startedAt;
+    expect(worker.hasExited()).toBe(false); // the worker rode out the outage
+    const audit = await auditView(s, auditId);
+
+    const pages = await s.prisma.auditPage.findMany({ where: { auditId }, orderBy: { id: 'asc' } });
+    const scans = await s.prisma.scan.findMany({ where: { auditId }, select: { id: true, url: true, status: true, attempts: true } });
+    const retried = scans.filter((x) => x.attempts > 1).map((x) => pathOf(x.url));
+    const scanned = pages.filter((p) => p.status === 'scanned').map((p) => pathOf(p.url));
+    const fetches = (path: string) => site!.requests.filter((r) => r.method === 'GET' && r.path === path).length;
+    const fetchedTwice = scanned.filter((p) => fetches(p) > 1).map((p) => ({ page: p, fetches: fetches(p) }));
+    // A scan row's `attempts` is written best effort, so not while the database is down: Temporal's history knows.
+    for (const f of fetchedTwice) {
+      const scan = scans.find((x) => pathOf(x.url) === f.page)!;
+      if (!retried.includes(f.page) && (await lastScanPageAttempt(s.client, scan.id)) > 1) retried.push(f.page);
+    }
+    note('audit through a postgres restart', {
+      scannedAtStop,
+      inFlightAtStop,
+      downMs,
+      recoveredAfterStopMs: Date.now() - stoppedAt,
+      durationMs,
+      progress: audit.progress,
+      attempts: Object.entries(scans.reduce<Record<string, number>>((m, x) => ((m[x.attempts] = (m[x.attempts] ?? 0) + 1), m), {})).map(
+        ([n, count]) => `${count}x${n}`,
+      ),
+      retried,
+      fetchedTwice,
+      maxInFlight: site.maxInFlight,
+    });
+
+    expect(outcome.status).toBe('completed');
+    expect(audit.status).toBe('completed');
+    expect(scanned.sort()).toEqual(expected);
+    expect(audit.progress).toMatchObject({ scanned: expected.length, queued: 0, scanning: 0, failed: 0 });
+    expect(pages.filter((p) => p.status === 'pending' || p.status === 'scanning')).toEqual([]);
+    // One scan row per page, every one terminal in Postgres.
+    const perUrl = await s.prisma.scan.groupBy({ by: ['url'], where: { auditId }, _count: { _all: true } });
+    expect(perUrl.filter((g) => g._count._all > 1)).toEqual([]);
+    // (Pages that turned out off-site or not HTML have a scan too, then count as skipped: one per claimed page.)
+    expect(scans.map((x) => x.id).sort()).toEqual(pages.flatMap((p) => (p.scanId ? [p.scanId] : [])).sort());
+    expect(scans.filter((x) => !TERMINAL_STATUSES.includes(x.status))).toEqual([]);
+    // Each page fetched once, except one whose attempt the outage cut off (its scan retried): at most twice.
+    expect(scanned.filter((p) => fetches(p) === 0)).toEqual([]);
+    expect(fetchedTwice.filter((f) => !retried.includes(f.page) || f.fetches > 2)).toEqual([]);
+    expect(site.maxInFlight).toBeLessThanOrEqual(2);
+
+    await expectScansClosedAndReconciled(
+      s.prisma,
+      s.client,
+      scans.map((x) => x.id),
+    );
   }, 600_000);
 });
