@@ -6,6 +6,7 @@ import { conflict, notFound } from '../http-errors';
 import { principalOf } from '../middleware/auth';
 import type { Principal } from '../services/api-key.service';
 import { earlReport } from './exports';
+import { exportScanOf } from './scan-exports';
 import type { UiService } from './ui.service';
 
 /** The EARL report of an audit; null when the audit is absent or not this principal's, 409 while it has no report. */
@@ -20,19 +21,7 @@ export async function auditEarl(ui: UiService, auditId: string, principal: Princ
   for (const scanId of scanIds) {
     const rep = await ui.report(scanId, principal);
     if (!rep) continue;
-    const earl = earlReport(
-      {
-        scanId: rep.scan.scanId,
-        url: rep.scan.url,
-        finalUrl: rep.scan.result?.finalUrl,
-        finishedAt: rep.scan.finishedAt,
-        score: rep.scan.score,
-        inconclusive: rep.scan.inconclusive,
-        axeVersion: rep.scan.result?.axeVersion,
-      },
-      rep.rules,
-      await ui.passedRules(scanId),
-    );
+    const earl = earlReport(exportScanOf(rep), rep.rules, await ui.passedRules(scanId));
     context ??= earl['@context'];
     // The assertor (this platform) once; every page's subject and assertions.
     graph.push(...(graph.length === 0 ? earl['@graph'] : earl['@graph'].slice(1)));

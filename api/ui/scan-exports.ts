@@ -16,6 +16,19 @@ export interface ScanExport {
   body: string;
 }
 
+/** What the exports say about a scan, from its report (also used by the audit's EARL export). */
+export function exportScanOf(rep: NonNullable<Awaited<ReturnType<UiService['report']>>>): ExportScan {
+  return {
+    scanId: rep.scan.scanId,
+    url: rep.scan.url,
+    finalUrl: rep.scan.result?.finalUrl,
+    finishedAt: rep.scan.finishedAt,
+    score: rep.scan.score,
+    inconclusive: rep.scan.inconclusive,
+    axeVersion: rep.scan.result?.axeVersion,
+  };
+}
+
 /** The export of one scan in one format, or null when the scan is absent or not this principal's. */
 export async function buildScanExport(
   ui: UiService,
@@ -25,15 +38,7 @@ export async function buildScanExport(
 ): Promise<ScanExport | null> {
   const rep = await ui.report(scanId, principal);
   if (!rep) return null;
-  const scan: ExportScan = {
-    scanId: rep.scan.scanId,
-    url: rep.scan.url,
-    finalUrl: rep.scan.result?.finalUrl,
-    finishedAt: rep.scan.finishedAt,
-    score: rep.scan.score,
-    inconclusive: rep.scan.inconclusive,
-    axeVersion: rep.scan.result?.axeVersion,
-  };
+  const scan = exportScanOf(rep);
   const filename = `scan-${scan.scanId}-${format}`;
   switch (format) {
     case 'violations.csv':

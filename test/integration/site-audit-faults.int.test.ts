@@ -98,6 +98,60 @@ async function expectScansClosedAndReconciled(prisma: Stack['prisma'], client: C
   expect(report).toMatchObject({ checked: scanIds.length, inAgreement: scanIds.length });
 }
 
+/**
+ * What an audit left behind, read once it ended: its pages, its page scans, and how often the site served each scanned
+ * page. A page fetched twice must be one whose scan was retried (an attempt cut off by the fault): a scan row's
+ * `attempts` is written best effort (not while the database is down), so Temporal's history is asked too.
+ */
+async function auditOutcome(s: Stack, site: FixtureSite, auditId: string) {
+  const pages = await s.prisma.auditPage.findMany({ where: { auditId }, orderBy: { id: 'asc' } });
+  const scans = await s.prisma.scan.findMany({ where: { auditId }, select: { id: true, url: true, status: true, attempts: true } });
+  const retried = scans.filter((x) => x.attempts > 1).map((x) => pathOf(x.url));
+  const scanned = pages.filter((p) => p.status === 'scanned').map((p) => pathOf(p.url));
+  // Page fetches by the browser: GETs of exactly that path and query.
+  const fetches = (path: string) => site.requests.filter((r) => r.method === 'GET' && r.path === path).length;
+  const fetchedTwice = scanned.filter((p) => fetches(p) > 1).map((p) => ({ page: p, fetches: fetches(p) }));
+  for (const f of fetchedTwice) {
+    const scan = scans.find((x) => pathOf(x.url) === f.page)!;
+    if (!retried.includes(f.page) && (await lastScanPageAttempt(s.client, scan.id)) > 1) retried.push(f.page);
+  }
+  const attempts = Object.entries(scans.reduce<Record<string, number>>((m, x) => ((m[x.attempts] = (m[x.attempts] ?? 0) + 1), m), {})).map(
+    ([n, count]) => `${count}x${n}`,
+  );
+  return { pages, scans, retried, scanned, fetches, fetchedTwice, attempts };
+}
+
+/** Nothing lost or done twice: exactly the expected pages scanned, one scan row each, all terminal, fetched once each
+ * except a retried one (at most twice), never more than `concurrency` in flight, and Temporal in agreement. */
+async function expectCompleteAudit(
+  s: Stack,
+  site: FixtureSite,
+  audit: Body,
+  outcome: Awaited<ReturnType<typeof auditOutcome>>,
+  expected: string[],
+  concurrency: number,
+) {
+  const { pages, scans, retried, scanned, fetches, fetchedTwice } = outcome;
+  expect(audit.status).toBe('completed');
+  expect([...scanned].sort()).toEqual(expected);
+  expect(audit.progress).toMatchObject({ scanned: expected.length, queued: 0, scanning: 0, failed: 0 });
+  expect(pages.filter((p) => p.status === 'pending' || p.status === 'scanning')).toEqual([]);
+  // One scan row per claimed page (pages that turned out off-site or not HTML have one too, then count as skipped).
+  const perUrl = await s.prisma.scan.groupBy({ by: ['url'], where: { auditId: audit.auditId }, _count: { _all: true } });
+  expect(perUrl.filter((g) => g._count._all > 1)).toEqual([]);
+  expect(scans.map((x) => x.id).sort()).toEqual(pages.flatMap((p) => (p.scanId ? [p.scanId] : [])).sort());
+  expect(scans.filter((x) => !TERMINAL_STATUSES.includes(x.status))).toEqual([]);
+  expect(scanned.filter((p) => fetches(p) === 0)).toEqual([]);
+  expect(fetchedTwice.filter((f) => !retried.includes(f.page) || f.fetches > 2)).toEqual([]);
+  expect(site.maxInFlight).toBeLessThanOrEqual(concurrency);
+  // Temporal agrees: every page's scan closed, in agreement with its row.
+  await expectScansClosedAndReconciled(
+    s.prisma,
+    s.client,
+    scans.map((x) => x.id),
+  );
+}
+
 describe('a site audit under faults', () => {
   it('a worker SIGKILLed mid-page and Temporal restarted mid-audit: the audit completes, every page scanned once', async () => {
     const temporal = await procs.startTemporal();
@@ -159,13 +213,7 @@ describe('a site audit under faults', () => {
     const durationMs = Date.now() - startedAt;
     expect(survivor.hasExited()).toBe(false);
 
-    const pages = await s.prisma.auditPage.findMany({ where: { auditId }, orderBy: { id: 'asc' } });
-    const scans = await s.prisma.scan.findMany({ where: { auditId }, select: { id: true, url: true, status: true, attempts: true } });
-    const retried = scans.filter((x) => x.attempts > 1).map((x) => pathOf(x.url));
-    const scanned = pages.filter((p) => p.status === 'scanned').map((p) => pathOf(p.url));
-    // Page fetches by the browser: GETs of exactly that path and query.
-    const fetches = (path: string) => site!.requests.filter((r) => r.method === 'GET' && r.path === path).length;
-    const fetchedTwice = scanned.filter((p) => fetches(p) > 1).map((p) => ({ page: p, fetches: fetches(p) }));
+    const outcome = await auditOutcome(s, site, auditId);
     note('audit under faults', {
       victim: victim.name,
       scannedAtKill,
@@ -174,33 +222,12 @@ describe('a site audit under faults', () => {
       recoveredAfterKillMs: Date.now() - killedAt,
       durationMs,
       progress: audit.progress,
-      attempts: Object.entries(scans.reduce<Record<string, number>>((m, x) => ((m[x.attempts] = (m[x.attempts] ?? 0) + 1), m), {})).map(
-        ([n, count]) => `${count}x${n}`,
-      ),
-      retried,
-      fetchedTwice,
+      attempts: outcome.attempts,
+      retried: outcome.retried,
+      fetchedTwice: outcome.fetchedTwice,
       maxInFlight: site.maxInFlight,
     });
-
-    expect(audit.status).toBe('completed');
-    expect(scanned.sort()).toEqual(expected);
-    expect(audit.progress).toMatchObject({ scanned: expected.length, queued: 0, scanning: 0, failed: 0 });
-    expect(pages.filter((p) => p.status === 'pending' || p.status === 'scanning')).toEqual([]);
-    // One scan row per page, every one terminal in Postgres.
-    const perUrl = await s.prisma.scan.groupBy({ by: ['url'], where: { auditId }, _count: { _all: true } });
-    expect(perUrl.filter((g) => g._count._all > 1)).toEqual([]);
-    expect(scans.filter((x) => !TERMINAL_STATUSES.includes(x.status))).toEqual([]);
-    // Each page fetched once, except one whose attempt was cut off (by the kill or the restart): at most twice.
-    expect(scanned.filter((p) => fetches(p) === 0)).toEqual([]);
-    expect(fetchedTwice.filter((f) => !retried.includes(f.page) || f.fetches > 2)).toEqual([]);
-    expect(site.maxInFlight).toBeLessThanOrEqual(3);
-
-    // Temporal agrees: every page's scan closed, in agreement with its row, and the audit workflow completed.
-    await expectScansClosedAndReconciled(
-      s.prisma,
-      s.client,
-      scans.map((x) => x.id),
-    );
+    await expectCompleteAudit(s, site, audit, outcome, expected, 3);
     expect((await s.client.workflow.getHandle(audit.workflowId).describe()).status.name).toBe('COMPLETED');
   }, 600_000);
 
@@ -260,22 +287,12 @@ describe('a site audit under faults', () => {
     const downMs = Date.now() - stoppedAt;
 
     // 2. The audit goes on to the end; the workflow's result needs no database (this process's pool reconnects).
-    const outcome = await result;
+    const workflowOutcome = await result;
     const durationMs = Date.now() - startedAt;
     expect(worker.hasExited()).toBe(false); // the worker rode out the outage
     const audit = await auditView(s, auditId);
 
-    const pages = await s.prisma.auditPage.findMany({ where: { auditId }, orderBy: { id: 'asc' } });
-    const scans = await s.prisma.scan.findMany({ where: { auditId }, select: { id: true, url: true, status: true, attempts: true } });
-    const retried = scans.filter((x) => x.attempts > 1).map((x) => pathOf(x.url));
-    const scanned = pages.filter((p) => p.status === 'scanned').map((p) => pathOf(p.url));
-    const fetches = (path: string) => site!.requests.filter((r) => r.method === 'GET' && r.path === path).length;
-    const fetchedTwice = scanned.filter((p) => fetches(p) > 1).map((p) => ({ page: p, fetches: fetches(p) }));
-    // A scan row's `attempts` is written best effort, so not while the database is down: Temporal's history knows.
-    for (const f of fetchedTwice) {
-      const scan = scans.find((x) => pathOf(x.url) === f.page)!;
-      if (!retried.includes(f.page) && (await lastScanPageAttempt(s.client, scan.id)) > 1) retried.push(f.page);
-    }
+    const outcome = await auditOutcome(s, site, auditId);
     note('audit through a postgres restart', {
       scannedAtStop,
       inFlightAtStop,
@@ -283,34 +300,12 @@ describe('a site audit under faults', () => {
       recoveredAfterStopMs: Date.now() - stoppedAt,
       durationMs,
       progress: audit.progress,
-      attempts: Object.entries(scans.reduce<Record<string, number>>((m, x) => ((m[x.attempts] = (m[x.attempts] ?? 0) + 1), m), {})).map(
-        ([n, count]) => `${count}x${n}`,
-      ),
-      retried,
-      fetchedTwice,
+      attempts: outcome.attempts,
+      retried: outcome.retried,
+      fetchedTwice: outcome.fetchedTwice,
       maxInFlight: site.maxInFlight,
     });
-
-    expect(outcome.status).toBe('completed');
-    expect(audit.status).toBe('completed');
-    expect(scanned.sort()).toEqual(expected);
-    expect(audit.progress).toMatchObject({ scanned: expected.length, queued: 0, scanning: 0, failed: 0 });
-    expect(pages.filter((p) => p.status === 'pending' || p.status === 'scanning')).toEqual([]);
-    // One scan row per page, every one terminal in Postgres.
-    const perUrl = await s.prisma.scan.groupBy({ by: ['url'], where: { auditId }, _count: { _all: true } });
-    expect(perUrl.filter((g) => g._count._all > 1)).toEqual([]);
-    // (Pages that turned out off-site or not HTML have a scan too, then count as skipped: one per claimed page.)
-    expect(scans.map((x) => x.id).sort()).toEqual(pages.flatMap((p) => (p.scanId ? [p.scanId] : [])).sort());
-    expect(scans.filter((x) => !TERMINAL_STATUSES.includes(x.status))).toEqual([]);
-    // Each page fetched once, except one whose attempt the outage cut off (its scan retried): at most twice.
-    expect(scanned.filter((p) => fetches(p) === 0)).toEqual([]);
-    expect(fetchedTwice.filter((f) => !retried.includes(f.page) || f.fetches > 2)).toEqual([]);
-    expect(site.maxInFlight).toBeLessThanOrEqual(2);
-
-    await expectScansClosedAndReconciled(
-      s.prisma,
-      s.client,
-      scans.map((x) => x.id),
-    );
+    expect(workflowOutcome.status).toBe('completed');
+    await expectCompleteAudit(s, site, audit, outcome, expected, 2);
   }, 600_000);
 });
