@@ -32,31 +32,24 @@ export interface StoredScanResult {
 export async function saveScanResult(prisma: PrismaClient, r: StoredScanResult): Promise<void> {
   const raw = r.raw as Prisma.InputJsonValue;
   const blockedRequests = r.blockedRequests as Prisma.InputJsonValue;
-  const audit = { links: r.links, skeleton: r.skeleton ?? null, contentType: r.contentType ?? null };
+  // What a retried attempt replaces; audit scans add their links, skeleton and content type.
+  const fields = {
+    axeVersion: r.axeVersion,
+    finalUrl: r.finalUrl,
+    httpStatus: r.httpStatus,
+    pageTitle: r.pageTitle,
+    blockedRequests,
+    raw,
+    links: r.links,
+    skeleton: r.skeleton ?? null,
+    contentType: r.contentType ?? null,
+  };
   await prisma.$transaction([
     prisma.scanViolation.deleteMany({ where: { scanId: r.scanId } }),
     prisma.scanResult.upsert({
       where: { scanId: r.scanId },
-      create: {
-        scanId: r.scanId,
-        axeVersion: r.axeVersion,
-        finalUrl: r.finalUrl,
-        httpStatus: r.httpStatus,
-        pageTitle: r.pageTitle,
-        blockedRequests,
-        raw,
-        ...audit,
-      },
-      update: {
-        axeVersion: r.axeVersion,
-        finalUrl: r.finalUrl,
-        httpStatus: r.httpStatus,
-        pageTitle: r.pageTitle,
-        blockedRequests,
-        raw,
-        ...audit,
-        createdAt: new Date(),
-      },
+      create: { scanId: r.scanId, ...fields },
+      update: { ...fields, createdAt: new Date() },
     }),
     prisma.scanViolation.createMany({
       data: r.rules.map((rule) => ({ ...rule, scanId: r.scanId, nodes: rule.nodes as unknown as Prisma.InputJsonValue })),

@@ -98,6 +98,16 @@ async function expectScansClosedAndReconciled(prisma: Stack['prisma'], client: C
   expect(report).toMatchObject({ checked: scanIds.length, inAgreement: scanIds.length });
 }
 
+/** An audit of the whole fixture site (no page or pattern limit in the way) at `concurrency` pages in flight. */
+async function submitWholeSiteAudit(s: Stack, site: FixtureSite, clientId: string, concurrency: number): Promise<string> {
+  const submitted = await request(s.app)
+    .post('/api/audits')
+    .set(adminAuth)
+    .send({ clientId, url: `${site.origin}/`, maxPages: 500, maxPerPattern: 500, politeness: { concurrency } })
+    .expect(202);
+  return submitted.body.auditId as string;
+}
+
 /**
  * What an audit left behind, read once it ended: its pages, its page scans, and how often the site served each scanned
  * page. A page fetched twice must be one whose scan was retried (an attempt cut off by the fault): a scan row's
@@ -172,18 +182,7 @@ describe('a site audit under faults', () => {
     const expected = site.expectedUrls().map(pathOf).sort();
 
     const startedAt = Date.now();
-    const submitted = await request(s.app)
-      .post('/api/audits')
-      .set(adminAuth)
-      .send({
-        clientId: 'audit-faults',
-        url: `${site.origin}/`,
-        maxPages: 500,
-        maxPerPattern: 500,
-        politeness: { concurrency: 3 },
-      })
-      .expect(202);
-    const auditId: string = submitted.body.auditId;
+    const auditId = await submitWholeSiteAudit(s, site, 'audit-faults', 3);
 
     // 1. Once 10 pages are scanned, SIGKILL the worker that has one of the audit's pages loading.
     const beforeKill = await auditWhen(s, auditId, (a) => a.progress.scanned >= 10 || TERMINAL_STATUSES.includes(a.status), 300_000);
@@ -251,18 +250,7 @@ describe('a site audit under faults', () => {
     const expected = site.expectedUrls().map(pathOf).sort();
 
     const startedAt = Date.now();
-    const submitted = await request(s.app)
-      .post('/api/audits')
-      .set(adminAuth)
-      .send({
-        clientId: 'audit-faults-pg',
-        url: `${site.origin}/`,
-        maxPages: 500,
-        maxPerPattern: 500,
-        politeness: { concurrency: 2 },
-      })
-      .expect(202);
-    const auditId: string = submitted.body.auditId;
+    const auditId = await submitWholeSiteAudit(s, site, 'audit-faults-pg', 2);
     const result = s.client.workflow.getHandle(auditWorkflowId(auditId)).result();
     result.catch(() => undefined); // asserted below; not an unhandled rejection meanwhile
 
