@@ -97,6 +97,14 @@ function createWorkerMetrics() {
       buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120],
       registers: [registry],
     }),
+    /** Where a scan attempt's time goes (the benchmark's per-page breakdown reads this too). */
+    scanStageDuration: new Histogram({
+      name: `${PREFIX}scan_stage_duration_seconds`,
+      help: 'Time spent per stage of a page scan attempt: egress (proxy), lease (wait + context/page), prepare, navigate, settle, axe, facts, screenshot, store, release',
+      labelNames: ['stage'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
     scanOutcomes: new Counter({
       name: `${PREFIX}scan_attempts_total`,
       help: 'Page scan attempts by outcome: completed or the failure category (timeout, memory, blocked, ...)',
