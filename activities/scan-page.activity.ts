@@ -18,6 +18,7 @@ import { deferIfHostOpen, hostOf, noteScanOutcome } from './host-breaker';
 import { navigationBudgetMs } from './host-breaker-verdict';
 import { guardSiteNavigation, isHtmlContentType, type SiteNavigationGuard } from './browser/site-navigation-guard';
 import { collectAuditFactsScript, type AuditPageFacts } from '../audits/page-structure';
+import { ScanStageTimer, type TimedStage } from './scan-stage-timer';
 
 export interface ScanPageInput {
   scanId: string;
@@ -85,6 +86,13 @@ interface PageScan {
 }
 
 const HEARTBEAT_MS = 2_000;
+/** Failures after which the page is still in a normal state (it answered; nothing hung, crashed or was cut off). */
+const REUSABLE_AFTER: ReadonlySet<string> = new Set([
+  FailureCategory.HttpError,
+  FailureCategory.NotHtml,
+  FailureCategory.OffSite,
+  FailureCategory.BlockedTarget,
+]);
 const CLIENT_REDIRECT_WAIT_MS = 5_000;
 const MEMORY_POLL_MS = 1_000;
 // After `load`, wait for the network to go quiet, but never long: streaming and long-polling pages never do.
@@ -205,10 +213,12 @@ async function scanLeasedPage(
   input: ScanPageInput,
   budgetMs: number,
   deps: ScanPageDeps,
-  setStage: (s: Stage) => void,
+  setStage: (s: Stage | TimedStage) => void,
 ): Promise<PageScan> {
   const { page } = lease;
-  await preparePage(page, deps.config);
+  setStage('prepare');
+  // A warm page was prepared for its first scan (handlers, CSP bypass and headers stay with the page).
+  if (!lease.warm) await preparePage(page, deps.config);
   const guard = input.audit ? await guardSiteNavigation(page, input.audit.siteHosts) : null;
   try {
     setStage('navigate');
@@ -224,9 +234,11 @@ async function scanLeasedPage(
     await page.waitForNetworkIdle(SETTLE).catch(() => undefined);
     setStage('axe');
     const { results, untestedFrames, truncated } = await runAxeOnSettledDocument(page, input.wcagTags);
+    setStage('facts');
     const facts = await page.evaluate(collectFacts);
     const audit = guard ? await auditFactsOf(page, guard, results.violations) : null;
     // Best effort and bounded (5 s): a page that cannot be captured still has its result.
+    if (deps.config.screenshots) setStage('screenshot');
     const screenshot = deps.config.screenshots ? await capturePage(page, results) : null;
     return { results, untestedFrames, truncated, facts, finalUrl: page.url(), httpStatus: nav.httpStatus, screenshot, audit };
   } finally {
@@ -323,6 +335,11 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       if (deps.hostBreaker && host)
         await deferIfHostOpen(deps.prisma, deps.metrics, deps.hostBreaker, host, input.deferWhenHostOpen === true, input.clientId);
       let stage: Stage = 'lease';
+      const timer = new ScanStageTimer((s, seconds) => deps.metrics.scanStageDuration.observe({ stage: s }, seconds));
+      timer.enter('lease');
+      // Set once the page is known to be responsive and in a normal state: only then may its client's next scan
+      // reuse it (BrowserPool reuseKey); a timed-out, crashed or killed page's context is closed.
+      let reusable = false;
       const beat = setInterval(() => ctx.heartbeat({ stage, attempt }), HEARTBEAT_MS);
       ctx.heartbeat({ stage, attempt });
       const budgetMs = Math.min(input.timeoutMs, deps.config.maxScanTimeMs);
@@ -344,10 +361,14 @@ export function createScanPageActivity(deps: ScanPageDeps) {
       try {
         await markAttemptStarted(deps.prisma, input.scanId, attempt, ctx.info.heartbeatDetails as { stage?: string } | undefined);
         limit = budget(budgetMs, ctx.cancellationSignal);
-        // Every connection the page makes goes through a per-scan proxy that applies the target address rules and
-        // connects to the address it checked (no DNS-rebinding window). Not needed when the rules are off.
-        egress = deps.urlPolicy.allowPrivateTargets ? null : await startEgressProxy({ policy: deps.urlPolicy });
-        const acquiring = deps.pool.acquire(ctx.cancellationSignal, { proxyServer: egress?.url });
+        // Every connection the page makes goes through its context's egress proxy, which applies the target address
+        // rules and connects to the address it checked (no DNS-rebinding window). Not needed when the rules are off.
+        // The context is this client's only: it may be warm from the client's previous scan, never another's.
+        const policy = deps.urlPolicy;
+        const acquiring = deps.pool.acquire(ctx.cancellationSignal, {
+          reuseKey: `client:${input.clientId ?? ''}`,
+          ...(!policy.allowPrivateTargets && { startEgress: () => startEgressProxy({ policy }) }),
+        });
         lease = await Promise.race([acquiring, limit.promise]).catch((err: unknown) => {
           // The budget ran out first; the lease may still arrive later: give it straight back.
           acquiring.then(
@@ -356,20 +377,28 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           );
           throw err;
         });
+        egress = lease.egress;
         watch = watchPage(lease.page, deps.config.pageMaxHeapMb);
         // When navigation starts the host is contacted: the host breaker only counts time from here on.
         const work = scanLeasedPage(lease, egress, input, budgetMs, deps, (s) => {
           if (s === 'navigate') navStartedAt = Date.now();
-          stage = s;
+          if (s === 'navigate' || s === 'settle' || s === 'axe') stage = s;
+          timer.enter(s);
         });
         work.catch(() => undefined); // if the budget or the watch wins, closing the page rejects the abandoned work
-        const scan = await Promise.race([work, limit.promise, watch.promise]);
+        const scan = await Promise.race([work, limit.promise, watch.promise]).catch((err: unknown) => {
+          // The page answered normally (an HTTP error, a non-HTML or off-site answer): it is fit for the next scan.
+          reusable = err instanceof ScanFailure && REUSABLE_AFTER.has(err.category);
+          throw err;
+        });
+        reusable = true;
 
         const reason = inconclusiveReason(scan.facts, scan.untestedFrames);
         if (reason && attempt < input.maxAttempts) {
           throw new ScanFailure(FailureCategory.Inconclusive, reason, true);
         }
         stage = 'store';
+        timer.enter('store');
         const blocked: BlockedRequest[] = (egress?.events ?? [])
           .filter((e) => e.kind === 'blocked')
           .map((e) => ({ url: (e.url ?? `${e.host}:${e.port}`).slice(0, 300), reason: e.reason }));
@@ -461,14 +490,16 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           ...(failure.retryAfterMs !== undefined && { nextRetryDelay: failure.retryAfterMs }),
         });
       } finally {
+        timer.enter('release');
         clearInterval(beat);
         watch?.clear();
         limit?.clear();
-        await lease?.release();
         // What the client is not told (blocked requests and failures name no resolved address): the logs keep it.
+        // Read before the release: a warm context's proxy starts its next scan's events afresh.
         const refusals = egress?.events.flatMap((e) => (e.detail ? [`${e.url ?? `${e.host}:${e.port}`}: ${e.detail}`] : [])) ?? [];
         if (refusals.length > 0) log.info('egress refused internal addresses', { scanId: input.scanId, refusals: refusals.slice(0, 20) });
-        await egress?.close();
+        await lease?.release({ reusable });
+        timer.end();
       }
     },
   };

@@ -21,6 +21,10 @@ export interface BrowserPoolStats {
   launches: number;
   lastHealthCheck: { at: string; ok: boolean; message: string } | null;
   draining: boolean;
+  /** Idle warm contexts kept for their client's next scan (BrowserPool reuseKey). */
+  warmPages?: number;
+  /** Leases served by a warm page since the worker started. */
+  warmLeases?: number;
 }
 
 /** The part of the browser pool that telemetry reads (BrowserPool satisfies it). */

@@ -5,6 +5,8 @@ import type { Logger } from '../../lib/logger';
 import { buildLaunchOptions, type LaunchConfig } from './launch-options';
 import type { BrowserPoolStats, RestartCause, TreeMemory } from '../../core/browser-stats';
 import { isAlive, killTree, treeMemory } from './process-tree';
+import type { EgressProxy } from './egress-proxy';
+import { resetPageState, webOrigin } from './page-state-reset';
 
 export type { RestartCause, BrowserPoolStats } from '../../core/browser-stats';
 
@@ -20,13 +22,50 @@ export interface BrowserPoolConfig extends LaunchConfig {
   drainGraceMs?: number;
 }
 
+export interface AcquireOptions {
+  /** A one-shot context whose connections all go through this proxy (loopback included). */
+  proxyServer?: string;
+  /**
+   * Warm reuse: the context and page may serve the next scan with the same key, and never one with another key
+   * (the key names the client, so no cookie, storage, cache entry or renderer is ever shared between clients).
+   */
+  reuseKey?: string;
+  /** With `reuseKey`: starts the egress proxy a new warm context is bound to for its whole life. */
+  startEgress?: () => Promise<EgressProxy>;
+}
+
 export interface PageLease {
   readonly page: Page;
   readonly context: BrowserContext;
   readonly browserGeneration: number;
-  /** Closes the scan's context (and with it every page and popup); escalates to a kill when close hangs. */
-  release(): Promise<void>;
+  /** The warm context's egress proxy (its events cleared for this lease); null for one-shot leases. */
+  readonly egress: EgressProxy | null;
+  /** The page served an earlier scan of the same key (it is prepared already: handlers, headers). */
+  readonly warm: boolean;
+  /**
+   * Ends the lease. `reusable` (only after a scan that ended normally, with a responsive page) keeps a warm
+   * context for the next scan of the same key, after its state is reset; otherwise the context is closed (and
+   * with it every page and popup), escalating to a kill when close hangs.
+   */
+  release(opts?: { reusable?: boolean }): Promise<void>;
 }
+
+/** A context kept between scans of one key. */
+interface WarmSlot {
+  key: string;
+  context: BrowserContext;
+  page: Page;
+  egress: EgressProxy | null;
+  generation: number;
+  uses: number;
+  /** Origins the page's frames have had since the last reset: their storage is cleared by the next one. */
+  origins: Set<string>;
+  /** The reset after the last lease; resolves false when it failed (the slot is then closed, not reused). */
+  resetting: Promise<boolean>;
+}
+
+/** A warm context is replaced after this many scans, so nothing can accumulate in it without bound. */
+const MAX_WARM_USES = 50;
 
 /**
  * A real CDP round trip to the browser process. `browser.version()` will not do: puppeteer 25 answers it from a
@@ -44,8 +83,10 @@ async function cdpRoundTrip(browser: Browser): Promise<void> {
 const bounded = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => withTimeout(p, ms, `${what} did not finish within ${ms} ms`);
 
 /**
- * One Chromium per worker process, one fresh browser context per scan (no cookie, storage or cache shared
- * between scans or clients), at most `maxPages` leases at once. Restarts on crash, unresponsiveness and memory.
+ * One Chromium per worker process, at most `maxPages` leases at once; restarts on crash, unresponsiveness and
+ * memory. A lease is either a fresh one-shot context, or (with `reuseKey`) a warm context kept for its key
+ * only: between two scans of one key its state is reset (page-state-reset.ts), and an idle warm context is
+ * closed, never handed over, when another key needs the room.
  */
 export class BrowserPool {
   private browser: Browser | null = null;
@@ -54,6 +95,9 @@ export class BrowserPool {
   private generation = 0;
   private inUse = 0;
   private readonly waiters: Array<() => void> = [];
+  /** Warm contexts not leased right now, least recently used first (at most maxPages). */
+  private idle: WarmSlot[] = [];
+  private warmLeases = 0;
   private leasesGranted = 0;
   private lastUsedAt = Date.now();
   private draining = false;
@@ -77,22 +121,17 @@ export class BrowserPool {
   }
 
   /**
-   * Waits for a free slot, then opens a fresh context and page. With `proxyServer` every connection of the
-   * context goes through it, loopback included (Chromium would otherwise bypass a proxy for loopback).
+   * Waits for a free slot, then hands out a warm page of the same key or opens a fresh context and page. With
+   * `proxyServer` every connection of the context goes through it, loopback included (Chromium would otherwise
+   * bypass a proxy for loopback).
    */
-  async acquire(signal?: AbortSignal, opts: { proxyServer?: string } = {}): Promise<PageLease> {
+  async acquire(signal?: AbortSignal, opts: AcquireOptions = {}): Promise<PageLease> {
     await this.takeSlot(signal);
     try {
       const browser = await this.ensureBrowser();
+      if (opts.reuseKey !== undefined) return await this.leaseWarm(browser, opts.reuseKey, opts.startEgress);
       const generation = this.generation;
-      const context = await bounded(
-        browser.createBrowserContext({
-          downloadBehavior: { policy: 'deny' },
-          ...(opts.proxyServer && { proxyServer: opts.proxyServer, proxyBypassList: ['<-loopback>'] }),
-        }),
-        this.closeTimeoutMs * 2,
-        'creating a browser context',
-      );
+      const context = await this.newContext(browser, opts.proxyServer);
       const page = await bounded(context.newPage(), this.closeTimeoutMs * 2, 'opening a page');
       this.leasesGranted++;
       let released = false;
@@ -100,6 +139,8 @@ export class BrowserPool {
         page,
         context,
         browserGeneration: generation,
+        egress: null,
+        warm: false,
         release: async () => {
           if (released) return;
           released = true;
@@ -121,6 +162,126 @@ export class BrowserPool {
     }
   }
 
+  private newContext(browser: Browser, proxyServer: string | undefined): Promise<BrowserContext> {
+    return bounded(
+      browser.createBrowserContext({
+        downloadBehavior: { policy: 'deny' },
+        ...(proxyServer && { proxyServer, proxyBypassList: ['<-loopback>'] }),
+      }),
+      this.closeTimeoutMs * 2,
+      'creating a browser context',
+    );
+  }
+
+  /** The caller holds a slot. An idle warm context of this key if one is sound, else a new one. */
+  private async leaseWarm(browser: Browser, key: string, startEgress: AcquireOptions['startEgress']): Promise<PageLease> {
+    let slot: WarmSlot | null = null;
+    for (;;) {
+      const i = this.idle.findIndex((s) => s.key === key);
+      if (i < 0) break;
+      const [candidate] = this.idle.splice(i, 1);
+      if (candidate.generation === this.generation && (await candidate.resetting) && !candidate.page.isClosed()) {
+        slot = candidate;
+        break;
+      }
+      this.discardSlot(candidate);
+    }
+    const warm = slot !== null;
+    if (!slot) {
+      // Room for the new context: the least recently used idle one (of any key) is closed, never reused.
+      while (this.idle.length > 0 && this.idle.length + this.inUse > this.cfg.maxPages) this.discardSlot(this.idle.shift()!);
+      slot = await this.openWarmSlot(browser, key, startEgress);
+    }
+    slot.uses++;
+    slot.egress?.resetEvents();
+    this.leasesGranted++;
+    if (warm) this.warmLeases++;
+    const leased = slot;
+    let released = false;
+    return {
+      page: leased.page,
+      context: leased.context,
+      browserGeneration: leased.generation,
+      egress: leased.egress,
+      warm,
+      release: async ({ reusable = false } = {}) => {
+        if (released) return;
+        released = true;
+        try {
+          if (reusable && this.canKeep(leased)) this.keepWarm(leased);
+          else await this.closeSlot(leased);
+        } finally {
+          this.giveSlot();
+        }
+      },
+    };
+  }
+
+  private async openWarmSlot(browser: Browser, key: string, startEgress: AcquireOptions['startEgress']): Promise<WarmSlot> {
+    const generation = this.generation;
+    const egress = startEgress ? await startEgress() : null;
+    try {
+      const context = await this.newContext(browser, egress?.url);
+      const page = await bounded(context.newPage(), this.closeTimeoutMs * 2, 'opening a page').catch(async (err: unknown) => {
+        await this.closeContext(context, generation);
+        throw err;
+      });
+      const slot: WarmSlot = { key, context, page, egress, generation, uses: 0, origins: new Set(), resetting: Promise.resolve(true) };
+      page.on('framenavigated', (frame) => {
+        const origin = webOrigin(frame.url());
+        if (origin) slot.origins.add(origin);
+      });
+      return slot;
+    } catch (err) {
+      await egress?.close();
+      throw err;
+    }
+  }
+
+  private canKeep(slot: WarmSlot): boolean {
+    return (
+      !this.closed &&
+      !this.draining &&
+      slot.generation === this.generation &&
+      this.browser?.connected === true &&
+      slot.uses < MAX_WARM_USES &&
+      !slot.page.isClosed()
+    );
+  }
+
+  /** Back to the idle list at once; its reset runs meanwhile and the next lease of its key waits for it. */
+  private keepWarm(slot: WarmSlot): void {
+    const origins = new Set(slot.origins);
+    slot.origins.clear();
+    slot.resetting = bounded(resetPageState(slot.page, origins), this.closeTimeoutMs, 'resetting a warm page').then(
+      () => true,
+      (err: unknown) => {
+        this.logger.warn({ err: (err as Error).message }, 'warm page reset failed; closing its context');
+        return false;
+      },
+    );
+    this.idle.push(slot);
+    while (this.idle.length > this.cfg.maxPages) this.discardSlot(this.idle.shift()!);
+  }
+
+  /** Closes a slot in the background (its context's close is bounded and escalates to a kill). */
+  private discardSlot(slot: WarmSlot): void {
+    void this.closeSlot(slot);
+  }
+
+  private async closeSlot(slot: WarmSlot): Promise<void> {
+    try {
+      await this.closeContext(slot.context, slot.generation);
+    } finally {
+      await slot.egress?.close();
+    }
+  }
+
+  /** Forgets every idle warm context (its browser is going away) and closes their egress proxies. */
+  private dropIdle(): void {
+    for (const slot of this.idle.splice(0)) void slot.egress?.close();
+  }
+
   stats(): BrowserPoolStats {
     return {
       connected: this.browser?.connected ?? false,
@@ -134,6 +295,8 @@ export class BrowserPool {
       launches: this.launches,
       lastHealthCheck: this.lastHealth,
       draining: this.draining,
+      warmPages: this.idle.length,
+      warmLeases: this.warmLeases,
     };
   }
 
@@ -141,14 +304,16 @@ export class BrowserPool {
   async openPages(): Promise<number> {
     const browser = this.browser;
     if (!browser?.connected) return 0;
-    // The default context only holds the about:blank tab Chromium starts with; scans never use it.
+    // The default context only holds the about:blank tab Chromium starts with; scans never use it. An idle warm
+    // context's own page is kept on purpose (anything else in it is closed by its reset).
+    const kept = new Set(this.idle.map((s) => s.page));
     const counts = await Promise.all(
       browser
         .browserContexts()
         .filter((c) => c !== browser.defaultBrowserContext())
         .map((c) => c.pages()),
     );
-    return counts.reduce((n, pages) => n + pages.length, 0);
+    return counts.reduce((n, pages) => n + pages.filter((p) => !kept.has(p)).length, 0);
   }
 
   /** The Chromium tree's memory, measured now. */
@@ -265,6 +430,7 @@ export class BrowserPool {
     browser.once('disconnected', () => {
       if (this.browser !== browser) return; // an orderly shutdown already forgot it
       this.browser = null;
+      this.dropIdle();
       this.restarts.crash++;
       this.logger.error({ generation }, 'browser disconnected unexpectedly');
       const pid = browser.process()?.pid;
@@ -292,6 +458,7 @@ export class BrowserPool {
     const browser = this.browser;
     if (!browser) return;
     this.browser = null;
+    this.dropIdle();
     const pid = browser.process()?.pid;
     const signalled = pid ? killTree(pid) : 0;
     this.logger.warn({ cause, pid, signalled }, 'browser process tree killed');
@@ -304,6 +471,7 @@ export class BrowserPool {
     const browser = this.browser;
     if (!browser) return;
     this.browser = null;
+    this.dropIdle();
     const dir = this.userDataDir;
     try {
       await bounded(browser.close(), this.closeTimeoutMs, 'closing the browser');

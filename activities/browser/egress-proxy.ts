@@ -25,13 +25,15 @@ export interface EgressEvent {
   detail?: string;
 }
 
-/** A running per-scan egress proxy; hand `url` to Chromium as the browser context's proxy server. */
+/** A running egress proxy (one per browser context); hand `url` to Chromium as the browser context's proxy server. */
 export interface EgressProxy {
   readonly url: string;
   readonly events: EgressEvent[];
   blockedCount(): number;
   /** The latest event for this host (lowercased, no brackets), if any. */
   eventFor(host: string): EgressEvent | undefined;
+  /** Forgets the events so far: a warm context's proxy serves one scan after another (BrowserPool). */
+  resetEvents(): void;
   close(): Promise<void>;
 }
 
@@ -462,6 +464,11 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     events,
     blockedCount: () => blocked,
     eventFor: (host) => latestByHost.get(normaliseHost(host)),
+    resetEvents: () => {
+      events.length = 0;
+      latestByHost.clear();
+      blocked = 0;
+    },
     close: () => {
       closing ??= new Promise<void>((done) => {
         server.close(() => done());
