@@ -4,22 +4,31 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { browserActivity, recordActivity, urlCheckActivity } from './activity-options';
+import { browserActivity, recordActivity, recordLocalActivity, urlCheckActivity, urlCheckLocalActivity } from './activity-options';
 import { SCAN_DEADLINE_MS } from '../core/deadlines';
 import { FailureCategory, SearchAttributes, type ScanInput, type ScanOutcome, type ScanProgress, type ScanStatus } from '../core/contracts';
 import { toFailureOutcome, type FailureOutcome } from './failure';
 import { getScanProgressQuery } from './messages';
 import { HOST_BREAKER_PATCH, hostCircuitWaitMs, MAX_HOST_WAITS } from '../core/host-breaker';
 
+/** Executions started before the records and the URL check became local activities replay with remote ones. */
+export const LOCAL_RECORDS_PATCH = 'scan-records-local-activities';
+
 /** One URL → safety check → browser scan (stores the full result) → exactly one recorded terminal state. */
 export async function scanWorkflow(input: ScanInput): Promise<ScanOutcome> {
-  const { recordScanStarted, recordScanFinished } = proxyActivities<Activities>(recordActivity);
-  const { assertUrlSafe } = proxyActivities<Activities>(urlCheckActivity(input));
+  const local = patched(LOCAL_RECORDS_PATCH);
+  const { recordScanStarted, recordScanFinished } = local
+    ? proxyLocalActivities<Activities>(recordLocalActivity)
+    : proxyActivities<Activities>(recordActivity);
+  const { assertUrlSafe } = local
+    ? proxyLocalActivities<Activities>(urlCheckLocalActivity(input))
+    : proxyActivities<Activities>(urlCheckActivity(input));
   const { scanPage } = proxyActivities<Activities>(browserActivity(input));
   const { scanId } = input;
 

@@ -174,7 +174,8 @@ describe('workflow replay', () => {
   }, 300_000);
 
   // scheduled-run-pre-quota: a client key's scheduled run recorded with the code before the `scheduled-scan-quota`
-  // patch (no marker); RECORD_HISTORIES does not re-record it, it pins that older histories still replay.
+  // patch (no marker); RECORD_HISTORIES does not re-record it, it pins that older histories still replay. The same
+  // for scan-*.remote-records: scans recorded before the `scan-records-local-activities` patch.
   const EXPECTED = [
     'audit-cancelled',
     'audit-completed',
@@ -182,9 +183,13 @@ describe('workflow replay', () => {
     'bulk-completed',
     'bulk-continued-as-new',
     'scan-cancelled',
+    'scan-cancelled.remote-records',
     'scan-completed',
+    'scan-completed.remote-records',
     'scan-failed',
+    'scan-failed.remote-records',
     'scan-retried-then-completed',
+    'scan-retried-then-completed.remote-records',
     'scheduled-run-pre-quota',
   ];
 
