@@ -421,16 +421,17 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           rules,
           ...(scan.audit && { links: scan.audit.links, skeleton: scan.audit.skeleton, contentType: scan.audit.contentType }),
         };
+        // The screenshot is written alongside the result (best effort), not after it: one round trip less per scan.
+        const screenshotSaved = scan.screenshot
+          ? saveScreenshot(deps.prisma, input.scanId, scan.screenshot).catch((err: unknown) =>
+              log.warn('screenshot not stored', { scanId: input.scanId, clientId: input.clientId, message: (err as Error).message }),
+            )
+          : null;
         await retryWhileDatabaseUnavailable(
           () => saveScanResult(deps.prisma, stored),
           saveDeadline,
           () => ctx.heartbeat({ stage, attempt }),
-        );
-        if (scan.screenshot) {
-          await saveScreenshot(deps.prisma, input.scanId, scan.screenshot).catch((err: unknown) =>
-            log.warn('screenshot not stored', { scanId: input.scanId, clientId: input.clientId, message: (err as Error).message }),
-          );
-        }
+        ).finally(() => screenshotSaved);
         await noteScanOutcome(deps.prisma, deps.metrics, deps.hostBreaker, host, ended('completed'));
         return {
           score: reason ? null : score(violations),

@@ -23,6 +23,8 @@ export interface BrowserPoolStats {
   draining: boolean;
   /** Idle warm contexts kept for their client's next scan (BrowserPool reuseKey). */
   warmPages?: number;
+  /** Of those, how many are still being reset after their last scan. */
+  warmResetting?: number;
   /** Leases served by a warm page since the worker started. */
   warmLeases?: number;
 }

@@ -62,10 +62,14 @@ interface WarmSlot {
   origins: Set<string>;
   /** The reset after the last lease; resolves false when it failed (the slot is then closed, not reused). */
   resetting: Promise<boolean>;
+  /** The reset has finished (successfully or not): leasing it now costs no wait. */
+  ready: boolean;
 }
 
 /** A warm context is replaced after this many scans, so nothing can accumulate in it without bound. */
 const MAX_WARM_USES = 50;
+/** Warm contexts kept beyond maxPages: one renderer's memory (~50-100 MB) buys never waiting for a reset. */
+const SPARE_CONTEXTS = 1;
 
 /**
  * A real CDP round trip to the browser process. `browser.version()` will not do: puppeteer 25 answers it from a
@@ -95,7 +99,7 @@ export class BrowserPool {
   private generation = 0;
   private inUse = 0;
   private readonly waiters: Array<() => void> = [];
-  /** Warm contexts not leased right now, least recently used first (at most maxPages). */
+  /** Warm contexts not leased right now, least recently used first (at most maxPages + SPARE_CONTEXTS). */
   private idle: WarmSlot[] = [];
   private warmLeases = 0;
   private leasesGranted = 0;
@@ -173,23 +177,27 @@ export class BrowserPool {
     );
   }
 
-  /** The caller holds a slot. An idle warm context of this key if one is sound, else a new one. */
+  /**
+   * The caller holds a slot. An idle warm context of this key whose reset is done; else a new one while there is
+   * room for one spare context (so one client's steady stream never waits for a reset: the spare is ready while
+   * the page just released is being reset); else this key's context that is still resetting; else a new one in
+   * place of the least recently used idle context of another key.
+   */
   private async leaseWarm(browser: Browser, key: string, startEgress: AcquireOptions['startEgress']): Promise<PageLease> {
     let slot: WarmSlot | null = null;
-    for (;;) {
-      const i = this.idle.findIndex((s) => s.key === key);
-      if (i < 0) break;
-      const [candidate] = this.idle.splice(i, 1);
-      if (candidate.generation === this.generation && (await candidate.resetting) && !candidate.page.isClosed()) {
-        slot = candidate;
-        break;
-      }
-      this.discardSlot(candidate);
+    while (!slot) {
+      const mine = this.idle.filter((s) => s.key === key);
+      const room = this.idle.length + this.inUse <= this.cfg.maxPages + SPARE_CONTEXTS;
+      const candidate = mine.find((s) => s.ready) ?? (room ? undefined : mine[0]);
+      if (!candidate) break;
+      this.idle.splice(this.idle.indexOf(candidate), 1);
+      if (candidate.generation === this.generation && (await candidate.resetting) && !candidate.page.isClosed()) slot = candidate;
+      else this.discardSlot(candidate);
     }
     const warm = slot !== null;
     if (!slot) {
       // Room for the new context: the least recently used idle one (of any key) is closed, never reused.
-      while (this.idle.length > 0 && this.idle.length + this.inUse > this.cfg.maxPages) this.discardSlot(this.idle.shift()!);
+      while (this.idle.length > 0 && this.idle.length + this.inUse > this.cfg.maxPages + SPARE_CONTEXTS) this.discardSlot(this.idle.shift()!);
       slot = await this.openWarmSlot(browser, key, startEgress);
     }
     slot.uses++;
@@ -226,7 +234,7 @@ export class BrowserPool {
         await this.closeContext(context, generation);
         throw err;
       });
-      const slot: WarmSlot = { key, context, page, egress, generation, uses: 0, origins: new Set(), resetting: Promise.resolve(true) };
+      const slot: WarmSlot = { key, context, page, egress, generation, uses: 0, origins: new Set(), resetting: Promise.resolve(true), ready: true };
       page.on('framenavigated', (frame) => {
         const origin = webOrigin(frame.url());
         if (origin) slot.origins.add(origin);
@@ -253,15 +261,20 @@ export class BrowserPool {
   private keepWarm(slot: WarmSlot): void {
     const origins = new Set(slot.origins);
     slot.origins.clear();
-    slot.resetting = bounded(resetPageState(slot.page, origins), this.closeTimeoutMs, 'resetting a warm page').then(
-      () => true,
-      (err: unknown) => {
-        this.logger.warn({ err: (err as Error).message }, 'warm page reset failed; closing its context');
-        return false;
-      },
-    );
+    slot.ready = false;
+    slot.resetting = bounded(resetPageState(slot.page, origins), this.closeTimeoutMs, 'resetting a warm page')
+      .then(
+        () => true,
+        (err: unknown) => {
+          this.logger.warn({ err: (err as Error).message }, 'warm page reset failed; closing its context');
+          return false;
+        },
+      )
+      .finally(() => {
+        slot.ready = true;
+      });
     this.idle.push(slot);
-    while (this.idle.length > this.cfg.maxPages) this.discardSlot(this.idle.shift()!);
+    while (this.idle.length > this.cfg.maxPages + SPARE_CONTEXTS) this.discardSlot(this.idle.shift()!);
   }
 
   /** Closes a slot in the background (its context's close is bounded and escalates to a kill). */
@@ -296,11 +309,19 @@ export class BrowserPool {
       lastHealthCheck: this.lastHealth,
       draining: this.draining,
       warmPages: this.idle.length,
+      warmResetting: this.idle.filter((s) => !s.ready).length,
       warmLeases: this.warmLeases,
     };
   }
 
   /** Page targets actually open in Chromium right now (all contexts), to check the pool against reality. */
+  /** Browser contexts open in Chromium right now (leased and warm), the default one excluded. */
+  browserContextCount(): number {
+    const browser = this.browser;
+    if (!browser?.connected) return 0;
+    return browser.browserContexts().filter((c) => c !== browser.defaultBrowserContext()).length;
+  }
+
   async openPages(): Promise<number> {
     const browser = this.browser;
     if (!browser?.connected) return 0;
