@@ -193,13 +193,30 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
         where: { AND: and },
         orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
         take: q.limit + 1,
+        // Only what a job shows: a scan row's other columns (options, counts, timings) would be read and mapped for nothing.
+        select: {
+          id: true,
+          workflowId: true,
+          url: true,
+          clientId: true,
+          queue: true,
+          failureReason: true,
+          failureMessage: true,
+          attempts: true,
+          finishedAt: true,
+          retryOf: true,
+        },
       });
       const page = rows.slice(0, q.limit);
       const ids = page.map((r) => r.id);
       // The page's attempts and retries side by side (an `include` would read the attempts before the retries).
       const [attempts, retries] = ids.length
         ? await Promise.all([
-            prisma.scanAttempt.findMany({ where: { scanId: { in: ids } }, orderBy: [{ scanId: 'asc' }, { attempt: 'asc' }] }),
+            prisma.scanAttempt.findMany({
+              where: { scanId: { in: ids } },
+              orderBy: [{ scanId: 'asc' }, { attempt: 'asc' }],
+              select: { scanId: true, attempt: true, category: true, message: true, createdAt: true },
+            }),
             prisma.scan.findMany({
               where: { retryOf: { in: ids } },
               orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
