@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { createTtlCache } from '../../lib/async';
 import { requireAdmin } from '../middleware/auth';
 import { validate } from '../middleware/validate';
 import { AlertsQuery, ReliabilityQuery } from '../schemas/health-monitoring.schema';
@@ -11,6 +12,12 @@ export interface DashboardSources {
   /** The safety report (rate limits, breakers). */
   safety: () => Promise<unknown>;
 }
+
+/**
+ * How long one built dashboard answers every poll (README "Monitoring"): a dashboard polled by several operators
+ * under load would otherwise repeat its dozen queries and a large serialisation per poll.
+ */
+export const DASHBOARD_CACHE_MS = 1_000;
 
 /** A part that failed shows as `{ error }` and the rest of the dashboard still answers. */
 async function part<T>(p: Promise<T>): Promise<T | { error: string }> {
@@ -61,7 +68,8 @@ export function healthMonitoringRouter(src: DashboardSources): Router {
     }),
   );
 
-  router.get('/dashboard', async (_req, res) => {
+  /** The dashboard's parts, read concurrently; each part keeps its own cache (health, queue health, reliability, safety). */
+  const buildDashboard = async (): Promise<string> => {
     const [report, queueHealth, queueStats, puppeteer, reliability, alerts, safety] = await Promise.all([
       part(health.health()),
       part(health.queueHealth()),
@@ -71,7 +79,7 @@ export function healthMonitoringRouter(src: DashboardSources): Router {
       part(health.alerts({ status: 'firing', limit: 20 })),
       part(src.safety()),
     ]);
-    res.set('Cache-Control', 'no-store').json({
+    return JSON.stringify({
       health: report,
       queue: { health: queueHealth, stats: queueStats },
       puppeteer,
@@ -80,10 +88,19 @@ export function healthMonitoringRouter(src: DashboardSources): Router {
       safety,
       asOf: new Date().toISOString(),
     });
+  };
+  // One build (and one serialisation) per DASHBOARD_CACHE_MS, shared by every poll in that time.
+  const dashboardCache = createTtlCache();
+
+  router.get('/dashboard', async (_req, res) => {
+    const body = await dashboardCache.get('dashboard', DASHBOARD_CACHE_MS, buildDashboard);
+    res.set('Cache-Control', 'no-store').type('application/json').send(body);
   });
 
   router.post('/recover', async (_req, res) => {
-    res.json(await health.recover());
+    const result = await health.recover();
+    dashboardCache.clear();
+    res.json(result);
   });
 
   return router;

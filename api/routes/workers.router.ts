@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
+import { createTtlCache } from '../../lib/async';
 import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import { controlQueue, taskQueues } from '../../core/contracts';
 import type { workerControlWorkflow } from '../../workflows';
@@ -15,6 +16,9 @@ const WorkerCommandParams = z.object({
   command: z.enum(['restart-browser', 'drain']),
 });
 
+/** How long one answer of Temporal's pollers serves GET /api/monitoring/workers (README "Monitoring"). */
+export const WORKERS_CACHE_MS = 1_000;
+
 /** GET /api/monitoring/workers, POST /api/monitoring/workers/:identity/(restart-browser|drain): admin only. */
 export function workersRouter(deps: { env: Env; temporal: Client; taskQueuePrefix?: string }): Router {
   const router = Router();
@@ -22,18 +26,23 @@ export function workersRouter(deps: { env: Env; temporal: Client; taskQueuePrefi
   const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
-  router.get('/', async (_req, res) => {
+  // Pollers change only as workers start and stop: one Temporal call per WORKERS_CACHE_MS answers every caller.
+  const pollersCache = createTtlCache();
+  const listWorkers = async () => {
     // Whoever polls the browser queue is a worker with a browser pool; pollers vanish a few minutes after exit.
     const described = await deps.temporal.workflowService.describeTaskQueue({
       namespace: deps.env.TEMPORAL_NAMESPACE,
       taskQueue: { name: queues.browser },
       taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     });
-    const workers = (described.pollers ?? []).map((p) => ({
+    return (described.pollers ?? []).map((p) => ({
       identity: p.identity,
       lastPollAt: p.lastAccessTime?.seconds ? new Date(Number(p.lastAccessTime.seconds) * 1000).toISOString() : null,
     }));
-    res.json({ workers });
+  };
+
+  router.get('/', async (_req, res) => {
+    res.json({ workers: await pollersCache.get('workers', WORKERS_CACHE_MS, listWorkers) });
   });
 
   router.post(

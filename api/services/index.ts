@@ -15,7 +15,7 @@ import { createHealthMonitoringService, type HealthMonitoringService } from './h
 import { createProspectService, type ProspectService } from './prospect.service';
 import { createQueueMonitoringService, type QueueMonitoringService } from './queue-monitoring.service';
 import { createRateLimitService, type RateLimitService } from './rate-limit.service';
-import { getSafetyReport, type SafetyReport } from './safety.service';
+import { createSafetyReporter, type SafetyReport } from './safety.service';
 import { createScanService, type ScanService } from './scan.service';
 import { createScheduleService, type ScheduleService } from './schedule.service';
 import { createTemporalBreaker, type TemporalBreaker } from './temporal-breaker';
@@ -70,6 +70,6 @@ export function createServices(deps: ServicesDeps): Services {
     health: createHealthMonitoringService(base),
     temporalBreaker,
     rateLimits,
-    safety: () => getSafetyReport(base),
+    safety: createSafetyReporter(base),
   };
 }

@@ -193,20 +193,50 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
         where: { AND: and },
         orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
         take: q.limit + 1,
-        include: { attemptsLog: { orderBy: { attempt: 'asc' } } },
+        // Only what a job shows: a scan row's other columns (options, counts, timings) would be read and mapped for nothing.
+        select: {
+          id: true,
+          workflowId: true,
+          url: true,
+          clientId: true,
+          queue: true,
+          failureReason: true,
+          failureMessage: true,
+          attempts: true,
+          finishedAt: true,
+          retryOf: true,
+        },
       });
       const page = rows.slice(0, q.limit);
-      const retries = page.length
-        ? await prisma.scan.findMany({
-            where: { retryOf: { in: page.map((r) => r.id) } },
-            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-            select: { id: true, retryOf: true },
-          })
-        : [];
+      const ids = page.map((r) => r.id);
+      // The page's attempts and retries side by side (an `include` would read the attempts before the retries).
+      const [attempts, retries] = ids.length
+        ? await Promise.all([
+            prisma.scanAttempt.findMany({
+              where: { scanId: { in: ids } },
+              orderBy: [{ scanId: 'asc' }, { attempt: 'asc' }],
+              select: { scanId: true, attempt: true, category: true, message: true, createdAt: true },
+            }),
+            prisma.scan.findMany({
+              where: { retryOf: { in: ids } },
+              orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+              select: { id: true, retryOf: true },
+            }),
+          ])
+        : [[], []];
+      const attemptsOf = new Map<string, typeof attempts>();
+      for (const a of attempts) attemptsOf.set(a.scanId, [...(attemptsOf.get(a.scanId) ?? []), a]);
+      const retriesOf = new Map<string, string[]>();
+      for (const r of retries) if (r.retryOf) retriesOf.set(r.retryOf, [...(retriesOf.get(r.retryOf) ?? []), r.id]);
       const last = page[page.length - 1];
       return {
         jobs: page.map((s) => {
-          const attemptsLog = s.attemptsLog.map((a) => ({ attempt: a.attempt, category: a.category, message: a.message, at: a.createdAt }));
+          const attemptsLog = (attemptsOf.get(s.id) ?? []).map((a) => ({
+            attempt: a.attempt,
+            category: a.category,
+            message: a.message,
+            at: a.createdAt,
+          }));
           return {
             jobId: s.id,
             workflowId: s.workflowId,
@@ -220,7 +250,7 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
             lastAttemptAt: attemptsLog.length ? attemptsLog[attemptsLog.length - 1].at : null,
             finishedAt: s.finishedAt,
             retryOf: s.retryOf,
-            retriedBy: retries.filter((r) => r.retryOf === s.id).map((r) => r.id),
+            retriedBy: retriesOf.get(s.id) ?? [],
             temporalUiUrl: temporalUiUrl(env, s.workflowId),
           };
         }),

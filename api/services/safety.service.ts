@@ -1,3 +1,4 @@
+import { createTtlCache } from '../../lib/async';
 import type { Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { apiMetrics } from '../../lib/metrics';
@@ -138,16 +139,7 @@ export async function getSafetyReport(deps: { prisma: PrismaClient; env: Env; te
     lastError: b.lastError,
     updatedAt: b.updatedAt.toISOString(),
   }));
-  // This API instance's own Temporal breaker is authoritative for it, even before its first transition is stored.
-  const own = deps.temporalBreaker?.state();
-  if (own) {
-    const row = report.find((b) => b.name === own.name);
-    const halfOpenAt = own.state === 'open' && own.openedAt ? new Date(Date.parse(own.openedAt) + env.BREAKER_TIMEOUT).toISOString() : null;
-    const merged = { name: own.name, kind: 'temporal', state: own.state, failures: own.failures, openedAt: own.openedAt, halfOpenAt };
-    if (row) Object.assign(row, merged);
-    else report.unshift({ ...merged, lastError: null, updatedAt: new Date().toISOString() });
-  }
-  return {
+  return withOwnBreaker(env, deps.temporalBreaker, {
     limits: {
       MAX_SCAN_TIME: env.MAX_SCAN_TIME,
       MAX_MEMORY_MB: env.MAX_MEMORY_MB,
@@ -177,5 +169,41 @@ export async function getSafetyReport(deps: { prisma: PrismaClient; env: Env; te
       timeoutMs: env.BREAKER_TIMEOUT,
     },
     asOf: new Date().toISOString(),
-  };
+  });
+}
+
+/**
+ * This API instance's own Temporal breaker is authoritative for it, even before its first transition is stored:
+ * merged into a copy of the breaker list, so a cached report is never changed.
+ */
+function withOwnBreaker(env: Env, temporalBreaker: TemporalBreaker | undefined, report: SafetyReport): SafetyReport {
+  const own = temporalBreaker?.state();
+  if (!own) return report;
+  const breakers = [...report.circuitBreakers];
+  const i = breakers.findIndex((b) => b.name === own.name);
+  const halfOpenAt = own.state === 'open' && own.openedAt ? new Date(Date.parse(own.openedAt) + env.BREAKER_TIMEOUT).toISOString() : null;
+  const merged = { name: own.name, kind: 'temporal', state: own.state, failures: own.failures, openedAt: own.openedAt, halfOpenAt };
+  if (i >= 0) breakers[i] = { ...breakers[i], ...merged };
+  else breakers.unshift({ ...merged, lastError: null, updatedAt: new Date().toISOString() });
+  return { ...report, circuitBreakers: breakers };
+}
+
+/**
+ * How long the stored part of the safety report (nine queries) is shared: /safety, /dashboard and the Web UI
+ * dashboard poll it, and under load every poll would otherwise repeat the same nine round trips. README "Monitoring".
+ */
+export const SAFETY_CACHE_MS = 1_000;
+
+/**
+ * The safety report with its stored part read at most once per SAFETY_CACHE_MS (concurrent callers share the read
+ * in flight); this instance's own Temporal breaker is merged fresh into every answer.
+ */
+export function createSafetyReporter(deps: {
+  prisma: PrismaClient;
+  env: Env;
+  temporalBreaker?: TemporalBreaker;
+}): () => Promise<SafetyReport> {
+  const cache = createTtlCache();
+  const stored = () => cache.get('safety', SAFETY_CACHE_MS, () => getSafetyReport({ prisma: deps.prisma, env: deps.env }));
+  return async () => withOwnBreaker(deps.env, deps.temporalBreaker, await stored());
 }

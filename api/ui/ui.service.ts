@@ -1,5 +1,6 @@
 // The data behind the Web UI pages, from the API's services (scans, queue monitoring, prospects, safety) and the UI's
 // read models (api/services/ui-read-model.ts: chart buckets, active scans, full violation nodes).
+import { createTtlCache } from '../../lib/async';
 import { temporalUiUrl as temporalUiUrlOf, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
@@ -30,6 +31,12 @@ export interface UiDeps {
   /** The deployment whose health snapshots the memory chart reads (as the health service): TEMPORAL_TASK_QUEUE_PREFIX. */
   taskQueuePrefix?: string;
 }
+
+/**
+ * How long one built dashboard answers the dashboard page and its live poll (README "Monitoring"): every open
+ * dashboard polls, and each build is seven regions' queries.
+ */
+export const DASHBOARD_CACHE_MS = 1_000;
 
 export type Section<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -73,6 +80,31 @@ export function createUiService(deps: UiDeps) {
 
   const activeScans = async () => (await read.activeScans()).map((r) => ({ ...r, temporalUiUrl: temporalUiUrl(r.workflowId) }));
 
+  /** Every dashboard region, read concurrently. */
+  async function buildDashboard(range: RangeKey) {
+    const [healthS, queueS, activeS, workersS, alertsS, breakersS, chartsS] = await Promise.all([
+      section('component health', componentHealth),
+      section('queue statistics', () => monitoring.stats({ window: { text: range, ms: RANGES[range].ms } })),
+      section('active scans', activeScans),
+      section('worker telemetry', async () => (await health.puppeteer()).workers),
+      section('alerts', async () => (await health.alerts({ limit: 10 })).alerts),
+      section('circuit breakers', async () => (await deps.safety()).circuitBreakers),
+      section('charts', () => read.charts(range)),
+    ]);
+    return {
+      range,
+      health: healthS,
+      queues: queueS,
+      active: activeS,
+      workers: workersS,
+      alerts: alertsS,
+      breakers: breakersS,
+      charts: chartsS,
+      asOf: new Date(),
+    };
+  }
+  const dashboardCache = createTtlCache();
+
   /** The API's rule (scans.visibleTo) with the pages' answer for a scan this principal may not see: none. */
   const visibleScan = (scanId: string, principal: Principal) => absentAsNull(scans.visibleTo(scanId, principal));
 
@@ -89,28 +121,8 @@ export function createUiService(deps: UiDeps) {
       return rows;
     },
 
-    async dashboard(range: RangeKey) {
-      const [healthS, queueS, activeS, workersS, alertsS, breakersS, chartsS] = await Promise.all([
-        section('component health', componentHealth),
-        section('queue statistics', () => monitoring.stats({ window: { text: range, ms: RANGES[range].ms } })),
-        section('active scans', activeScans),
-        section('worker telemetry', async () => (await health.puppeteer()).workers),
-        section('alerts', async () => (await health.alerts({ limit: 10 })).alerts),
-        section('circuit breakers', async () => (await deps.safety()).circuitBreakers),
-        section('charts', () => read.charts(range)),
-      ]);
-      return {
-        range,
-        health: healthS,
-        queues: queueS,
-        active: activeS,
-        workers: workersS,
-        alerts: alertsS,
-        breakers: breakersS,
-        charts: chartsS,
-        asOf: new Date(),
-      };
-    },
+    /** At most one build per range every DASHBOARD_CACHE_MS, shared by the page and its live poll. */
+    dashboard: (range: RangeKey) => dashboardCache.get(range, DASHBOARD_CACHE_MS, () => buildDashboard(range)),
 
     failed: monitoring.failed,
     passedRules: read.passedRules,

@@ -1,9 +1,14 @@
-// Monitoring latency: every GET under /api/monitoring with 10,000 scans of history while scans run, under autocannon.
+// Monitoring latency: every GET under /api/monitoring and the dashboard page, with 10,000 scans of history while
+// scans run, under autocannon, against the API in its own process (autocannon in another).
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { LOGIN_CSRF_COOKIE, SESSION_COOKIE } from '../../api/ui/session';
 import type { PrismaClient } from '../../lib/prisma';
+import { startApiProcess } from './api-process';
 import type { BenchContext } from './context';
+import { BENCH_ENV } from './infra';
+import { loadInOwnProcess } from './load-process';
 import { apiOf, cancelBulk, submitBulk } from './platform';
 import { round } from './stats';
 
@@ -118,7 +123,38 @@ export interface MonitoringResult {
   runningScans: number;
   connections: number;
   seconds: number;
+  /** The measured API ran in a process of its own (not the workers'). */
+  apiInOwnProcess?: boolean;
   endpoints: EndpointLatency[];
+}
+
+/**
+ * Named monitoring GETs served elsewhere than their name: Prometheus text at /metrics, a client's rate limit at
+ * /rate-limit/:clientId, circuit breakers inside /safety (measured there). The dashboard page and its live poll
+ * are the Web UI's (session cookie).
+ */
+const SERVED_ELSEWHERE: Record<string, string> = {
+  '/api/monitoring/metrics': '/metrics',
+  '/api/monitoring/rate-limits': '/api/monitoring/rate-limit/bench-monitoring',
+  '/api/monitoring/circuit-breakers': '/api/monitoring/safety',
+};
+const UI_PAGES = ['/dashboard', '/dashboard/live'];
+
+/** A Web UI session for the admin key: the sign-in form's double-submit token is ours, so one POST suffices. */
+async function signIn(baseUrl: string, apiKey: string): Promise<string> {
+  const csrf = randomBytes(16).toString('hex');
+  const res = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: `${LOGIN_CSRF_COOKIE}=${csrf}` },
+    body: new URLSearchParams({ _csrf: csrf, apiKey, next: '/' }).toString(),
+  });
+  const session = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!session) throw new Error(`sign-in to the Web UI failed (status ${res.status})`);
+  return session;
 }
 
 export async function runMonitoring(ctx: BenchContext): Promise<MonitoringResult> {
@@ -126,46 +162,69 @@ export async function runMonitoring(ctx: BenchContext): Promise<MonitoringResult
   const api = apiOf(pl);
   ctx.log(`monitoring: seeding ${ctx.opts.historyScans} scans of history`);
   await seedHistory(ctx.infra.prisma, ctx.opts.historyScans);
+  // The measured API runs alone in its process, as in production, on the workers' task queues; the workers (and
+  // the in-process API the load is submitted through) stay in this process.
+  const measured = await startApiProcess({
+    env: {
+      ...BENCH_ENV,
+      DATABASE_URL: ctx.infra.databaseUrl,
+      TEMPORAL_ADDRESS: ctx.infra.temporalAddress,
+      TEMPORAL_TASK_QUEUE_PREFIX: pl.taskQueuePrefix,
+      LOG_LEVEL: 'error',
+    },
+    nodeArgs: process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean),
+    log: ctx.log,
+  });
   // Enough scans to keep all three pages busy for the whole measurement.
   const urls = Array.from({ length: 200 }, (_, i) => ctx.server.url(ctx.corpus[i % ctx.corpus.length].path, `monitoring=${i}`));
   const bulkId = await submitBulk(api, urls, { clientId: 'bench-monitoring' });
   const endpoints: EndpointLatency[] = [];
   try {
-    const paths = [...new Set([...KNOWN_MONITORING_GETS, ...discover()])].sort();
+    const session = await signIn(measured.baseUrl, measured.apiKey);
+    const named = [...new Set([...KNOWN_MONITORING_GETS, ...discover()])];
+    const paths = [...new Set(named.map((p) => SERVED_ELSEWHERE[p] ?? p))].sort();
     // Wait until pages are busy.
     const until = Date.now() + 60_000;
     while (pl.pool.stats().pagesInUse < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-    for (const path of paths) {
+    for (const path of [...paths, ...UI_PAGES]) {
       const query = MONITORING_QUERIES[path] ?? '';
-      const probe = await api.get(`${path}${query}`);
+      const headers: Record<string, string> = UI_PAGES.includes(path)
+        ? { Cookie: session, Accept: 'text/html' }
+        : { Authorization: `Bearer ${measured.apiKey}` };
+      const probe = await fetch(`${measured.baseUrl}${path}${query}`, { headers, redirect: 'manual' });
+      await probe.arrayBuffer();
       if (probe.status === 404) {
         endpoints.push({ path, query, present: false, status: 404 });
         continue;
       }
       // Bounded by time, not by count: a slow endpoint shows up as few requests and a high p99, not a stuck run.
-      const r = await autocannon({
-        url: `${pl.baseUrl}${path}${query}`,
-        headers: { Authorization: `Bearer ${pl.apiKey}` },
-        connections: ctx.opts.monitoringConnections,
-        duration: ctx.opts.monitoringSeconds,
-        timeout: 10,
-      });
+      const r = await loadInOwnProcess(
+        {
+          url: `${measured.baseUrl}${path}${query}`,
+          headers,
+          connections: ctx.opts.monitoringConnections,
+          duration: ctx.opts.monitoringSeconds,
+          timeout: 10,
+        },
+        ROOT,
+      );
       endpoints.push({
         path,
         query,
         present: true,
         status: probe.status,
-        requests: r.requests.total,
-        p50Ms: r.latency.p50,
-        p99Ms: r.latency.p99,
-        maxMs: r.latency.max,
-        non2xx: r.non2xx + r.errors + r.timeouts,
+        requests: r.total,
+        p50Ms: r.p50,
+        p99Ms: r.p99,
+        maxMs: r.max,
+        non2xx: r.failed,
       });
       ctx.log(
-        `  ${path}: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (${round(r.requests.average)} req/s, pages busy ${pl.pool.stats().pagesInUse})`,
+        `  ${path}: p50 ${r.p50} ms, p99 ${r.p99} ms (${round(r.average)} req/s, status ${probe.status}, pages busy ${pl.pool.stats().pagesInUse})`,
       );
     }
   } finally {
+    await measured.stop();
     await cancelBulk(api, bulkId, 180_000);
   }
   return {
@@ -173,6 +232,7 @@ export async function runMonitoring(ctx: BenchContext): Promise<MonitoringResult
     runningScans: 3,
     connections: ctx.opts.monitoringConnections,
     seconds: ctx.opts.monitoringSeconds,
+    apiInOwnProcess: true,
     endpoints,
   };
 }
