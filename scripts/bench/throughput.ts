@@ -159,6 +159,9 @@ async function runCorpus(ctx: BenchContext, c: number, corpus: BenchCorpus): Pro
   const reuse = bareSummary(pages, await runBareLoop(ctx.infra.env(c), urls, 'reuse'));
   ctx.log(`  ${reuse.pagesPerMin} pages/min`);
   ctx.log(`throughput ${mode} C=${c}: platform, ${urls.length} pages`);
+  // The pipeline's browser launches lazily and closes when idle (it may have, during the bare loops): warm it with
+  // one scan right before the clock starts, as a busy long-running worker would be.
+  await runPlatformThroughput(ctx, c, [`${urls[0]}?warmup=1`], pages, 'warmup');
   const platform = await runPlatformThroughput(ctx, c, urls, pages, mode);
   ctx.log(`  ${platform.pagesPerMin} pages/min`);
   return {
@@ -175,10 +178,6 @@ async function runCorpus(ctx: BenchContext, c: number, corpus: BenchCorpus): Pro
 export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult> {
   const runs: ThroughputRun[] = [];
   for (const c of ctx.opts.concurrency) {
-    // The first pipeline start bundles workflow code and launches Chromium lazily: warm it with one scan first,
-    // as a long-running worker would be.
-    const first = ctx.corpora[0];
-    await runPlatformThroughput(ctx, c, [`${first.urls[0]}?warmup=1`], first.pages, 'warmup');
     for (const corpus of ctx.corpora) runs.push(await runCorpus(ctx, c, corpus));
     // Keep the concurrency-3 pipeline for the parts that follow; others go.
     if (c !== 3) await ctx.infra.stopPlatform(c);
