@@ -63,6 +63,20 @@ describe('scanTimeline', () => {
   });
 });
 
+describe('local activities', () => {
+  it('names the local activities from their markers and ignores other markers', () => {
+    const marker = (data: object) => ({
+      markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: { payloads: [{ data: Buffer.from(JSON.stringify(data)) }] } } },
+    });
+    const events = [
+      ...scanHistory(),
+      marker({ seq: 1, activity_type: 'recordScanStarted' }),
+      { markerRecordedEventAttributes: { markerName: 'core_patch', details: { 'patch-data': { payloads: [{ data: Buffer.from('{}') }] } } } },
+    ] as unknown as Event[];
+    expect(scanTimeline(events).localActivities).toEqual(['recordScanStarted']);
+  });
+});
+
 describe('meanTimeline', () => {
   it('averages each figure over the sample, ignoring missing ones', () => {
     const full = scanTimeline(scanHistory());

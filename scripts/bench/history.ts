@@ -23,6 +23,23 @@ export interface ScanTimeline {
   workflowTaskRunMs: number;
   /** Per activity type: schedule-to-start and start-to-close. */
   byActivity: Record<string, { queueMs: number; runMs: number }>;
+  /**
+   * Local activities by type: they run inside a workflow task (their time is in workflowTaskRunMs) and their
+   * markers carry no usable timing (workflow-clock times), so only their names are known.
+   */
+  localActivities: string[];
+}
+
+/** The activity type of a local-activity marker, null for other markers (patches, side effects). */
+export function localActivityType(e: HistoryEvent): string | null {
+  const payload = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+  if (!payload) return null;
+  try {
+    const type = (JSON.parse(Buffer.from(payload).toString('utf8')) as { activity_type?: unknown }).activity_type;
+    return typeof type === 'string' ? type : null;
+  } catch {
+    return null;
+  }
 }
 
 const id = (v: { toString(): string } | number | null | undefined) => (v === null || v === undefined ? NaN : Number(v.toString()));
@@ -70,6 +87,7 @@ export function scanTimeline(events: readonly HistoryEvent[], pageActivity = 'sc
     workflowTaskQueueMs,
     workflowTaskRunMs,
     byActivity,
+    localActivities: events.map(localActivityType).filter((t): t is string => t !== null),
   };
 }
 
@@ -90,6 +108,8 @@ export interface TimelineMeans {
   workflowTaskQueueMs: number | null;
   workflowTaskRunMs: number | null;
   byActivity: Record<string, { queueMs: number | null; runMs: number | null }>;
+  /** Local activity types seen in the sample. */
+  localActivities: string[];
 }
 
 /** Means over a sample of timelines. */
@@ -112,6 +132,7 @@ export function meanTimeline(ts: readonly ScanTimeline[]): TimelineMeans {
         { queueMs: mean(ts.map((t) => t.byActivity[n]?.queueMs ?? null)), runMs: mean(ts.map((t) => t.byActivity[n]?.runMs ?? null)) },
       ]),
     ),
+    localActivities: [...new Set(ts.flatMap((t) => t.localActivities))],
   };
 }
 

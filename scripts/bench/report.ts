@@ -189,7 +189,8 @@ export function breakdownRows(t: ThroughputResult): string[][] {
   return t.runs.map((run) => {
     const p = run.platform;
     const tl = p.timeline;
-    const act = (name: string) => ms0(tl?.byActivity[name]?.runMs);
+    // A local activity runs inside a workflow task: its time is in that column, not its own.
+    const act = (name: string) => (tl?.localActivities.includes(name) ? 'in wf task' : ms0(tl?.byActivity[name]?.runMs));
     return [
       run.corpus,
       String(run.concurrency),
