@@ -1,6 +1,6 @@
 // `npm run bench`: throughput against the machine's limit, enqueue and monitoring latency, and a soak, each on
-// an embedded stack of its own (Temporal dev server, fresh Postgres database, in-process API and workers) over a
-// generated corpus served from 127.0.0.1. Prints a Markdown table and writes one JSON file to bench-results/.
+// an embedded stack of its own (Temporal dev server, fresh Postgres database, in-process API and workers) over
+// generated corpora served from 127.0.0.1 (and 127.0.0.2-21 for the multi-site corpus). Prints a Markdown table and writes one JSON file to bench-results/.
 // Parts live in scripts/bench/; this file wires them. Exit 0 when every part ran (figures are never asserted),
 // 1 when a part could not run, 2 on a bad command line.
 import { execFileSync } from 'node:child_process';
@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { loadEnv } from '../lib/env';
 import { parseArgs, USAGE } from './bench/args';
 import { runBareLoop } from './bench/bare-loop';
-import type { BenchContext, BenchOptions, Part } from './bench/context';
-import { checkCorrectness, describeCorpus, generateCorpus, type CorpusPage } from './bench/corpus';
+import { MULTI_SITE_COUNT, type BenchContext, type BenchCorpus, type BenchOptions, type CorpusMode, type Part } from './bench/context';
+import { checkCorrectness, describeCorpus, generateCorpus, generateLightCorpus, type CorpusPage } from './bench/corpus';
 import { startCorpusServer, type CorpusServer } from './bench/corpus-server';
 import { runEnqueue } from './bench/enqueue';
 import { startBenchInfra, type BenchInfra } from './bench/infra';
@@ -69,6 +69,22 @@ async function corpusPart(o: BenchOptions, corpus: CorpusPage[], server: CorpusS
   return facts;
 }
 
+/** The throughput part's corpora: a prefix of each, the multi-site one round-robin over the extra sites. */
+function benchCorpora(o: BenchOptions, realistic: CorpusPage[], light: CorpusPage[], server: CorpusServer): BenchCorpus[] {
+  const n = o.throughputPages;
+  const make: Record<CorpusMode, () => BenchCorpus> = {
+    realistic: () => ({ mode: 'realistic', pages: realistic.slice(0, n), urls: realistic.slice(0, n).map((p) => server.url(p.path)) }),
+    light: () => ({ mode: 'light', pages: light.slice(0, n), urls: light.slice(0, n).map((p) => server.url(p.path)) }),
+    // 127.0.0.2 … 127.0.0.21 in turn: consecutive navigations are always cross-site.
+    'multi-site': () => ({
+      mode: 'multi-site',
+      pages: realistic.slice(0, n),
+      urls: realistic.slice(0, n).map((p, i) => server.siteUrl(1 + (i % MULTI_SITE_COUNT), p.path)),
+    }),
+  };
+  return o.corpora.map((m) => make[m]());
+}
+
 async function main(): Promise<number> {
   let o: ReturnType<typeof parseArgs>;
   try {
@@ -88,7 +104,9 @@ async function main(): Promise<number> {
     errors: [],
   };
   const corpus = generateCorpus({ pages: o.pages, seed: o.seed });
-  const server = await startCorpusServer(corpus);
+  const light = generateLightCorpus({ pages: o.pages, seed: o.seed });
+  const multiSite = o.only.includes('throughput') && o.corpora.includes('multi-site');
+  const server = await startCorpusServer([...corpus, ...light], { extraSites: multiSite ? MULTI_SITE_COUNT : 0 });
   let infra: BenchInfra | null = null;
   const needsStack = o.only.some((p) => p !== 'corpus');
   // Everything bounds itself; this is the backstop for a wedged dependency.
@@ -108,11 +126,13 @@ async function main(): Promise<number> {
     });
   }
   try {
-    if (needsStack) infra = await startBenchInfra({ logLevel: o.logLevel as LogLevel, log });
-    const ctx: BenchContext | null = infra ? { opts: o, infra, corpus, server, log } : null;
+    if (needsStack) infra = await startBenchInfra({ logLevel: o.logLevel as LogLevel, log, corpusHosts: server.hosts });
+    const corpora = benchCorpora(o, corpus, light, server);
+    const ctx: BenchContext | null = infra ? { opts: o, infra, corpus, corpora, server, log } : null;
     const parts: Record<Part, () => Promise<void>> = {
       corpus: async () => {
         result.corpus = await corpusPart(o, corpus, server, !o.only.includes('throughput'));
+        result.corpus.light = describeCorpus(light);
       },
       throughput: async () => {
         result.throughput = await runThroughput(ctx!);

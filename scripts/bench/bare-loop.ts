@@ -15,6 +15,7 @@ import { parseViewport, type Env } from '../../lib/env';
 import { urlPolicyFrom } from '../../targets/url-policy';
 import { createBrowserPool } from '../../workers/create-workers';
 import { mapBounded } from '../conformance/bounded';
+import { startCpuMeter, type CpuSeconds } from './cpu';
 
 export type BareMode = 'same-scan' | 'reuse';
 
@@ -40,6 +41,8 @@ export interface BareRun {
   pages: number;
   wallMs: number;
   timings: BarePageTiming[];
+  /** CPU over the timed part: Chromium's tree and this process (the loop's client side and the corpus server). */
+  cpu: CpuSeconds;
 }
 
 function scanConfig(env: Env): ScanPageConfig {
@@ -82,6 +85,7 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
     try {
       // Launch Chromium before the clock starts, as the platform's warm-up scan does.
       await (await pool.acquire()).release();
+      const meter = startCpuMeter(() => pool.stats().pid);
       started = Date.now();
       const timings = await mapBounded(urls, concurrency, async (url) => {
         const t0 = Date.now();
@@ -111,7 +115,7 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
           await egress?.close();
         }
       });
-      return { mode, concurrency, pages: urls.length, wallMs: Date.now() - started, timings };
+      return { mode, concurrency, pages: urls.length, wallMs: Date.now() - started, timings, cpu: meter.stop() };
     } finally {
       await pool.close();
     }
@@ -128,6 +132,7 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
     const pages = await Promise.all(Array.from({ length: concurrency }, () => context.newPage()));
     await Promise.all(pages.map((p) => preparePage(p, cfg)));
     const free = [...pages];
+    const meter = startCpuMeter(() => browser.process()?.pid);
     started = Date.now();
     const timings = await mapBounded(urls, concurrency, async (url) => {
       const page = free.pop()!;
@@ -150,7 +155,7 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
         free.push(page);
       }
     });
-    return { mode, concurrency, pages: urls.length, wallMs: Date.now() - started, timings };
+    return { mode, concurrency, pages: urls.length, wallMs: Date.now() - started, timings, cpu: meter.stop() };
   } finally {
     await browser.close().catch(() => undefined);
     const { rmSync } = await import('node:fs');

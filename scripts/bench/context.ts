@@ -6,6 +6,20 @@ import type { BenchInfra } from './infra';
 export const PARTS = ['corpus', 'throughput', 'enqueue', 'monitoring', 'soak'] as const;
 export type Part = (typeof PARTS)[number];
 
+/** Corpora the throughput part measures: today's pages, light documentation pages, the realistic pages over many sites. */
+export const CORPUS_MODES = ['realistic', 'light', 'multi-site'] as const;
+export type CorpusMode = (typeof CORPUS_MODES)[number];
+
+/** Distinct sites (loopback addresses besides 127.0.0.1) the multi-site corpus is served from. */
+export const MULTI_SITE_COUNT = 20;
+
+/** One corpus as measured: its pages (for the correctness check) and the URLs scanned, in order. */
+export interface BenchCorpus {
+  mode: CorpusMode;
+  pages: CorpusPage[];
+  urls: string[];
+}
+
 export interface BenchOptions {
   only: Part[];
   quick: boolean;
@@ -14,6 +28,10 @@ export interface BenchOptions {
   seed: number;
   /** Pages per throughput configuration (a prefix of the corpus, whole corpus by default). */
   throughputPages: number;
+  /** Corpora the throughput part runs over. */
+  corpora: CorpusMode[];
+  /** Platform scans per configuration whose workflow histories are read for the Temporal side of the breakdown. */
+  historySample: number;
   concurrency: number[];
   /** Bulk size for "time to accept". */
   enqueueBulk: number;
@@ -23,6 +41,8 @@ export interface BenchOptions {
   /** Backlogs compared for "no degradation", and scans timed at each. */
   backlogs: [number, number];
   backlogWindow: number;
+  /** Sub-windows the timed scans are split into, for the spread of the rate. */
+  backlogSubWindows: number;
   historyScans: number;
   /** Seconds of load per monitoring endpoint. */
   monitoringSeconds: number;
@@ -37,7 +57,10 @@ export interface BenchOptions {
 export interface BenchContext {
   opts: BenchOptions;
   infra: BenchInfra;
+  /** The realistic corpus (served from 127.0.0.1), what the parts other than throughput use. */
   corpus: CorpusPage[];
+  /** The corpora the throughput part measures, in `opts.corpora` order. */
+  corpora: BenchCorpus[];
   server: CorpusServer;
   log(line: string): void;
 }

@@ -1,6 +1,9 @@
-// The benchmark corpus: N small-business pages (header/nav/main/footer, forms, tables, images, 20-150 KB, DOM
-// sizes from a few hundred to several thousand elements), generated from a seed, each with the exact set of axe
-// rules it violates, so every benchmark run also checks that what was measured found the right things.
+// The benchmark corpora, generated from a seed, each page with the exact set of axe rules it violates, so every
+// benchmark run also checks that what was measured found the right things:
+// - realistic: small-business pages (header/nav/main/footer, forms, tables, images, 20-150 KB, DOM sizes from a
+//   few hundred to several thousand elements);
+// - light: documentation-style pages (20-100 KB of prose and code samples, a small DOM, little CSS, no frames),
+//   where a scan's fixed costs dominate.
 
 /** Violations the generator can plant, by the axe rule that reports them (all in the WCAG A/AA tags we run). */
 export const VIOLATION_KINDS = [
@@ -167,20 +170,92 @@ function page(index: number, r: () => number, expected: ViolationKind[], targetB
   };
 }
 
-/** The corpus for `pages` and `seed`: the same options always give the same pages. */
-export function generateCorpus(o: CorpusOptions): CorpusPage[] {
-  const r = rng(o.seed ?? 42);
-  const minBytes = o.minBytes ?? 20_000;
-  const maxBytes = o.maxBytes ?? 150_000;
+type PageMaker = (index: number, r: () => number, expected: ViolationKind[], targetBytes: number) => CorpusPage;
+
+/** N pages from `make`: clean pages spread through (every k-th, so any prefix has some), the rest 1-5 planted kinds. */
+function buildCorpus(o: CorpusOptions, make: PageMaker, seedSalt: number, sizes: { min: number; max: number }): CorpusPage[] {
+  const r = rng((o.seed ?? 42) ^ seedSalt);
+  const minBytes = o.minBytes ?? sizes.min;
+  const maxBytes = o.maxBytes ?? sizes.max;
   const clean = Math.round(o.pages * (o.cleanShare ?? 0.15));
   const out: CorpusPage[] = [];
   for (let i = 0; i < o.pages; i++) {
-    // Clean pages spread through the corpus (every k-th), so any prefix of it has some.
     const isClean = clean > 0 && i % Math.max(1, Math.round(o.pages / clean)) === 0 && out.filter((p) => !p.expected.length).length < clean;
     const expected = isClean ? [] : pick(r, VIOLATION_KINDS, 1 + Math.floor(r() * 5));
-    out.push(page(i, r, expected, minBytes + Math.floor(r() * (maxBytes - minBytes))));
+    out.push(make(i, r, expected, minBytes + Math.floor(r() * (maxBytes - minBytes))));
   }
   return out;
+}
+
+/** The realistic corpus for `pages` and `seed`: the same options always give the same pages. */
+export function generateCorpus(o: CorpusOptions): CorpusPage[] {
+  return buildCorpus(o, page, 0, { min: 20_000, max: 150_000 });
+}
+
+const DOC_WORDS = (
+  'request response parameter returns configuration option default value client server endpoint token example ' +
+  'install package version release migration database query index field record schema error retry timeout ' +
+  'header body status page list create update delete read permission account project user guide section'
+).split(' ');
+
+function docSentence(r: () => number, words: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) out.push(DOC_WORDS[Math.floor(r() * DOC_WORDS.length)]);
+  const s = out.join(' ');
+  return s.charAt(0).toUpperCase() + s.slice(1) + '.';
+}
+
+/**
+ * One documentation page: a short header, prose sections with an occasional code sample or bullet list, a
+ * footer. Code lines stay short and nothing scrolls on its own (a scrollable <pre> would be an axe finding).
+ */
+function docPage(index: number, r: () => number, expected: ViolationKind[], targetBytes: number): CorpusPage {
+  const topic = docSentence(r, 3).slice(0, -1);
+  const lang = expected.includes('html-has-lang') ? '' : ' lang="en"';
+  const title = expected.includes('document-title') ? '' : `<title>${topic} - Docs</title>`;
+  const planted = expected.map((k, i) => plant(k, index * 10 + i)).filter(Boolean);
+  const head =
+    `<!doctype html><html${lang}><head><meta charset="utf-8">${title}` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<style>body{font-family:Georgia,serif;line-height:1.5;color:#222;background:#fff;max-width:46em;margin:0 auto;padding:0 1em}` +
+    `pre{background:#f5f5f5;padding:.5em;white-space:pre-wrap}.icon-only{width:24px;height:24px}</style></head><body>`;
+  const nav =
+    `<header><p>Product documentation</p><nav aria-label="Docs"><a href="/docs">Guides</a> <a href="/docs/api">API reference</a> ` +
+    `<a href="/docs/faq">FAQ</a> <a href="/changelog">Changelog</a></nav></header>`;
+  const footer = `<footer><p>Last updated in release ${1 + (index % 9)}.${index % 20}. <a href="/docs/license">License</a></p></footer></body></html>`;
+  const fixed = head + nav + `<main><h1>${topic}</h1><p>${docSentence(r, 40)}</p>` + planted.join('');
+  const budget = targetBytes - fixed.length - footer.length - 20;
+  const body: string[] = [];
+  let size = 0;
+  for (let s = 0; size < budget; s++) {
+    const parts = [`<section><h2>${docSentence(r, 4).slice(0, -1)}</h2>`];
+    const paragraphs = 2 + Math.floor(r() * 4);
+    for (let q = 0; q < paragraphs; q++) parts.push(`<p>${docSentence(r, 60 + Math.floor(r() * 140))}</p>`);
+    const extra = r();
+    if (extra < 0.3) {
+      const lines = Array.from({ length: 3 + Math.floor(r() * 8) }, (_, l) => `  ${DOC_WORDS[(s + l * 7) % DOC_WORDS.length]}: ${Math.floor(r() * 1000)}`);
+      parts.push(`<pre><code>config_${s}:\n${lines.join('\n')}</code></pre>`);
+    } else if (extra < 0.5) {
+      parts.push(`<ul>${Array.from({ length: 3 + Math.floor(r() * 4) }, () => `<li>${docSentence(r, 8)}</li>`).join('')}</ul>`);
+    }
+    parts.push('</section>');
+    const section = parts.join('');
+    body.push(section);
+    size += section.length;
+  }
+  const html = fixed + body.join('') + '</main>' + footer;
+  return {
+    path: `/d/${String(index).padStart(3, '0')}.html`,
+    html,
+    bytes: Buffer.byteLength(html),
+    elements: count(html),
+    expected: [...expected].sort(),
+  };
+}
+
+/** The light (documentation-style) corpus: 20-100 KB pages, same planted kinds, its own paths (/d/…). */
+export function generateLightCorpus(o: CorpusOptions): CorpusPage[] {
+  return buildCorpus(o, docPage, 0x5bd1e995, { min: 20_000, max: 100_000 });
 }
 
 export interface Mismatch {

@@ -14,7 +14,7 @@ import { startInProcessPipeline, type InProcessPipeline, type LogLevel } from '.
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Configuration every benchmark stack runs with: the production address rule (only the corpus host exempt, so
+ * Configuration every benchmark stack runs with: the production address rule (only the corpus hosts exempt, so
  * every scan goes through its egress proxy, as in production) and per-client limits out of the way (a benchmark
  * is one client submitting thousands of scans).
  */
@@ -26,6 +26,8 @@ export const BENCH_ENV: Record<string, string> = {
 
 export interface BenchInfra {
   temporalAddress: string;
+  /** The dev server's pid, for its CPU time. */
+  temporalPid: number | null;
   databaseUrl: string;
   prisma: PrismaClient;
   /** API + workers with `pages` browser pages, started on first use and kept for the run (one per name). */
@@ -41,7 +43,10 @@ export async function startBenchInfra(o: {
   logLevel: LogLevel;
   log: (line: string) => void;
   extraEnv?: Record<string, string>;
+  /** The corpus server's addresses: the only ones exempt from the address rule. */
+  corpusHosts?: readonly string[];
 }): Promise<BenchInfra> {
+  const allowedHosts = (o.corpusHosts ?? ['127.0.0.1']).join(',');
   const cliPath = process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'venv', 'bin', 'temporal');
   const server: DevServer = await startTemporalDevServer({ cliPath, port: await freePort(), uiPort: null });
   const dbName = `wcag_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -79,12 +84,13 @@ export async function startBenchInfra(o: {
         ...source(),
         LOG_LEVEL: o.logLevel,
         SCAN_ALLOW_PRIVATE_TARGETS: 'false',
-        SCAN_ALLOWED_HOSTS: '127.0.0.1',
+        SCAN_ALLOWED_HOSTS: allowedHosts,
         MAX_CONCURRENT_PAGES: String(pages),
       });
     prisma = createPrisma(env(1));
     return {
       temporalAddress: server.address,
+      temporalPid: server.process.pid ?? null,
       databaseUrl,
       prisma,
       env,
@@ -92,7 +98,7 @@ export async function startBenchInfra(o: {
         const key = `${name}/${pages}`;
         let p = pipelines.get(key);
         if (!p) {
-          p = startInProcessPipeline({ source: source(), pages, logLevel: o.logLevel });
+          p = startInProcessPipeline({ source: source(), pages, logLevel: o.logLevel, allowedHosts });
           pipelines.set(key, p);
         }
         return p;

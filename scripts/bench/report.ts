@@ -2,6 +2,7 @@
 import type { EnqueueResult } from './enqueue';
 import type { MonitoringResult } from './monitoring';
 import type { SoakResult } from './soak';
+import { SCAN_STAGES } from './stages';
 import type { ThroughputResult } from './throughput';
 
 export interface Machine {
@@ -44,6 +45,9 @@ export function markdownTable(header: readonly string[], rows: ReadonlyArray<rea
 const pct = (v: number) => `${Math.round(v * 100)} %`;
 const ms = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '–' : `${Math.round(v)} ms`);
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+const sec = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)} s`);
+/** A stage mean that may be missing (the histogram not wired yet, or no history read). */
+const ms0 = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : String(Math.round(v)));
 
 /** Headline rows from whatever parts ran. */
 export function summaryRows(r: BenchResult): Row[] {
@@ -56,45 +60,40 @@ export function summaryRows(r: BenchResult): Row[] {
       '',
     ]);
   for (const t of r.throughput?.runs ?? []) {
-    const c = t.concurrency;
-    rows.push([`throughput C=${c}`, 'platform pages/min (API → Temporal → worker → Postgres)', `${t.platform.pagesPerMin}`, '']);
-    rows.push([`throughput C=${c}`, 'bare loop pages/min, same scan (context per scan, proxy, axe)', `${t.bare.pagesPerMin}`, '']);
-    rows.push([`throughput C=${c}`, "bare loop pages/min, reused pages (the machine's limit)", `${t.reuse.pagesPerMin}`, '']);
-    rows.push([`throughput C=${c}`, 'platform / bare (same scan)', pct(t.ratio), c === 3 ? `≥ 85 %: ${verdict(t.ratio >= 0.85)}` : '']);
-    rows.push([`throughput C=${c}`, 'platform / bare (reused pages)', pct(t.ratioToReuse), '']);
+    const area = `throughput ${t.corpus} C=${t.concurrency}`;
+    rows.push([area, 'pages/min: platform / bare same scan / bare reused pages', `${t.platform.pagesPerMin} / ${t.bare.pagesPerMin} / ${t.reuse.pagesPerMin}`, '']);
+    rows.push([area, 'platform / reused pages · platform / same scan', `${pct(t.ratioToReuse)} · ${pct(t.ratio)}`, `≥ 90 %: ${verdict(t.ratioToReuse >= 0.9)}`]);
     rows.push([
-      `throughput C=${c}`,
-      'latency submit→terminal p50 / p95 (whole batch queued at once)',
-      `${ms(t.platform.latencyMs.p50)} / ${ms(t.platform.latencyMs.p95)}`,
+      area,
+      'CPU-s per page (Chromium tree + Node process): platform / same scan / reused',
+      `${sec(t.platform.cpu.perPageS)} / ${sec(t.bare.cpu.perPageS)} / ${sec(t.reuse.cpu.perPageS)}`,
       '',
     ]);
-    rows.push([`throughput C=${c}`, 'submit → first page load', ms(t.platform.firstPageLoadMs), '']);
+    const bad = t.platform.correctness.mismatches.length + t.bare.correctness.mismatches.length + t.reuse.correctness.mismatches.length;
+    rows.push([
+      area,
+      'pages with exactly the planted violations (platform, same scan, reused)',
+      `${t.platform.correctness.correct}/${t.platform.pages}, ${t.bare.correctness.correct}/${t.bare.pages}, ${t.reuse.correctness.correct}/${t.reuse.pages}`,
+      `all: ${verdict(bad === 0 && t.platform.correctness.checked === t.platform.pages && t.bare.correctness.checked === t.bare.pages && t.reuse.correctness.checked === t.reuse.pages)}`,
+    ]);
+    rows.push([
+      area,
+      'platform latency submit→terminal p50 / p95 (batch queued at once) · submit → first page load',
+      `${ms(t.platform.latencyMs.p50)} / ${ms(t.platform.latencyMs.p95)} · ${ms(t.platform.firstPageLoadMs)}`,
+      '',
+    ]);
     const b = t.bare.perPageMs;
     rows.push([
-      `throughput C=${c}`,
+      area,
       'bare same-scan per page p50: setup (proxy + context/page + prepare) / navigate / settle / axe',
       `${ms(b.setup.p50)} (${ms(b.proxy.p50)} + ${ms(b.lease.p50)} + ${ms(b.prepare.p50)}) / ${ms(b.navigate.p50)} / ${ms(b.settle.p50)} / ${ms(b.axe.p50)}`,
       '',
     ]);
     rows.push([
-      `throughput C=${c}`,
+      area,
       'reused pages per page p50: navigate / settle / axe',
       `${ms(t.reuse.perPageMs.navigate.p50)} / ${ms(t.reuse.perPageMs.settle.p50)} / ${ms(t.reuse.perPageMs.axe.p50)}`,
       '',
-    ]);
-    if (t.platform.history)
-      rows.push([
-        `throughput C=${c}`,
-        "one scan's workflow: events / workflow tasks / activities",
-        `${t.platform.history.events} / ${t.platform.history.workflowTasks} / ${t.platform.history.activities}`,
-        '',
-      ]);
-    const bad = t.platform.correctness.mismatches.length + t.bare.correctness.mismatches.length + t.reuse.correctness.mismatches.length;
-    rows.push([
-      `throughput C=${c}`,
-      'pages with exactly the expected violations (platform, bare, reuse)',
-      `${t.platform.correctness.correct}/${t.platform.correctness.checked}, ${t.bare.correctness.correct}/${t.bare.correctness.checked}, ${t.reuse.correctness.correct}/${t.reuse.correctness.checked}`,
-      `all: ${verdict(bad === 0)}`,
     ]);
   }
   if (r.enqueue) {
@@ -106,11 +105,13 @@ export function summaryRows(r: BenchResult): Row[] {
       `${ms(e.single.p50Ms)} / ${ms(e.single.p99Ms)} (${e.single.non2xx} non-2xx)`,
       '',
     ]);
+    const [a, b] = e.backlog;
+    const rate = (x: typeof a) => `${x.rate.mean.toFixed(1)} ± ${x.rate.sd.toFixed(1)}`;
     rows.push([
       'enqueue',
-      `pages/min with ${e.backlog.map((b) => b.queued).join(' vs ')} queued`,
-      `${e.backlog.map((b) => b.pagesPerMin).join(' vs ')} (${pct(e.flatness)})`,
-      `flat: ${verdict(e.flatness >= 0.85)}`,
+      `pages/min with ${a.queued} vs ${b.queued} queued (mean ± sd of ${a.rate.n} sub-windows, ${a.timedScans} scans timed each)`,
+      `${rate(a)} vs ${rate(b)} (${pct(e.flatness)}); difference ${e.comparison.difference.toFixed(1)} ${e.comparison.insideNoise ? 'inside' : 'outside'} the noise (2 SE = ${e.comparison.noise.toFixed(1)})`,
+      `within 10 %: ${verdict(Math.abs(1 - e.flatness) <= 0.1)}`,
     ]);
   }
   if (r.monitoring) {
@@ -168,11 +169,55 @@ export function summaryRows(r: BenchResult): Row[] {
   return rows;
 }
 
+/** Columns of the platform's per-page breakdown: the worker's stages, then the Temporal/DB side. */
+export const BREAKDOWN_HEADER = [
+  'corpus',
+  'C',
+  ...SCAN_STAGES,
+  'wf start → page start, queue excluded',
+  'page queue (excluded)',
+  'record-start (run)',
+  'URL check (run)',
+  'record-finish (run)',
+  'wf tasks queue / run',
+  'after page',
+  'Temporal CPU-s/page',
+] as const;
+
+/** One row per corpus and concurrency: mean ms per stage, "n/a" where nothing was measured. */
+export function breakdownRows(t: ThroughputResult): string[][] {
+  return t.runs.map((run) => {
+    const p = run.platform;
+    const tl = p.timeline;
+    // A local activity runs inside a workflow task: its time is in that column, not its own.
+    const act = (name: string) => (tl?.localActivities.includes(name) ? 'in wf task' : ms0(tl?.byActivity[name]?.runMs));
+    return [
+      run.corpus,
+      String(run.concurrency),
+      ...SCAN_STAGES.map((st) => ms0(p.stagesMs[st])),
+      ms0(tl?.beforePageMs),
+      ms0(tl?.pageQueueMs),
+      act('recordScanStarted'),
+      act('assertUrlSafe'),
+      act('recordScanFinished'),
+      `${ms0(tl?.workflowTaskQueueMs)} / ${ms0(tl?.workflowTaskRunMs)}`,
+      ms0(tl?.afterPageMs),
+      p.cpu.temporal === null ? 'n/a' : (p.cpu.temporal / p.pages).toFixed(2),
+    ];
+  });
+}
+
 export function formatReport(r: BenchResult): string {
   const m = r.machine;
   const head =
     `Benchmark ${r.startedAt} (${r.durationS} s): ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ` +
     `load average ${m.loadStart.map((l) => l.toFixed(2)).join(' ')} at start, ${m.loadEnd.map((l) => l.toFixed(2)).join(' ')} at end; ` +
     `Node ${m.node}, ${m.chromium}`;
-  return `${head}\n\n${markdownTable(['area', 'figure', 'value', 'target'], summaryRows(r))}\n`;
+  const summary = markdownTable(['area', 'figure', 'value', 'target'], summaryRows(r));
+  if (!r.throughput?.runs.length) return `${head}\n\n${summary}\n`;
+  const sample = r.throughput.runs[0].platform.timeline?.sampled ?? 0;
+  const breakdown =
+    `Platform time per page, mean ms (stages from the worker's wcag_scan_stage_duration_seconds; the Temporal/DB ` +
+    `side from ${sample} workflow histories per row, queue waits shown apart):\n\n${markdownTable(BREAKDOWN_HEADER, breakdownRows(r.throughput))}`;
+  return `${head}\n\n${summary}\n\n${breakdown}\n`;
 }

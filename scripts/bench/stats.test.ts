@@ -1,4 +1,4 @@
-import { percentile, perMinute, round, slope, slopePer100Scans, summarize } from './stats';
+import { compareRates, percentile, perMinute, round, slope, slopePer100Scans, spread, subWindowRates, summarize } from './stats';
 
 describe('percentile', () => {
   it('interpolates between closest ranks', () => {
@@ -82,5 +82,40 @@ describe('perMinute and round', () => {
     expect(round(0.012345)).toBe(0.0123);
     expect(round(1234.5)).toBe(1235);
     expect(round(Number.NaN)).toBeNaN();
+  });
+});
+
+describe('spread', () => {
+  it('gives mean, sample standard deviation and standard error', () => {
+    const s = spread([2, 4, 4, 4, 5, 5, 7, 9]);
+    expect(s.mean).toBe(5);
+    expect(s.sd).toBeCloseTo(2.138, 3);
+    expect(s.se).toBeCloseTo(2.138 / Math.sqrt(8), 3);
+    expect(spread([3]).sd).toBeNaN();
+  });
+});
+
+describe('subWindowRates', () => {
+  it('splits the timed completions after the skipped ones into equal sub-windows', () => {
+    // One completion a second, then one every two seconds: 60/min, then 30/min.
+    const times = [0, 1000, 2000, 3000, 5000, 7000, 9000];
+    expect(subWindowRates(times, 1, 6, 2)).toEqual([60, 30]);
+    expect(subWindowRates([...times].reverse(), 1, 6, 2)).toEqual([60, 30]);
+  });
+
+  it('cuts the window to the completions there are, and gives nothing when too few', () => {
+    expect(subWindowRates([0, 1000, 2000], 1, 10, 2)).toEqual([60, 60]);
+    expect(subWindowRates([0, 1000], 1, 10, 2)).toEqual([]);
+  });
+});
+
+describe('compareRates', () => {
+  it('calls a difference within two standard errors noise', () => {
+    const a = spread([30, 32, 28, 30]);
+    expect(compareRates(a, spread([29, 31, 30, 28])).insideNoise).toBe(true);
+    const far = compareRates(a, spread([20, 21, 19, 20]));
+    expect(far.insideNoise).toBe(false);
+    expect(far.ratio).toBeCloseTo(20 / 30);
+    expect(far.difference).toBeCloseTo(-10);
   });
 });

@@ -69,3 +69,53 @@ export function round(v: number): number {
   if (Math.abs(v) >= 100) return Math.round(v);
   return Number(v.toPrecision(3));
 }
+
+export interface Spread {
+  n: number;
+  mean: number;
+  /** Sample standard deviation (n - 1); NaN below two values. */
+  sd: number;
+  /** Standard error of the mean, sd / √n. */
+  se: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const n = values.length;
+  const mean = n ? values.reduce((a, b) => a + b, 0) / n : Number.NaN;
+  const sd = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+  return { n, mean, sd, se: sd / Math.sqrt(n) };
+}
+
+/**
+ * Per-minute rates of `parts` consecutive sub-windows of `window` completions, starting after the first `skip`
+ * (the pipeline filling up). `times` are completion times in ms, in any order; the window is cut short when
+ * fewer completions are there. Each sub-window is timed from the completion before its first one.
+ */
+export function subWindowRates(times: readonly number[], skip: number, window: number, parts: number): number[] {
+  const t = [...times].sort((a, b) => a - b);
+  const from = Math.max(0, skip - 1);
+  const usable = Math.min(window, t.length - 1 - from);
+  const size = Math.floor(usable / parts);
+  if (size < 1) return [];
+  return Array.from({ length: parts }, (_, j) => {
+    const a = from + j * size;
+    return perMinute(size, t[a + size] - t[a]);
+  }).filter((r) => Number.isFinite(r));
+}
+
+export interface RateComparison {
+  /** b's mean over a's mean (1 = equal). */
+  ratio: number;
+  /** b - a. */
+  difference: number;
+  /** Two standard errors of the difference: what sub-window noise alone could explain. */
+  noise: number;
+  insideNoise: boolean;
+}
+
+/** Whether two rates measured as sub-window spreads differ by more than their noise (two standard errors). */
+export function compareRates(a: Spread, b: Spread): RateComparison {
+  const difference = b.mean - a.mean;
+  const noise = 2 * Math.sqrt(a.se ** 2 + b.se ** 2);
+  return { ratio: b.mean / a.mean, difference, noise, insideNoise: Math.abs(difference) <= noise };
+}

@@ -1,10 +1,18 @@
-// Throughput against the limit: the whole platform and the bare loop over the same pages at each concurrency.
-import { connectClient } from '../../lib/temporal';
+// Throughput against the limit: for each corpus and concurrency, the whole platform and the two bare loops over
+// the same pages, with the CPU each spends per page and where the platform's time per page goes.
 import { runBareLoop, type BareMode, type BareRun } from './bare-loop';
-import { checkCorrectness, type CorrectnessReport } from './corpus';
-import type { BenchContext } from './context';
+import type { BenchContext, BenchCorpus, CorpusMode } from './context';
+import { checkCorrectness, type CorpusPage, type CorrectnessReport } from './corpus';
+import { startCpuMeter, type CpuSeconds } from './cpu';
+import { evenSample, meanTimeline, scanTimelines, type TimelineMeans } from './history';
 import { apiOf, bulkScans, submitBulk, waitForBulk } from './platform';
+import { readStageTotals, stageMeansMs } from './stages';
 import { perMinute, round, summarize, type Summary } from './stats';
+
+/** CPU over a configuration's timed part, and per page (Chromium tree + this process; Temporal apart). */
+export interface CpuFigures extends CpuSeconds {
+  perPageS: number | null;
+}
 
 export interface PlatformThroughput {
   concurrency: number;
@@ -20,8 +28,11 @@ export interface PlatformThroughput {
   completed: number;
   failed: number;
   correctness: CorrectnessReport;
-  /** One completed scan's workflow history: how many round trips orchestration costs per scan. */
-  history: { events: number; workflowTasks: number; activities: number } | null;
+  cpu: CpuFigures;
+  /** Mean ms per scan-activity stage from the worker's histogram; null where nothing was observed. */
+  stagesMs: Record<string, number | null>;
+  /** The Temporal/DB side from a sample of workflow histories; null when none could be read. */
+  timeline: TimelineMeans | null;
 }
 
 export interface BareThroughput {
@@ -41,24 +52,38 @@ export interface BareThroughput {
   };
   errors: number;
   correctness: CorrectnessReport;
+  cpu: CpuFigures;
+}
+
+export interface ThroughputRun {
+  corpus: CorpusMode;
+  concurrency: number;
+  platform: PlatformThroughput;
+  bare: BareThroughput;
+  reuse: BareThroughput;
+  /** platform / bare same-scan, platform / bare reused pages. */
+  ratio: number;
+  ratioToReuse: number;
 }
 
 export interface ThroughputResult {
-  runs: Array<{
-    concurrency: number;
-    platform: PlatformThroughput;
-    bare: BareThroughput;
-    reuse: BareThroughput;
-    ratio: number;
-    ratioToReuse: number;
-  }>;
+  runs: ThroughputRun[];
 }
 
-function bareSummary(ctx: BenchContext, run: BareRun): BareThroughput {
+function cpuFigures(cpu: CpuSeconds, pages: number): CpuFigures {
+  const perPageS = cpu.chromium === null || pages === 0 ? null : round((cpu.chromium + cpu.node) / pages);
+  return { ...cpu, perPageS };
+}
+
+/** Violations found per page path (the multi-site corpus serves the same paths from other hosts). */
+function foundByPath(results: ReadonlyArray<{ url: string; violations: string[] }>): Map<string, string[]> {
+  return new Map(results.map((r) => [new URL(r.url).pathname, r.violations]));
+}
+
+function bareSummary(pages: readonly CorpusPage[], run: BareRun): BareThroughput {
   type Key = 'setupMs' | 'proxyMs' | 'leaseMs' | 'prepareMs' | 'navigateMs' | 'settleMs' | 'axeMs' | 'totalMs';
-  const pick = (k: Key) => summarize(run.timings.filter((t) => !t.error).map((t) => t[k] ?? 0));
-  const found = new Map<string, string[]>();
-  run.timings.forEach((t) => !t.error && found.set(new URL(t.url).pathname, t.violations));
+  const ok = run.timings.filter((t) => !t.error);
+  const pick = (k: Key) => summarize(ok.map((t) => t[k] ?? 0));
   return {
     mode: run.mode,
     concurrency: run.concurrency,
@@ -74,46 +99,40 @@ function bareSummary(ctx: BenchContext, run: BareRun): BareThroughput {
       axe: pick('axeMs'),
       total: pick('totalMs'),
     },
-    errors: run.timings.filter((t) => t.error).length,
-    correctness: checkCorrectness(ctx.corpus, found),
+    errors: run.timings.length - ok.length,
+    correctness: checkCorrectness(pages, foundByPath(ok)),
+    cpu: cpuFigures(run.cpu, run.pages),
   };
 }
 
-async function historyOf(ctx: BenchContext, workflowId: string) {
-  const client = await connectClient(ctx.infra.env(1));
-  try {
-    const h = await client.workflow.getHandle(workflowId).fetchHistory();
-    const events = h.events ?? [];
-    return {
-      events: events.length,
-      workflowTasks: events.filter((e) => e.workflowTaskCompletedEventAttributes).length,
-      activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
-    };
-  } catch {
-    return null;
-  } finally {
-    await client.connection.close();
-  }
-}
-
-export async function runPlatformThroughput(ctx: BenchContext, concurrency: number, urls: string[]): Promise<PlatformThroughput> {
+export async function runPlatformThroughput(
+  ctx: BenchContext,
+  concurrency: number,
+  urls: readonly string[],
+  pages: readonly CorpusPage[],
+  label: string,
+): Promise<PlatformThroughput> {
   const pl = await ctx.infra.platform(concurrency);
   const api = apiOf(pl);
   ctx.server.reset();
+  const stages0 = await readStageTotals();
+  const meter = startCpuMeter(() => pl.pool.stats().pid, ctx.infra.temporalPid);
   const t0 = Date.now();
-  const bulkId = await submitBulk(api, urls, { clientId: `bench-throughput-c${concurrency}` });
+  const bulkId = await submitBulk(api, urls, { clientId: `bench-throughput-${label}-c${concurrency}` });
   const acceptMs = Date.now() - t0;
   let last = '';
   await waitForBulk(api, bulkId, 120_000 + urls.length * 30_000, (p) => {
-    const line = `  platform C=${concurrency}: ${p.completed + p.failed + p.cancelled}/${p.total}`;
+    const line = `  platform ${label} C=${concurrency}: ${p.completed + p.failed + p.cancelled}/${p.total}`;
     if (line !== last && (p.completed + p.failed) % 10 === 0) ctx.log(line);
     last = line;
   });
+  const cpu = meter.stop();
+  const stagesMs = stageMeansMs(stages0, await readStageTotals());
   const scans = await bulkScans(ctx.infra.prisma, bulkId);
   const end = Math.max(...scans.map((s) => s.finishedAt?.getTime() ?? t0));
-  const found = new Map<string, string[]>();
-  for (const s of scans) if (s.status === 'completed') found.set(new URL(s.url).pathname, s.violations);
-  const done = scans.find((s) => s.status === 'completed');
+  const completed = scans.filter((s) => s.status === 'completed').sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const sample = evenSample(completed, ctx.opts.historySample).map((s) => `scan-${s.id}`);
+  const timelines = sample.length ? await scanTimelines(ctx.infra.env(1), sample) : [];
   return {
     concurrency,
     pages: urls.length,
@@ -122,38 +141,44 @@ export async function runPlatformThroughput(ctx: BenchContext, concurrency: numb
     latencyMs: summarize(scans.map((s) => (s.finishedAt?.getTime() ?? end) - t0)),
     firstPageLoadMs: ctx.server.firstRequestAt ? ctx.server.firstRequestAt - t0 : null,
     inWorkflowMs: summarize(scans.filter((s) => s.startedAt && s.finishedAt).map((s) => s.finishedAt!.getTime() - s.startedAt!.getTime())),
-    completed: scans.filter((s) => s.status === 'completed').length,
+    completed: completed.length,
     failed: scans.filter((s) => s.status === 'failed').length,
-    correctness: checkCorrectness(ctx.corpus, found),
-    history: done ? await historyOf(ctx, `scan-${done.id}`) : null,
+    correctness: checkCorrectness(pages, foundByPath(completed)),
+    cpu: cpuFigures(cpu, urls.length),
+    stagesMs,
+    timeline: timelines.length ? meanTimeline(timelines) : null,
+  };
+}
+
+async function runCorpus(ctx: BenchContext, c: number, corpus: BenchCorpus): Promise<ThroughputRun> {
+  const { mode, urls, pages } = corpus;
+  ctx.log(`throughput ${mode} C=${c}: bare loop (same scan), ${urls.length} pages`);
+  const bare = bareSummary(pages, await runBareLoop(ctx.infra.env(c), urls, 'same-scan'));
+  ctx.log(`  ${bare.pagesPerMin} pages/min`);
+  ctx.log(`throughput ${mode} C=${c}: bare loop (reused pages), ${urls.length} pages`);
+  const reuse = bareSummary(pages, await runBareLoop(ctx.infra.env(c), urls, 'reuse'));
+  ctx.log(`  ${reuse.pagesPerMin} pages/min`);
+  ctx.log(`throughput ${mode} C=${c}: platform, ${urls.length} pages`);
+  // The pipeline's browser launches lazily and closes when idle (it may have, during the bare loops): warm it with
+  // one scan right before the clock starts, as a busy long-running worker would be.
+  await runPlatformThroughput(ctx, c, [`${urls[0]}?warmup=1`], pages, 'warmup');
+  const platform = await runPlatformThroughput(ctx, c, urls, pages, mode);
+  ctx.log(`  ${platform.pagesPerMin} pages/min`);
+  return {
+    corpus: mode,
+    concurrency: c,
+    platform,
+    bare,
+    reuse,
+    ratio: round(platform.pagesPerMin / bare.pagesPerMin),
+    ratioToReuse: round(platform.pagesPerMin / reuse.pagesPerMin),
   };
 }
 
 export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult> {
-  const pages = ctx.corpus.slice(0, ctx.opts.throughputPages);
-  const urls = pages.map((p) => ctx.server.url(p.path));
-  const runs: ThroughputResult['runs'] = [];
+  const runs: ThroughputRun[] = [];
   for (const c of ctx.opts.concurrency) {
-    ctx.log(`throughput C=${c}: bare loop (same scan), ${urls.length} pages`);
-    const bare = bareSummary(ctx, await runBareLoop(ctx.infra.env(c), urls, 'same-scan'));
-    ctx.log(`  ${bare.pagesPerMin} pages/min`);
-    ctx.log(`throughput C=${c}: bare loop (reused pages), ${urls.length} pages`);
-    const reuse = bareSummary(ctx, await runBareLoop(ctx.infra.env(c), urls, 'reuse'));
-    ctx.log(`  ${reuse.pagesPerMin} pages/min`);
-    ctx.log(`throughput C=${c}: platform, ${urls.length} pages`);
-    // The first pipeline start bundles workflow code and launches Chromium lazily: warm it with one scan first,
-    // as a long-running worker would be.
-    await runPlatformThroughput(ctx, c, [ctx.server.url(pages[0].path, 'warmup=1')]);
-    const platform = await runPlatformThroughput(ctx, c, urls);
-    ctx.log(`  ${platform.pagesPerMin} pages/min`);
-    runs.push({
-      concurrency: c,
-      platform,
-      bare,
-      reuse,
-      ratio: round(platform.pagesPerMin / bare.pagesPerMin),
-      ratioToReuse: round(platform.pagesPerMin / reuse.pagesPerMin),
-    });
+    for (const corpus of ctx.corpora) runs.push(await runCorpus(ctx, c, corpus));
     // Keep the concurrency-3 pipeline for the parts that follow; others go.
     if (c !== 3) await ctx.infra.stopPlatform(c);
   }

@@ -37,16 +37,18 @@ export interface InProcessOptions {
   pages: number;
   /** Logs go to stderr; stdout is the report. */
   logLevel: LogLevel;
+  /** The hosts exempt from the address rule (SCAN_ALLOWED_HOSTS): the corpus server's, 127.0.0.1 by default. */
+  allowedHosts?: string;
 }
 
-/** The configuration with the address rule on and only the corpus server's host exempt. */
-export function pipelineEnv(source: NodeJS.ProcessEnv, pages: number, logLevel: LogLevel): Env {
+/** The configuration with the address rule on and only the corpus server's hosts exempt. */
+export function pipelineEnv(source: NodeJS.ProcessEnv, pages: number, logLevel: LogLevel, allowedHosts = '127.0.0.1'): Env {
   try {
     return loadEnv({
       ...source,
       LOG_LEVEL: logLevel,
       SCAN_ALLOW_PRIVATE_TARGETS: 'false',
-      SCAN_ALLOWED_HOSTS: '127.0.0.1',
+      SCAN_ALLOWED_HOSTS: allowedHosts,
       MAX_CONCURRENT_PAGES: String(pages),
     });
   } catch (err) {
@@ -56,7 +58,7 @@ export function pipelineEnv(source: NodeJS.ProcessEnv, pages: number, logLevel: 
 
 /** Starts the API (127.0.0.1, random port) and workers on a `conformance-<random>` prefix. */
 export async function startInProcessPipeline(o: InProcessOptions): Promise<InProcessPipeline> {
-  const env = pipelineEnv(o.source, o.pages, o.logLevel);
+  const env = pipelineEnv(o.source, o.pages, o.logLevel, o.allowedHosts);
   await assertInfrastructure(env);
   const logger = pino({ name: 'conformance', level: env.LOG_LEVEL }, pino.destination(2));
   try {
