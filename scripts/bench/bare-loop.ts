@@ -1,10 +1,10 @@
 // The bare loop: the same Chromium (flags and launch options), the same number of pages and the same axe
 // configuration as the platform, with no API, Temporal or database. Two variants:
-// - `same-scan`: what one scanPage attempt does to the browser (the pool's fresh context per scan, the per-scan
-//   egress proxy, the same page preparation, `load` + settle, runAxe) — the ratio platform/this is the cost of
-//   durability and orchestration, nothing else;
-// - `reuse`: C long-lived pages reused for every URL, no proxy: the practical limit of this machine (PERF-NOTES),
-//   which shows what per-scan isolation costs.
+// - `same-scan`: what one scanPage attempt of one client does to the browser (the pool's warm per-client context
+//   with its egress proxy, reset between pages, the same page preparation, `load` + settle, runAxe) — the ratio
+//   platform/this is the cost of durability and orchestration (and the screenshot and result writes), nothing else;
+// - `reuse`: C long-lived pages reused for every URL, no proxy, no reset: the practical limit of this machine
+//   (PERF-NOTES), which shows what isolation still costs.
 import puppeteer, { type Page } from 'puppeteer-core';
 import pino from 'pino';
 import { buildLaunchOptions } from '../../activities/browser/launch-options';
@@ -89,15 +89,21 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
       started = Date.now();
       const timings = await mapBounded(urls, concurrency, async (url) => {
         const t0 = Date.now();
-        const egress = policy.allowPrivateTargets ? null : await startEgressProxy({ policy });
-        const t1 = Date.now();
-        const lease = await pool.acquire(undefined, { proxyServer: egress?.url });
+        // The platform's browser work exactly: one client's warm context (its proxy started with it, its state
+        // reset between pages), prepared on first use.
+        const lease = await pool.acquire(undefined, {
+          reuseKey: 'bench',
+          ...(!policy.allowPrivateTargets && { startEgress: () => startEgressProxy({ policy }) }),
+        });
+        const t1 = t0;
         const t2 = Date.now();
+        let reusable = false;
         try {
-          await preparePage(lease.page, cfg);
+          if (!lease.warm) await preparePage(lease.page, cfg);
           const setupMs = Date.now() - t0;
           const parts = { proxyMs: t1 - t0, leaseMs: t2 - t1, prepareMs: Date.now() - t2 };
           const m = await measure(lease.page, url, tags, navTimeoutMs);
+          reusable = true;
           return { url, setupMs, ...parts, ...m, totalMs: Date.now() - t0 };
         } catch (err) {
           return {
@@ -111,8 +117,7 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
             error: (err as Error).message,
           };
         } finally {
-          await lease.release();
-          await egress?.close();
+          await lease.release({ reusable });
         }
       });
       return { mode, concurrency, pages: urls.length, wallMs: Date.now() - started, timings, cpu: meter.stop() };
