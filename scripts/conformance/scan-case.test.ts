@@ -47,6 +47,25 @@ describe('scanCase', () => {
     });
   });
 
+  it('waits and submits again when the API answers 429 (its per-key rate limit), then polls as usual', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      let submits = 0;
+      const { api } = fakeApi(['completed'], {
+        submit: async () => {
+          if (++submits <= 2) throw new ApiError('too many requests from this key; slow down', 429, 'rate_limited');
+          return 'scan-1';
+        },
+      });
+      const pending = scanCase(api, { url: 'x', timeoutMs: 1_000, wcagTags: ['ACT'] });
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(await pending).toMatchObject({ scanId: 'scan-1', status: 'completed' });
+      expect(submits).toBe(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('cancels and reports a scan that never ends', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     try {

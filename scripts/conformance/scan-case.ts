@@ -7,6 +7,11 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const POLL_MS = 400;
 // Beyond the scan's own budget: queueing behind other scans, the settle wait, storing the result.
 const CLIENT_SLACK_MS = 60_000;
+// Every lane's polls and submissions share the key's API_RATE_LIMIT_PER_KEY (600 a minute by default): at 3 lanes
+// polling every 400 ms and ~2 cases a second the run sits just under it, so a faster pipeline meets 429s. A 429 is
+// the API asking to wait, not a failed case.
+const RATE_LIMITED_WAIT_MS = 1_000;
+const MAX_RATE_LIMITED_SUBMITS = 60;
 
 export interface ScanCaseOptions {
   url: string;
@@ -24,11 +29,18 @@ export async function scanCase(api: ApiClient, o: ScanCaseOptions): Promise<Scan
   // The low queue: with --api, a conformance run must not jump ahead of customers' scans.
   const body: SubmitBody = { url: o.url, clientId: 'conformance', maxRetries: 0, timeout: o.timeoutMs, wcagTags: o.wcagTags, queue: 'low' };
   let scanId: string;
-  try {
-    scanId = await api.submit(body);
-  } catch (err) {
-    const status = err instanceof ApiError ? ` (${err.status})` : '';
-    return { clientFailure: 'submit', message: `${(err as Error).message}${status}` };
+  for (let refused = 0; ; refused++) {
+    try {
+      scanId = await api.submit(body);
+      break;
+    } catch (err) {
+      const rateLimited = err instanceof ApiError && err.status === 429 && refused < MAX_RATE_LIMITED_SUBMITS;
+      if (!rateLimited) {
+        const status = err instanceof ApiError ? ` (${err.status})` : '';
+        return { clientFailure: 'submit', message: `${(err as Error).message}${status}` };
+      }
+      await new Promise((r) => setTimeout(r, RATE_LIMITED_WAIT_MS));
+    }
   }
   const waitMs = 2 * o.timeoutMs + CLIENT_SLACK_MS;
   const deadline = Date.now() + waitMs;
