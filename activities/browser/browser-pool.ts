@@ -197,7 +197,8 @@ export class BrowserPool {
     const warm = slot !== null;
     if (!slot) {
       // Room for the new context: the least recently used idle one (of any key) is closed, never reused.
-      while (this.idle.length > 0 && this.idle.length + this.inUse > this.cfg.maxPages + SPARE_CONTEXTS) this.discardSlot(this.idle.shift()!);
+      while (this.idle.length > 0 && this.idle.length + this.inUse > this.cfg.maxPages + SPARE_CONTEXTS)
+        this.discardSlot(this.idle.shift()!);
       slot = await this.openWarmSlot(browser, key, startEgress);
     }
     slot.uses++;
@@ -234,7 +235,17 @@ export class BrowserPool {
         await this.closeContext(context, generation);
         throw err;
       });
-      const slot: WarmSlot = { key, context, page, egress, generation, uses: 0, origins: new Set(), resetting: Promise.resolve(true), ready: true };
+      const slot: WarmSlot = {
+        key,
+        context,
+        page,
+        egress,
+        generation,
+        uses: 0,
+        origins: new Set(),
+        resetting: Promise.resolve(true),
+        ready: true,
+      };
       page.on('framenavigated', (frame) => {
         const origin = webOrigin(frame.url());
         if (origin) slot.origins.add(origin);

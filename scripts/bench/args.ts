@@ -69,7 +69,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions & { logLevel: s
       case '--corpus':
         o.corpora = [];
         for (const c of (next() ?? '').split(',').filter(Boolean)) {
-          if (!(CORPUS_MODES as readonly string[]).includes(c)) throw new Error(`unknown corpus "${c}" (corpora: ${CORPUS_MODES.join(', ')})`);
+          if (!(CORPUS_MODES as readonly string[]).includes(c))
+            throw new Error(`unknown corpus "${c}" (corpora: ${CORPUS_MODES.join(', ')})`);
           if (!o.corpora.includes(c as CorpusMode)) o.corpora.push(c as CorpusMode);
         }
         if (!o.corpora.length) throw new Error('--corpus needs at least one corpus');
@@ -110,6 +111,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions & { logLevel: s
   }
   if (only.size) o.only = PARTS.filter((p) => only.has(p));
   o.throughputPages = Math.min(o.throughputPages, o.pages);
-  if (o.backlogSubWindows > o.backlogWindow) throw new Error(`--backlog-sub-windows (${o.backlogSubWindows}) exceeds --backlog-window (${o.backlogWindow})`);
+  if (o.backlogSubWindows > o.backlogWindow)
+    throw new Error(`--backlog-sub-windows (${o.backlogSubWindows}) exceeds --backlog-window (${o.backlogWindow})`);
   return o;
 }

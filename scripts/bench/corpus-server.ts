@@ -54,7 +54,8 @@ export async function startCorpusServer(pages: readonly CorpusPage[], o: { extra
     // Browsers ask for it on every new context; a 404 page would be fine too, but a tiny answer keeps logs clean.
     if (path === '/favicon.ico') return void res.writeHead(204).end();
     const body = bodies.get(path);
-    if (!body) return void res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Not found</title>');
+    if (!body)
+      return void res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Not found</title>');
     state.requests++;
     state.firstRequestAt ??= Date.now();
     const key = `${req.headers.host ?? ''}${req.url ?? path}`;
@@ -65,7 +66,9 @@ export async function startCorpusServer(pages: readonly CorpusPage[], o: { extra
         .writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '1' })
         .end('<!doctype html><title>Busy</title><p>Try again</p>');
     }
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'no-store' }).end(body);
+    res
+      .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'no-store' })
+      .end(body);
   };
   const sockets = new Set<Socket>();
   const servers: ReturnType<typeof createServer>[] = [];

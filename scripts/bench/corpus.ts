@@ -233,7 +233,10 @@ function docPage(index: number, r: () => number, expected: ViolationKind[], targ
     for (let q = 0; q < paragraphs; q++) parts.push(`<p>${docSentence(r, 60 + Math.floor(r() * 140))}</p>`);
     const extra = r();
     if (extra < 0.3) {
-      const lines = Array.from({ length: 3 + Math.floor(r() * 8) }, (_, l) => `  ${DOC_WORDS[(s + l * 7) % DOC_WORDS.length]}: ${Math.floor(r() * 1000)}`);
+      const lines = Array.from(
+        { length: 3 + Math.floor(r() * 8) },
+        (_, l) => `  ${DOC_WORDS[(s + l * 7) % DOC_WORDS.length]}: ${Math.floor(r() * 1000)}`,
+      );
       parts.push(`<pre><code>config_${s}:\n${lines.join('\n')}</code></pre>`);
     } else if (extra < 0.5) {
       parts.push(`<ul>${Array.from({ length: 3 + Math.floor(r() * 4) }, () => `<li>${docSentence(r, 8)}</li>`).join('')}</ul>`);

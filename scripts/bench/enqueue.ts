@@ -83,7 +83,9 @@ export async function runEnqueue(ctx: BenchContext): Promise<EnqueueResult> {
   try {
     const backlog: BacklogRate[] = [];
     for (const queued of ctx.opts.backlogs) {
-      ctx.log(`enqueue: scan rate with ${queued} queued (${ctx.opts.backlogWindow} scans timed in ${ctx.opts.backlogSubWindows} sub-windows)`);
+      ctx.log(
+        `enqueue: scan rate with ${queued} queued (${ctx.opts.backlogWindow} scans timed in ${ctx.opts.backlogSubWindows} sub-windows)`,
+      );
       const b = await rateWithBacklog(ctx, api, queued, ctx.opts.backlogWindow, ctx.opts.backlogSubWindows);
       backlog.push(b);
       ctx.log(`  ${b.pagesPerMin} pages/min (sub-windows ${b.subWindowRates.join(', ')})`);

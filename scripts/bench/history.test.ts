@@ -66,12 +66,17 @@ describe('scanTimeline', () => {
 describe('local activities', () => {
   it('names the local activities from their markers and ignores other markers', () => {
     const marker = (data: object) => ({
-      markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: { payloads: [{ data: Buffer.from(JSON.stringify(data)) }] } } },
+      markerRecordedEventAttributes: {
+        markerName: 'core_local_activity',
+        details: { data: { payloads: [{ data: Buffer.from(JSON.stringify(data)) }] } },
+      },
     });
     const events = [
       ...scanHistory(),
       marker({ seq: 1, activity_type: 'recordScanStarted' }),
-      { markerRecordedEventAttributes: { markerName: 'core_patch', details: { 'patch-data': { payloads: [{ data: Buffer.from('{}') }] } } } },
+      {
+        markerRecordedEventAttributes: { markerName: 'core_patch', details: { 'patch-data': { payloads: [{ data: Buffer.from('{}') }] } } },
+      },
     ] as unknown as Event[];
     expect(scanTimeline(events).localActivities).toEqual(['recordScanStarted']);
   });

@@ -62,8 +62,7 @@ export function scanTimeline(events: readonly HistoryEvent[], pageActivity = 'sc
     if (wtStarted) workflowTaskQueueMs += at(e) - at(byId.get(id(wtStarted.scheduledEventId)));
     const wtDone = e.workflowTaskCompletedEventAttributes;
     if (wtDone) workflowTaskRunMs += at(e) - at(byId.get(id(wtDone.startedEventId)));
-    const closed =
-      e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
     if (closed) {
       const scheduled = byId.get(id(closed.scheduledEventId));
       const started = byId.get(id(closed.startedEventId));

@@ -56,7 +56,16 @@ const bare = (mode: 'same-scan' | 'reuse', pagesPerMin: number): BareThroughput 
   concurrency: 3,
   pages: 10,
   pagesPerMin,
-  perPageMs: { setup: summary, proxy: summary, lease: summary, prepare: summary, navigate: summary, settle: summary, axe: summary, total: summary },
+  perPageMs: {
+    setup: summary,
+    proxy: summary,
+    lease: summary,
+    prepare: summary,
+    navigate: summary,
+    settle: summary,
+    axe: summary,
+    total: summary,
+  },
   errors: 0,
   correctness: correct(10),
   cpu: { chromium: 8, node: 2, temporal: null, perPageS: 1 },
@@ -76,13 +85,26 @@ const platform: PlatformThroughput = {
   stagesMs: { axe: 480.4, navigate: null },
   timeline: null,
 };
-const run: ThroughputRun = { corpus: 'light', concurrency: 3, platform, bare: bare('same-scan', 45), reuse: bare('reuse', 60), ratio: 0.6, ratioToReuse: 0.45 };
+const run: ThroughputRun = {
+  corpus: 'light',
+  concurrency: 3,
+  platform,
+  bare: bare('same-scan', 45),
+  reuse: bare('reuse', 60),
+  ratio: 0.6,
+  ratioToReuse: 0.45,
+};
 
 describe('throughput rows', () => {
   it('judges platform / reused pages against 90 % and every page against its planted set', () => {
     const rows = summaryRows({ ...base, throughput: { runs: [run] } });
     expect(rows).toContainEqual(['throughput light C=3', 'pages/min: platform / bare same scan / bare reused pages', '27 / 45 / 60', '']);
-    expect(rows).toContainEqual(['throughput light C=3', 'platform / reused pages · platform / same scan', '45 % · 60 %', '≥ 90 %: **not met**']);
+    expect(rows).toContainEqual([
+      'throughput light C=3',
+      'platform / reused pages · platform / same scan',
+      '45 % · 60 %',
+      '≥ 90 %: **not met**',
+    ]);
     expect(rows).toContainEqual([
       'throughput light C=3',
       'CPU-s per page (Chromium tree + Node process): platform / same scan / reused',

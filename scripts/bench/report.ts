@@ -61,8 +61,18 @@ export function summaryRows(r: BenchResult): Row[] {
     ]);
   for (const t of r.throughput?.runs ?? []) {
     const area = `throughput ${t.corpus} C=${t.concurrency}`;
-    rows.push([area, 'pages/min: platform / bare same scan / bare reused pages', `${t.platform.pagesPerMin} / ${t.bare.pagesPerMin} / ${t.reuse.pagesPerMin}`, '']);
-    rows.push([area, 'platform / reused pages · platform / same scan', `${pct(t.ratioToReuse)} · ${pct(t.ratio)}`, `≥ 90 %: ${verdict(t.ratioToReuse >= 0.9)}`]);
+    rows.push([
+      area,
+      'pages/min: platform / bare same scan / bare reused pages',
+      `${t.platform.pagesPerMin} / ${t.bare.pagesPerMin} / ${t.reuse.pagesPerMin}`,
+      '',
+    ]);
+    rows.push([
+      area,
+      'platform / reused pages · platform / same scan',
+      `${pct(t.ratioToReuse)} · ${pct(t.ratio)}`,
+      `≥ 90 %: ${verdict(t.ratioToReuse >= 0.9)}`,
+    ]);
     rows.push([
       area,
       'CPU-s per page (Chromium tree + Node process): platform / same scan / reused',

@@ -46,19 +46,30 @@ const CLEAN = 'probe c=;ls=0;ss=0;idb=;caches=;sw=0;name=;frame=0';
 const cookieHeaders: string[] = [];
 
 const site = useFixtureServer({
-  '/plant': (_req, res) => html(res, page('planting', PLANT, `<iframe title="third party" src="${site().altOrigin}/frame-plant"></iframe>`), { 'Set-Cookie': 'srv=1; Max-Age=3600' }),
+  '/plant': (_req, res) =>
+    html(res, page('planting', PLANT, `<iframe title="third party" src="${site().altOrigin}/frame-plant"></iframe>`), {
+      'Set-Cookie': 'srv=1; Max-Age=3600',
+    }),
   '/probe': (req: IncomingMessage, res) => {
     cookieHeaders.push(req.headers.cookie ?? '');
     html(res, page('probing', PROBE, `<iframe title="third party" src="${site().altOrigin}/frame-probe"></iframe>`));
   },
-  '/frame-plant': (_req, res) => html(res, `<!doctype html><html lang="en"><title>f</title><script>localStorage.setItem('f', '1'); parent.postMessage('frame-planted', '*')</script></html>`),
-  '/frame-probe': (_req, res) => html(res, `<!doctype html><html lang="en"><title>f</title><script>parent.postMessage(localStorage.length, '*')</script></html>`),
-  '/cached.js': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'max-age=3600' }).end('/* cacheable */'),
+  '/frame-plant': (_req, res) =>
+    html(
+      res,
+      `<!doctype html><html lang="en"><title>f</title><script>localStorage.setItem('f', '1'); parent.postMessage('frame-planted', '*')</script></html>`,
+    ),
+  '/frame-probe': (_req, res) =>
+    html(res, `<!doctype html><html lang="en"><title>f</title><script>parent.postMessage(localStorage.length, '*')</script></html>`),
+  '/cached.js': (_req, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'max-age=3600' }).end('/* cacheable */'),
   '/sw.js': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end("self.addEventListener('fetch', () => {});"),
 });
 
 // One page: every scan lands on the same slot, so a kept context would be reused if the pool allowed it.
-const stack = useStack({ env: { MAX_CONCURRENT_PAGES: '1', SCAN_ALLOW_PRIVATE_TARGETS: 'false', SCAN_ALLOWED_HOSTS: '127.0.0.1,localhost' } });
+const stack = useStack({
+  env: { MAX_CONCURRENT_PAGES: '1', SCAN_ALLOW_PRIVATE_TARGETS: 'false', SCAN_ALLOWED_HOSTS: '127.0.0.1,localhost' },
+});
 
 async function plant(clientId: string) {
   const scan = await scanToEnd(stack().app, { clientId, url: site().url('/plant') });
