@@ -359,7 +359,9 @@ export function createScanPageActivity(deps: ScanPageDeps) {
         durationMs: Date.now() - started,
       });
       try {
-        await markAttemptStarted(deps.prisma, input.scanId, attempt, ctx.info.heartbeatDetails as { stage?: string } | undefined);
+        // Written while the page is leased (both take a few ms; a warm lease takes about one): waited for below.
+        const marked = markAttemptStarted(deps.prisma, input.scanId, attempt, ctx.info.heartbeatDetails as { stage?: string } | undefined);
+        marked.catch(() => undefined);
         limit = budget(budgetMs, ctx.cancellationSignal);
         // Every connection the page makes goes through its context's egress proxy, which applies the target address
         // rules and connects to the address it checked (no DNS-rebinding window). Not needed when the rules are off.
@@ -369,14 +371,18 @@ export function createScanPageActivity(deps: ScanPageDeps) {
           reuseKey: `client:${input.clientId ?? ''}`,
           ...(!policy.allowPrivateTargets && { startEgress: () => startEgressProxy({ policy }) }),
         });
-        lease = await Promise.race([acquiring, limit.promise]).catch((err: unknown) => {
-          // The budget ran out first; the lease may still arrive later: give it straight back.
-          acquiring.then(
-            (late) => late.release(),
-            () => undefined,
-          );
-          throw err;
-        });
+        try {
+          lease = await Promise.race([acquiring, limit.promise]).catch((err: unknown) => {
+            // The budget ran out first; the lease may still arrive later: give it straight back.
+            acquiring.then(
+              (late) => late.release(),
+              () => undefined,
+            );
+            throw err;
+          });
+        } finally {
+          await marked;
+        }
         egress = lease.egress;
         watch = watchPage(lease.page, deps.config.pageMaxHeapMb);
         // When navigation starts the host is contacted: the host breaker only counts time from here on.
