@@ -21,10 +21,9 @@ export type BareMode = 'same-scan' | 'reuse';
 
 export interface BarePageTiming {
   url: string;
-  /** Context + page (same-scan) or nothing (reuse), proxy included. */
+  /** The lease (same-scan: a warm page, or a new context with its egress proxy) and its preparation; 0 for reuse. */
   setupMs: number;
-  /** Parts of setup (same-scan): starting the egress proxy, opening context + page, preparing the page. */
-  proxyMs?: number;
+  /** Parts of setup (same-scan): the lease, preparing the page. */
   leaseMs?: number;
   prepareMs?: number;
   navigateMs: number;
@@ -95,13 +94,12 @@ export async function runBareLoop(env: Env, urls: readonly string[], mode: BareM
           reuseKey: 'bench',
           ...(!policy.allowPrivateTargets && { startEgress: () => startEgressProxy({ policy }) }),
         });
-        const t1 = t0;
-        const t2 = Date.now();
+        const leased = Date.now();
         let reusable = false;
         try {
           if (!lease.warm) await preparePage(lease.page, cfg);
           const setupMs = Date.now() - t0;
-          const parts = { proxyMs: t1 - t0, leaseMs: t2 - t1, prepareMs: Date.now() - t2 };
+          const parts = { leaseMs: leased - t0, prepareMs: Date.now() - leased };
           const m = await measure(lease.page, url, tags, navTimeoutMs);
           reusable = true;
           return { url, setupMs, ...parts, ...m, totalMs: Date.now() - t0 };

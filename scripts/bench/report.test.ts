@@ -58,7 +58,6 @@ const bare = (mode: 'same-scan' | 'reuse', pagesPerMin: number): BareThroughput 
   pagesPerMin,
   perPageMs: {
     setup: summary,
-    proxy: summary,
     lease: summary,
     prepare: summary,
     navigate: summary,

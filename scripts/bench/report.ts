@@ -95,8 +95,8 @@ export function summaryRows(r: BenchResult): Row[] {
     const b = t.bare.perPageMs;
     rows.push([
       area,
-      'bare same-scan per page p50: setup (proxy + context/page + prepare) / navigate / settle / axe',
-      `${ms(b.setup.p50)} (${ms(b.proxy.p50)} + ${ms(b.lease.p50)} + ${ms(b.prepare.p50)}) / ${ms(b.navigate.p50)} / ${ms(b.settle.p50)} / ${ms(b.axe.p50)}`,
+      'bare same-scan per page p50: setup (lease + prepare) / navigate / settle / axe',
+      `${ms(b.setup.p50)} (${ms(b.lease.p50)} + ${ms(b.prepare.p50)}) / ${ms(b.navigate.p50)} / ${ms(b.settle.p50)} / ${ms(b.axe.p50)}`,
       '',
     ]);
     rows.push([

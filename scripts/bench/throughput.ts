@@ -42,7 +42,6 @@ export interface BareThroughput {
   pagesPerMin: number;
   perPageMs: {
     setup: Summary;
-    proxy: Summary;
     lease: Summary;
     prepare: Summary;
     navigate: Summary;
@@ -81,7 +80,7 @@ function foundByPath(results: ReadonlyArray<{ url: string; violations: string[] 
 }
 
 function bareSummary(pages: readonly CorpusPage[], run: BareRun): BareThroughput {
-  type Key = 'setupMs' | 'proxyMs' | 'leaseMs' | 'prepareMs' | 'navigateMs' | 'settleMs' | 'axeMs' | 'totalMs';
+  type Key = 'setupMs' | 'leaseMs' | 'prepareMs' | 'navigateMs' | 'settleMs' | 'axeMs' | 'totalMs';
   const ok = run.timings.filter((t) => !t.error);
   const pick = (k: Key) => summarize(ok.map((t) => t[k] ?? 0));
   return {
@@ -91,7 +90,6 @@ function bareSummary(pages: readonly CorpusPage[], run: BareRun): BareThroughput
     pagesPerMin: round(perMinute(run.pages, run.wallMs)),
     perPageMs: {
       setup: pick('setupMs'),
-      proxy: pick('proxyMs'),
       lease: pick('leaseMs'),
       prepare: pick('prepareMs'),
       navigate: pick('navigateMs'),
