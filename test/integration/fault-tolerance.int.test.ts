@@ -14,7 +14,14 @@ import type { PrismaClient } from '../../lib/prisma';
 import { bulkWorkflowId, scanWorkflowId } from '../../core/contracts';
 import type { FixtureRoute } from '../support/fixture-server';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
-import { describeProcess, processesUsingProfile, ProcessRegistry, waitForWorkerReady, type WorkerProcess } from '../support/processes';
+import {
+  describeProcess,
+  outage,
+  processesUsingProfile,
+  ProcessRegistry,
+  waitForWorkerReady,
+  type WorkerProcess,
+} from '../support/processes';
 import { adminAuth, submitScan, TERMINAL_STATUSES, waitForTerminal } from '../support/scan-client';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -222,15 +229,7 @@ describe('fault tolerance with real processes', () => {
     // Two pages loading (the worker's two slots): both will try to store their result while the database is down.
     await eventually(async () => ((site.hits.get('/slow-page') ?? 0) >= hitsBefore + 2 ? true : undefined), 60_000);
     await sleep(1_000);
-    const stoppedAt = Date.now();
-    try {
-      await pg.stop();
-      await sleep(20_000);
-    } finally {
-      // Always bring it back, even when the stop half failed: the rest of the test and its cleanup need it.
-      await pg.start();
-    }
-    const downMs = Date.now() - stoppedAt;
+    const { stoppedAt, downMs } = await outage(pg, 20_000);
 
     // This process's pool lost its connections too; `eventually` rides over the first errors.
     const rows = await eventually(

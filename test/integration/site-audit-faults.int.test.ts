@@ -13,7 +13,7 @@ import { applyMigrations, ensureDatabase } from '../../lib/migrator';
 import { auditWorkflowId } from '../../core/audit';
 import { scanWorkflowId } from '../../core/contracts';
 import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
-import { ProcessRegistry, waitForWorkerReady, type WorkerProcess } from '../support/processes';
+import { outage, ProcessRegistry, waitForWorkerReady, type WorkerProcess } from '../support/processes';
 import { adminAuth, TERMINAL_STATUSES } from '../support/scan-client';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -21,7 +21,6 @@ import { eventually, startStack, type Stack } from '../support/stack';
 type Body = Record<string, any>;
 
 const ROOT = join(__dirname, '..', '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** TEST_FAULT_VERBOSE=1 prints what the test measured (outage length, recovery, attempts, fetches). */
 const note = (what: string, data: object) => {
   if (process.env.TEST_FAULT_VERBOSE) process.stdout.write(`[site-audit-faults] ${what} ${JSON.stringify(data)}\n`);
@@ -198,14 +197,7 @@ describe('a site audit under faults', () => {
     const beforeRestart = await auditWhen(s, auditId, (a) => a.progress.scanned >= 25 || TERMINAL_STATUSES.includes(a.status), 300_000);
     expect(beforeRestart.status).toBe('running'); // the restart really lands mid-audit
     const scannedAtStop = beforeRestart.progress.scanned as number;
-    const stoppedAt = Date.now();
-    try {
-      await temporal.stop();
-      await sleep(3_000);
-    } finally {
-      await temporal.start();
-    }
-    const downMs = Date.now() - stoppedAt;
+    const { downMs } = await outage(temporal, 3_000);
 
     // 3. The audit goes on to the end.
     const audit = await auditWhen(s, auditId, (a) => TERMINAL_STATUSES.includes(a.status), 420_000);
@@ -264,15 +256,7 @@ describe('a site audit under faults', () => {
       250,
     );
     const inFlightAtStop = await s.prisma.auditPage.count({ where: { auditId, status: 'scanning' } });
-    const stoppedAt = Date.now();
-    try {
-      await pg.stop();
-      await sleep(5_000);
-    } finally {
-      // Always bring it back: the rest of the test and its cleanup need it.
-      await pg.start();
-    }
-    const downMs = Date.now() - stoppedAt;
+    const { stoppedAt, downMs } = await outage(pg, 5_000);
 
     // 2. The audit goes on to the end; the workflow's result needs no database (this process's pool reconnects).
     const workflowOutcome = await result;

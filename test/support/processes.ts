@@ -253,6 +253,24 @@ export async function waitForWorkerReady(client: Client, queues: TaskQueues, wor
   }
 }
 
+/**
+ * Stops a service for `ms`, then starts it again, also when the stop half failed (the rest of the test and its
+ * cleanup need it). Returns when the stop began and the downtime as the test saw it.
+ */
+export async function outage(
+  service: { stop(): Promise<void>; start(): Promise<void> },
+  ms: number,
+): Promise<{ stoppedAt: number; downMs: number }> {
+  const stoppedAt = Date.now();
+  try {
+    await service.stop();
+    await new Promise((r) => setTimeout(r, ms));
+  } finally {
+    await service.start();
+  }
+  return { stoppedAt, downMs: Date.now() - stoppedAt };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // A private Temporal dev server that keeps its address and data across a restart
 
