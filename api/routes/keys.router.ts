@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { notFound } from '../http-errors';
 import { requireAdmin } from '../middleware/auth';
 import { validate } from '../middleware/validate';
-import { clientIdSchema, CreateKeyBody } from '../schemas/scans.schema';
+import { CreateKeyBody, ListKeysQuery } from '../schemas/scans.schema';
 import type { ApiKeyService } from '../services/api-key.service';
 
 /** Admin-only: POST /api/keys, GET /api/keys, DELETE /api/keys/:id */
@@ -21,8 +21,8 @@ export function keysRouter(keys: ApiKeyService): Router {
 
   router.get(
     '/',
-    validate({ query: z.object({ clientId: clientIdSchema.optional() }) }, async ({ query }, _req, res) => {
-      res.json({ keys: await keys.list(query.clientId) });
+    validate({ query: ListKeysQuery }, async ({ query }, _req, res) => {
+      res.json(await keys.list(query));
     }),
   );
 

@@ -104,7 +104,7 @@ export function prospectsRouter(prospects: ProspectService, once: RequestHandler
   router.get(
     '/:id/scans',
     validate({ params: ProspectIdParams, query: ProspectScansQuery }, async ({ params, query }, _req, res) => {
-      res.json(await prospects.history(params.id, principalOf(res), query.limit));
+      res.json(await prospects.history(params.id, principalOf(res), query));
     }),
   );
 

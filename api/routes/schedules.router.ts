@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { principalOf } from '../middleware/auth';
 import { validate } from '../middleware/validate';
-import { CreateScheduleBody, ScheduleIdParams } from '../schemas/schedules.schema';
+import { CreateScheduleBody, ListSchedulesQuery, ScheduleIdParams } from '../schemas/schedules.schema';
 import type { ScheduleService } from '../services/schedule.service';
 
 /** /api/schedules: create, list, get, pause, resume, trigger now, delete. */
@@ -15,9 +15,12 @@ export function schedulesRouter(schedules: ScheduleService): Router {
       res.status(201).location(`/api/schedules/${created.scheduleId}`).json(created);
     }),
   );
-  router.get('/', async (_req, res) => {
-    res.json({ schedules: await schedules.list(principalOf(res)) });
-  });
+  router.get(
+    '/',
+    validate({ query: ListSchedulesQuery }, async ({ query }, _req, res) => {
+      res.json(await schedules.list(principalOf(res), query));
+    }),
+  );
   router.get(
     '/:scheduleId',
     validate({ params: ScheduleIdParams }, async ({ params }, _req, res) => {

@@ -35,7 +35,19 @@ export const CreateBulkBody = z
 export type CreateBulkBody = z.infer<typeof CreateBulkBody>;
 
 export const BulkIdParams = z.object({ bulkId: z.uuid() });
-export const BulkItemsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+export const BulkItemsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+    /** The `next` value of the previous page (opaque; today the last item's index). */
+    cursor: z
+      .string()
+      .regex(/^\d{1,9}$/, 'must be the `next` value of a previous page')
+      .optional(),
+    /** The older way to page: items to skip. Still accepted. */
+    offset: z.coerce.number().int().min(0).optional(),
+  })
+  .refine((q) => q.cursor === undefined || q.offset === undefined, {
+    message: 'give cursor or offset, not both',
+    path: ['offset'],
+  });
+export type BulkItemsQuery = z.infer<typeof BulkItemsQuery>;

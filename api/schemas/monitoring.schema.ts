@@ -47,17 +47,24 @@ const cursorSchema = z.string().transform((text, ctx): FailedCursor => {
   return { at, id };
 });
 
-export const FailedJobsQuery = z.object({
-  clientId: clientIdSchema.optional(),
-  category: z
-    .string()
-    .refine(isFailureCategory, `must be one of ${FAILURE_CATEGORIES.join(', ')}`)
-    .optional(),
-  since: instantSchema.optional(),
-  until: instantSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: cursorSchema.optional(),
-});
+export const FailedJobsQuery = z
+  .object({
+    clientId: clientIdSchema.optional(),
+    category: z
+      .string()
+      .refine(isFailureCategory, `must be one of ${FAILURE_CATEGORIES.join(', ')}`)
+      .optional(),
+    since: instantSchema.optional(),
+    until: instantSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: cursorSchema.optional(),
+    /** The older name of `cursor`, still accepted. */
+    before: cursorSchema.optional(),
+  })
+  .refine((q) => q.cursor === undefined || q.before === undefined, {
+    message: 'give cursor or its older name before, not both',
+    path: ['before'],
+  });
 export type FailedJobsQuery = z.infer<typeof FailedJobsQuery>;
 
 export const JobIdParams = z.object({ jobId: z.string() });

@@ -37,7 +37,9 @@ export const ListProspectsQuery = z.object({
   /** Case-insensitive substring of url, name or notes. */
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** The `next` cursor of the previous page (a plain ISO timestamp also works). */
+  /** The `next` value of the previous page (opaque; a plain ISO date-time also works). */
+  cursor: z.string().max(100).optional(),
+  /** The older name of `cursor`, still accepted. */
   before: z.string().max(100).optional(),
 });
 export type ListProspectsQuery = z.infer<typeof ListProspectsQuery>;
@@ -83,5 +85,9 @@ export const ScanProspectBody = CreateScanBody.pick({
 }).strict();
 export type ScanProspectBody = z.infer<typeof ScanProspectBody>;
 
-export const ProspectScansQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+export const ProspectScansQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  /** The `next` value of the previous page of `scans` (opaque); the trend is always the newest. */
+  cursor: z.string().max(100).optional(),
+});
 export type ProspectScansQuery = z.infer<typeof ProspectScansQuery>;

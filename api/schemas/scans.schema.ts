@@ -48,9 +48,20 @@ export const ListScansQuery = z.object({
   clientId: clientIdSchema.optional(),
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** The `next` cursor of the previous page (opaque; a plain ISO date-time also works). */
+  /** The `next` value of the previous page (opaque; a plain ISO date-time also works). */
+  cursor: z.string().max(100).optional(),
+  /** The older name of `cursor`, still accepted. */
   before: z.string().max(100).optional(),
 });
 export type ListScansQuery = z.infer<typeof ListScansQuery>;
 
 export const CreateKeyBody = z.object({ clientId: clientIdSchema, name: z.string().max(200).optional() }).strict();
+export type CreateKeyBody = z.infer<typeof CreateKeyBody>;
+
+export const ListKeysQuery = z.object({
+  clientId: clientIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** The `next` value of the previous page (opaque). */
+  cursor: z.string().max(100).optional(),
+});
+export type ListKeysQuery = z.infer<typeof ListKeysQuery>;

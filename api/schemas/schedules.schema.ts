@@ -49,6 +49,14 @@ export type CreateScheduleBody = z.infer<typeof CreateScheduleBody>;
 const scheduleIdPattern = new RegExp(`^(${scanScheduleIdPrefix}|${auditScheduleIdPrefix})[0-9a-f-]{36}$`);
 export const ScheduleIdParams = z.object({ scheduleId: z.string().regex(scheduleIdPattern, 'unknown schedule') });
 
+export const ListSchedulesQuery = z.object({
+  clientId: clientIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  /** The `next` value of the previous page (opaque: Temporal's own page token). */
+  cursor: z.string().max(4_000).optional(),
+});
+export type ListSchedulesQuery = z.infer<typeof ListSchedulesQuery>;
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });

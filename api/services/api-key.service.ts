@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient } from '../../lib/prisma';
+import type { Prisma, PrismaClient } from '../../lib/prisma';
 import { limitReached } from '../http-errors';
+import type { ListKeysQuery } from '../schemas/scans.schema';
+import { nextCursor, olderThan, pageCursorOf } from './page-cursor';
 
 export type Principal = { kind: 'admin' } | { kind: 'client'; clientId: string; keyId: string };
 
@@ -38,14 +40,17 @@ export function createApiKeyService(prisma: PrismaClient, adminKey: string, opts
       return { id: row.id, clientId: row.clientId, name: row.name, key, createdAt: row.createdAt };
     },
 
-    async list(clientId?: string) {
+    /** Newest first, without secrets; `next` is the `cursor` of the next page, null on the last. */
+    async list(q: ListKeysQuery) {
+      const cursor = pageCursorOf(q);
+      const where: Prisma.ApiKeyWhereInput = q.clientId ? { clientId: q.clientId } : {};
       const rows = await prisma.apiKey.findMany({
-        where: clientId ? { clientId } : {},
-        orderBy: { createdAt: 'desc' },
-        take: 500,
+        where: cursor ? { AND: [where, olderThan<Prisma.ApiKeyWhereInput>(cursor, 'createdAt')] } : where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: q.limit,
         select: { id: true, clientId: true, name: true, keyPrefix: true, createdAt: true, revokedAt: true },
       });
-      return rows;
+      return { keys: rows, next: nextCursor(rows, q.limit, (k) => k.createdAt) };
     },
 
     /** Returns false when there is no such key. Revoking twice is harmless. */

@@ -10,7 +10,7 @@ import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
 import { clientIdSchema } from '../schemas/scans.schema';
 import { canAccessClient, canAccessSubmission, scopeOf, submitterOf } from './access';
-import type { CreateBulkBody } from '../schemas/bulk.schema';
+import type { BulkItemsQuery, CreateBulkBody } from '../schemas/bulk.schema';
 import { rateLimited } from './rate-limit.service';
 import { recordRejections, rejectionReasons } from './safety.service';
 import { isUuid } from '../../lib/ids';
@@ -194,13 +194,15 @@ export function createBulkService(deps: BulkServiceDeps) {
     },
 
     /** Live progress from Postgres (the source of truth for every item), or null. */
-    async progress(bulkId: string, page: { limit: number; offset: number }) {
+    /** Items in submission order; `next` is the `cursor` of the next page of items, null on the last. */
+    async progress(bulkId: string, page: BulkItemsQuery) {
       const bulk = await prisma.bulk.findUnique({ where: { id: bulkId } });
       if (!bulk) return null;
       const [groups, items] = await Promise.all([
         prisma.scan.groupBy({ by: ['status'], where: { bulkId }, _count: { _all: true } }),
         prisma.scan.findMany({
-          where: { bulkId },
+          // Indexes are unique within a bulk: the last one shown is a position that neither skips nor repeats.
+          where: { bulkId, ...(page.cursor !== undefined && { bulkIndex: { gt: Number(page.cursor) } }) },
           orderBy: { bulkIndex: 'asc' },
           skip: page.offset,
           take: page.limit,
@@ -232,7 +234,8 @@ export function createBulkService(deps: BulkServiceDeps) {
           score: s.score,
           failureReason: s.failureReason ?? undefined,
         })),
-        page: { offset: page.offset, limit: page.limit },
+        page: { offset: page.offset ?? 0, limit: page.limit },
+        next: items.length === page.limit && items[items.length - 1]?.bulkIndex != null ? String(items[items.length - 1].bulkIndex) : null,
       };
     },
 

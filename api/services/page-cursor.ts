@@ -3,7 +3,8 @@ import { isUuid } from '../../lib/ids';
 
 /**
  * Keyset paging for lists ordered newest first by (timestamp, id): the `next` cursor is `<timestamp ISO>_<id>`,
- * opaque to callers. The id breaks ties, so rows sharing one timestamp (a bulk's scans, an import's prospects,
+ * opaque to callers, who send it back as `cursor` (every list's one name for it; `before` is the older name scans,
+ * prospects and failed jobs still accept). The id breaks ties, so rows sharing one timestamp (a bulk's scans, an import's prospects,
  * all inserted by one statement) are neither skipped nor repeated across pages. A bare ISO date-time is still
  * accepted as `before` (everything strictly older).
  */
@@ -24,6 +25,17 @@ export function parseCursor(before: string, field = 'before'): PageCursor {
     throw invalidField(field, 'is not a cursor', {}, { message: `${field}: must be the \`next\` value of a previous page` });
   }
   return { at, id };
+}
+
+/**
+ * The page asked for by `cursor`, or by its alias `before`; both at once is a 400 (which one would win is a guess).
+ */
+export function pageCursorOf(q: { cursor?: string; before?: string }): PageCursor | undefined {
+  if (q.cursor !== undefined && q.before !== undefined) {
+    throw invalidField('before', 'give cursor or its older name before, not both');
+  }
+  if (q.cursor !== undefined) return parseCursor(q.cursor, 'cursor');
+  return q.before !== undefined ? parseCursor(q.before) : undefined;
 }
 
 /** The Prisma filter for rows after `cursor` in (`column` desc, id desc) order. */

@@ -4,13 +4,13 @@ import type { Env } from '../../lib/env';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import { HttpError, invalidField, limitReached, notFound } from '../http-errors';
 import { describeZodError } from '../middleware/validate';
-import { ImportRow, type ListProspectsQuery, type ScanProspectBody, type UpdateProspectBody } from '../schemas/prospects.schema';
+import { ImportRow, type ListProspectsQuery, type ProspectScansQuery, type ScanProspectBody, type UpdateProspectBody } from '../schemas/prospects.schema';
 import type { RawImportRow, RowRef } from './prospect-import';
 import type { ScanService } from './scan.service';
 import type { Principal } from './api-key.service';
 import { actingClient, inScope, scopeOf } from './access';
 import { isUuid } from '../../lib/ids';
-import { nextCursor, olderThan, parseCursor } from './page-cursor';
+import { nextCursor, olderThan, pageCursorOf } from './page-cursor';
 
 export interface ProspectServiceDeps {
   env: Pick<Env, 'MAX_PROSPECTS_PER_CLIENT'>;
@@ -164,10 +164,10 @@ export function createProspectService(deps: ProspectServiceDeps) {
       return dto(p, (await latestScans([p.id])).get(p.id) ?? null);
     },
 
-    /** Newest first; `next` is the `before` cursor of the next page, null on the last. */
+    /** Newest first; `next` is the `cursor` of the next page, null on the last. */
     async list(principal: Principal, query: ListProspectsQuery) {
       const q = { ...query, clientId: actingClient(principal, query.clientId, 'this key can only list prospects for its own client') };
-      const cursor = q.before ? parseCursor(q.before) : undefined;
+      const cursor = pageCursorOf(q);
       const where: Prisma.ProspectWhereInput = {
         ...(q.clientId && { clientId: q.clientId }),
         ...(q.q && {
@@ -351,12 +351,14 @@ export function createProspectService(deps: ProspectServiceDeps) {
      * The prospect's scans, newest first, and the score trend: completed, conclusive scans oldest → newest,
      * `latestScore` the newest of them, `delta` its change from the one before.
      */
-    async history(id: string, principal: Principal, limit: number) {
+    async history(id: string, principal: Principal, page: ProspectScansQuery) {
+      const { limit } = page;
+      const cursor = pageCursorOf(page);
       const p = await findOrThrow(id, principal);
       const mine = { prospectId: p.id, clientId: p.clientId };
       const [rows, scored] = await Promise.all([
         prisma.scan.findMany({
-          where: mine,
+          where: cursor ? { AND: [mine, olderThan<Prisma.ScanWhereInput>(cursor, 'createdAt')] } : mine,
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
           take: limit,
           select: {
@@ -393,6 +395,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
           inconclusiveReason: inconclusiveReason ?? undefined,
           failureReason: failureReason ?? undefined,
         })),
+        next: nextCursor(rows, limit, (r) => r.createdAt),
       };
     },
   };

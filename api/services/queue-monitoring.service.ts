@@ -188,7 +188,8 @@ export function createQueueMonitoringService(deps: MonitoringDeps) {
       if (q.since) and.push({ finishedAt: { gte: q.since } });
       if (q.until) and.push({ finishedAt: { lt: q.until } });
       // (finishedAt, id): scans cancelled or failed together share finishedAt.
-      if (q.before) and.push(olderThan<Prisma.ScanWhereInput>(q.before, 'finishedAt'));
+      const cursor = q.cursor ?? q.before;
+      if (cursor) and.push(olderThan<Prisma.ScanWhereInput>(cursor, 'finishedAt'));
       const rows = await prisma.scan.findMany({
         where: { AND: and },
         orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],

@@ -15,7 +15,7 @@ import { rateLimited, type RateLimitService } from './rate-limit.service';
 import type { TemporalBreaker } from './temporal-breaker';
 import type { ApiMetrics } from '../../lib/metrics';
 import { isUuid } from '../../lib/ids';
-import { nextCursor, olderThan, parseCursor } from './page-cursor';
+import { nextCursor, olderThan, pageCursorOf } from './page-cursor';
 
 export interface SubmitScan {
   url: string;
@@ -209,10 +209,10 @@ export function createScanService(deps: ScanServiceDeps) {
     };
   }
 
-  /** Newest first; `next` is the opaque `before` cursor of the next page, null on the last. */
+  /** Newest first; `next` is the opaque `cursor` of the next page, null on the last. */
   async function list(q: ListScansQuery) {
     // (createdAt, id): a bulk's scans are inserted by one statement and share createdAt.
-    const cursor = q.before ? parseCursor(q.before) : undefined;
+    const cursor = pageCursorOf(q);
     const where: Prisma.ScanWhereInput = {
       ...(q.clientId && { clientId: q.clientId }),
       ...(q.status && { status: q.status }),

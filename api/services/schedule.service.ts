@@ -16,11 +16,12 @@ import type { scheduledAuditWorkflow, scheduledScanWorkflow } from '../../workfl
 import { invalidField, limitReached, notFound } from '../http-errors';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
-import { canAccessClient, submitterOf } from './access';
+import { actingClient, canAccessClient, submitterOf } from './access';
+import { listSchedulePage } from './schedule-page';
 import { resolveAuditRequest } from './audit-request';
 import type { RateLimitService } from './rate-limit.service';
 import type { ScanService } from './scan.service';
-import type { CreateScheduleBody } from '../schemas/schedules.schema';
+import type { CreateScheduleBody, ListSchedulesQuery } from '../schemas/schedules.schema';
 
 export interface ScheduleServiceDeps {
   env: Env;
@@ -324,26 +325,26 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       return view(await handle.describe());
     },
 
-    async list(principal: Principal) {
-      const out = [];
-      const query = principal.kind === 'client' ? `ClientId="${principal.clientId}"` : undefined;
-      for await (const s of temporal.schedule.list({ query })) {
+    /** Our scan and audit schedules this principal may see, one page at a time (see listSchedulePage). */
+    async list(principal: Principal, q: ListSchedulesQuery) {
+      const clientId = actingClient(principal, q.clientId, 'this key can only list its own schedules');
+      // ClientId is one of our search attributes: the client's schedules are picked by the visibility store.
+      const query = clientId === undefined ? undefined : `ClientId="${clientId}"`;
+      const { items, next } = await listSchedulePage(temporal, { query, limit: q.limit, cursor: q.cursor }, (s) => {
         const kind = scheduleKindOf(s.scheduleId);
-        if (!kind) continue;
-        const memo = (s.memo ?? {}) as unknown as ScheduleMemo;
-        if (!canAccessClient(principal, memo.clientId)) continue;
-        out.push({
+        const memo = s.memo as unknown as ScheduleMemo;
+        if (!kind || !canAccessClient(principal, memo.clientId) || (clientId !== undefined && memo.clientId !== clientId)) return undefined;
+        return {
           scheduleId: s.scheduleId,
           kind,
           name: memo.name,
           clientId: memo.clientId,
           url: memo.url,
-          paused: s.state.paused,
-          nextRuns: s.info.nextActionTimes.slice(0, 3),
-        });
-        if (out.length >= 1_000) break;
-      }
-      return out;
+          paused: s.paused,
+          nextRuns: s.nextActionTimes.slice(0, 3),
+        };
+      });
+      return { schedules: items, next };
     },
 
     async get(scheduleId: string, principal: Principal) {

@@ -151,7 +151,7 @@ export function createUiService(deps: UiDeps) {
 
     /** Prospect history: its scans and trend (prospect service), and per re-scan new / fixed / still open. */
     async prospect(id: string, principal: Principal) {
-      const history = await absentAsNull(prospects.history(id, principal, 50));
+      const history = await absentAsNull(prospects.history(id, principal, { limit: 50 }));
       if (!history) return null;
       const prospect = await prospects.get(id, principal);
       // Diffs for the newest 10 completed scans (each against the completed one before it).
@@ -184,7 +184,7 @@ export function createUiService(deps: UiDeps) {
 
     /** Two scans of one prospect side by side: `b` against `a`. */
     async compare(prospectId: string, a: string, b: string, principal: Principal) {
-      const history = await absentAsNull(prospects.history(prospectId, principal, 50));
+      const history = await absentAsNull(prospects.history(prospectId, principal, { limit: 50 }));
       if (!history) return null;
       const ids = new Set(history.scans.map((s) => s.scanId));
       const known = async (id: string) => {
