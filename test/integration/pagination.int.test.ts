@@ -1,0 +1,123 @@
+// Issue 15: one cursor convention on every list (`cursor` in, `next` out, null at the end), walked past page boundaries.
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { adminAuth, clientAuth } from '../support/scan-client';
+import { eventually, useStack, type Stack } from '../support/stack';
+
+/** Follows `next` from the first page to the last; every page's items (by `idOf`) in order. */
+async function walk(stack: Stack, path: string, auth: Record<string, string>, itemsOf: (body: any) => any[], idOf: (item: any) => string) {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const res: request.Response = await request(stack.app)
+      .get(cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`)
+      .set(auth)
+      .expect(200);
+    expect(res.body).toHaveProperty('next');
+    ids.push(...itemsOf(res.body).map(idOf));
+    cursor = res.body.next;
+    pages++;
+    if (pages > 50) throw new Error('paging did not end');
+  } while (cursor !== null);
+  return { ids, pages };
+}
+
+describe('pagination', () => {
+  const stack = useStack({ workers: false });
+
+  it('walks GET /api/keys page by page: every key once, newest first, next null at the end', async () => {
+    const clientId = `keys-paging-${Date.now()}`;
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await request(stack().app).post('/api/keys').set(adminAuth).send({ clientId, name: `k${i}` }).expect(201);
+      made.push(res.body.id);
+    }
+    // Two of them with the same createdAt: a page boundary inside a tie must neither skip nor repeat.
+    const tie = new Date(Date.now() - 60_000);
+    await stack().prisma.apiKey.updateMany({ where: { id: { in: made.slice(1, 4) } }, data: { createdAt: tie } });
+
+    const { ids, pages } = await walk(stack(), `/api/keys?clientId=${clientId}&limit=2`, adminAuth, (b) => b.keys, (k) => k.id);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids)).toEqual(new Set(made));
+    const one = await request(stack().app).get(`/api/keys?clientId=${clientId}`).set(adminAuth).expect(200);
+    expect(one.body).toMatchObject({ next: null });
+    expect(one.body.keys).toHaveLength(5);
+    expect(one.body.keys[0]).not.toHaveProperty('keyHash');
+    await request(stack().app).get('/api/keys?cursor=nope').set(adminAuth).expect(400);
+  });
+
+  it('walks GET /api/schedules past the page size instead of stopping at it (the old cap)', async () => {
+    const clientId = `sched-paging-${Date.now()}`;
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await request(stack().app)
+        .post('/api/schedules')
+        .set(adminAuth)
+        .send({ url: 'https://example.com/', clientId, intervalMinutes: 1440, paused: true, name: `s${i}` })
+        .expect(201);
+      made.push(res.body.scheduleId);
+    }
+    try {
+      const client = await clientAuth(stack(), clientId);
+      // Temporal's visibility store lags its writes by a moment: wait until one listing shows all five.
+      await eventually(async () => {
+        const r = await request(stack().app).get('/api/schedules?limit=100').set(client);
+        return r.body.schedules?.length === 5 ? true : undefined;
+      }, 30_000);
+
+      // Page size 2 stands for the 1,000 the old code stopped at: the listing must go on past it.
+      const asClient = await walk(stack(), '/api/schedules?limit=2', client, (b) => b.schedules, (s) => s.scheduleId);
+      expect(asClient.pages).toBeGreaterThanOrEqual(3);
+      expect(asClient.ids).toHaveLength(5);
+      expect(new Set(asClient.ids)).toEqual(new Set(made));
+
+      const asAdmin = await walk(stack(), `/api/schedules?clientId=${clientId}&limit=2`, adminAuth, (b) => b.schedules, (s) => s.scheduleId);
+      expect(asAdmin.ids.sort()).toEqual([...made].sort());
+
+      await request(stack().app).get('/api/schedules?clientId=someone-else').set(client).expect(403);
+      await request(stack().app).get('/api/schedules?cursor=not%20a%20token').set(client).expect(400);
+    } finally {
+      for (const id of made) await request(stack().app).delete(`/api/schedules/${id}`).set(adminAuth);
+    }
+  });
+
+  it('takes `cursor` on the scan list and keeps `before` as its alias (both at once is a 400)', async () => {
+    const clientId = `alias-paging-${Date.now()}`;
+    const at = new Date(Date.now() - 60_000);
+    const ids = Array.from({ length: 3 }, () => randomUUID());
+    await stack().prisma.scan.createMany({
+      data: ids.map((id) => ({
+        id,
+        workflowId: `scan-${id}`,
+        url: 'https://example.com/',
+        targetHost: 'example.com',
+        clientId,
+        queue: 'low',
+        priority: 5,
+        status: 'completed',
+        createdAt: at,
+      })),
+    });
+    const first = await request(stack().app).get(`/api/scans?clientId=${clientId}&limit=2`).set(adminAuth).expect(200);
+    expect(first.body.next).toEqual(expect.any(String));
+    const byCursor = await request(stack().app)
+      .get(`/api/scans?clientId=${clientId}&limit=2&cursor=${encodeURIComponent(first.body.next)}`)
+      .set(adminAuth)
+      .expect(200);
+    const byBefore = await request(stack().app)
+      .get(`/api/scans?clientId=${clientId}&limit=2&before=${encodeURIComponent(first.body.next)}`)
+      .set(adminAuth)
+      .expect(200);
+    expect(byCursor.body).toEqual(byBefore.body);
+    expect([...first.body.scans, ...byCursor.body.scans].map((s: { scanId: string }) => s.scanId).sort()).toEqual([...ids].sort());
+    expect(byCursor.body.next).toBeNull();
+    const both = await request(stack().app)
+      .get(`/api/scans?clientId=${clientId}&cursor=${encodeURIComponent(first.body.next)}&before=${encodeURIComponent(first.body.next)}`)
+      .set(adminAuth)
+      .expect(400);
+    expect(both.body.message).toMatch(/cursor|before/);
+  });
+});
