@@ -3,6 +3,7 @@ import { authenticate } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { idempotent } from './middleware/idempotency';
 import { requestLogger } from './middleware/request-logger';
+import { retryAfterOnRefusals } from './middleware/rate-limit-headers';
 import { securityHeaders } from './middleware/security-headers';
 import { healthRouter } from './routes/health.router';
 import { keysRouter } from './routes/keys.router';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(notFoundHandler);
   app.use(countRejections(deps.prisma, deps.logger));
+  app.use(retryAfterOnRefusals);
   app.use(errorHandler(deps.logger));
   return app;
 }

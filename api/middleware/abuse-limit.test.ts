@@ -16,6 +16,17 @@ describe('TokenBuckets', () => {
     expect(buckets.take('other')).toBe(0); // keys are independent
   });
 
+  it('says where the bucket stands: remaining tokens and the seconds until it is full again', () => {
+    let now = 0;
+    const buckets = new TokenBuckets(6, () => now);
+    expect(buckets.takeCounted('k')).toEqual({ retryAfter: 0, state: { limit: 6, remaining: 5, resetSeconds: 10, windowSeconds: 60 } });
+    for (let i = 0; i < 5; i++) buckets.take('k');
+    expect(buckets.takeCounted('k')).toEqual({ retryAfter: 10, state: { limit: 6, remaining: 0, resetSeconds: 60, windowSeconds: 60 } });
+    now += 30_000;
+    expect(buckets.takeCounted('k')?.state).toMatchObject({ remaining: 2, resetSeconds: 40 });
+    expect(new TokenBuckets(0).takeCounted('k')).toBeUndefined();
+  });
+
   it('is off at 0', () => {
     const buckets = new TokenBuckets(0);
     for (let i = 0; i < 100; i++) expect(buckets.take('k')).toBe(0);

@@ -1,9 +1,10 @@
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
 import { HttpError } from '../http-errors';
 import { recordRejections, type RejectionReason } from '../services/safety.service';
 import { principalOf } from './auth';
+import { announceRateLimit, type RateLimitState } from './rate-limit-headers';
 
 /**
  * Token buckets in this process's memory: `perMinute` requests per minute with bursts of the same size. Per API
@@ -18,7 +19,16 @@ export class TokenBuckets {
 
   /** Takes one token; returns 0 when allowed, otherwise the seconds until a token is back. */
   take(key: string): number {
-    if (this.perMinute <= 0) return 0;
+    return this.takeCounted(key)?.retryAfter ?? 0;
+  }
+
+  /**
+   * Takes one token and says where the bucket stands (undefined when limiting is off): `retryAfter` is 0 when
+   * allowed, else the seconds until a token is back; `state` is the bucket as the RateLimit fields describe it
+   * (a full bucket is the quota "reset").
+   */
+  takeCounted(key: string): { retryAfter: number; state: RateLimitState } | undefined {
+    if (this.perMinute <= 0) return undefined;
     const now = this.now();
     const rate = this.perMinute / 60_000;
     const b = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
@@ -26,11 +36,15 @@ export class TokenBuckets {
     b.at = now;
     this.buckets.set(key, b);
     if (this.buckets.size > 50_000) this.prune(now);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000));
+    const allowed = b.tokens >= 1;
+    if (allowed) b.tokens -= 1;
+    const state = {
+      limit: this.perMinute,
+      remaining: Math.floor(b.tokens),
+      resetSeconds: (this.perMinute - b.tokens) / rate / 1000,
+      windowSeconds: 60,
+    };
+    return { retryAfter: allowed ? 0 : Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000)), state };
   }
 
   /** Full buckets carry no information: drop them. */
@@ -56,6 +70,13 @@ const tooMany = (retryAfter: number, scope: string) =>
     },
   );
 
+/** Counts the request in `key`'s bucket, announces the bucket on the response, and refuses when it is empty. */
+function limit(buckets: TokenBuckets, key: string, scope: string, res: Response, next: NextFunction): void {
+  const taken = buckets.takeCounted(key);
+  if (taken) announceRateLimit(res, taken.state);
+  next(taken?.retryAfter ? tooMany(taken.retryAfter, scope) : undefined);
+}
+
 /**
  * Per client IP: before authentication, so a flood of bad keys is throttled too. The health endpoints are exempt
  * only for a request whose Bearer key `isAdminKey` accepts (an in-memory comparison, no database): anyone else
@@ -63,13 +84,12 @@ const tooMany = (retryAfter: number, scope: string) =>
  */
 export function ipRateLimit(perMinute: number, isAdminKey: (key: string) => boolean = () => false): RequestHandler {
   const buckets = new TokenBuckets(perMinute);
-  return (req, _res, next) => {
+  return (req, res, next) => {
     if (EXEMPT.test(req.originalUrl.split('?')[0])) {
       const key = BEARER.exec(req.get('authorization') ?? '')?.[1];
       if (key && isAdminKey(key)) return next();
     }
-    const wait = buckets.take(`ip:${req.ip ?? 'unknown'}`);
-    next(wait ? tooMany(wait, 'address') : undefined);
+    limit(buckets, `ip:${req.ip ?? 'unknown'}`, 'address', res, next);
   };
 }
 
@@ -79,8 +99,7 @@ export function keyRateLimit(perMinute: number): RequestHandler {
   return (req, res, next) => {
     const p = principalOf(res);
     if (p.kind === 'admin' && EXEMPT.test(req.originalUrl.split('?')[0])) return next();
-    const wait = buckets.take(p.kind === 'admin' ? 'admin' : `key:${p.keyId}`);
-    next(wait ? tooMany(wait, 'key') : undefined);
+    limit(buckets, p.kind === 'admin' ? 'admin' : `key:${p.keyId}`, 'key', res, next);
   };
 }
 

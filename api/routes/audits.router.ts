@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { principalOf } from '../middleware/auth';
+import { announceQuotaOn } from '../middleware/rate-limit-headers';
 import { validate } from '../middleware/validate';
 import { AuditIdParams, CreateAuditBody, ListAuditPagesQuery, ListAuditsQuery } from '../schemas/audits.schema';
 import type { AuditService } from '../services/audit.service';
@@ -15,7 +16,7 @@ export function auditsRouter(audits: AuditService, once: RequestHandler): Router
   router.post(
     '/',
     validate({ body: CreateAuditBody }, [once], async ({ body }, _req, res) => {
-      const audit = await audits.submit(body, principalOf(res));
+      const audit = await audits.submit(body, principalOf(res), announceQuotaOn(res));
       res.status(202).location(`/api/audits/${audit.auditId}`).json(audit);
     }),
   );

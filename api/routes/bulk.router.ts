@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { principalOf } from '../middleware/auth';
+import { announceQuotaOn } from '../middleware/rate-limit-headers';
 import { validate } from '../middleware/validate';
 import { BulkIdParams, BulkItemsQuery, CreateBulkBody } from '../schemas/bulk.schema';
 import type { BulkService } from '../services/bulk.service';
@@ -12,7 +13,7 @@ export function bulkRouter(bulks: BulkService, once: RequestHandler): Router {
   router.post(
     '/',
     validate({ body: CreateBulkBody }, [once], async ({ body }, _req, res) => {
-      const result = await bulks.submit(body, principalOf(res));
+      const result = await bulks.submit(body, principalOf(res), announceQuotaOn(res));
       if (result.status === 'rejected') {
         res.status(422).json({ error: 'no_valid_items', message: 'every item was rejected', ...result });
         return;

@@ -40,6 +40,8 @@ export function healthMonitoringRouter(src: DashboardSources): Router {
   router.get('/health', async (_req, res) => {
     const report = await health.health();
     // 503 when critical, so a load balancer or uptime checker can use this endpoint directly.
+    // Every 503 says when to ask again: the health report is recomputed on each request, so soon.
+    if (report.status === 'critical') res.set('Retry-After', '10');
     res
       .status(report.status === 'critical' ? 503 : 200)
       .set('Cache-Control', 'no-store')

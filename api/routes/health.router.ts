@@ -6,6 +6,8 @@ import type { PrismaClient } from '../../lib/prisma';
 const CHECK_TIMEOUT_MS = 2_000;
 // How long one readiness answer is reused (README "Health").
 const READINESS_TTL_MS = 1_000;
+// Seconds a probe told "not ready" should wait: long enough not to hammer a database that is coming back.
+const NOT_READY_RETRY_AFTER_SECONDS = 5;
 
 async function probe(fn: () => Promise<unknown>): Promise<'ok' | 'down'> {
   try {
@@ -58,6 +60,7 @@ export function healthRouter(deps: { prisma: PrismaClient; temporal: Client }): 
   }, READINESS_TTL_MS);
   router.get('/readyz', async (_req, res) => {
     const { ready, checks } = await readiness();
+    if (!ready) res.set('Retry-After', String(NOT_READY_RETRY_AFTER_SECONDS));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
   return router;

@@ -1,6 +1,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import { badRequest, HttpError, invalidField } from '../http-errors';
 import { principalOf } from '../middleware/auth';
+import { announceQuotaOn } from '../middleware/rate-limit-headers';
 import { validate, zodBadRequest } from '../middleware/validate';
 import {
   CreateProspectBody,
@@ -96,7 +97,7 @@ export function prospectsRouter(prospects: ProspectService, once: RequestHandler
   router.post(
     '/:id/scans',
     validate({ params: ProspectIdParams, body: ScanProspectBody }, [once], async ({ params, body }, _req, res) => {
-      const scan = await prospects.scan(params.id, principalOf(res), body);
+      const scan = await prospects.scan(params.id, principalOf(res), body, announceQuotaOn(res));
       res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
     }),
   );

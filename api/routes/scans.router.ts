@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { principalOf } from '../middleware/auth';
+import { announceQuotaOn } from '../middleware/rate-limit-headers';
 import { validate } from '../middleware/validate';
 import { CreateScanBody, ListScansQuery, ScanIdParams } from '../schemas/scans.schema';
 import type { ScanService } from '../services/scan.service';
@@ -12,7 +13,7 @@ export function scansRouter(scans: ScanService, once: RequestHandler): Router {
   router.post(
     '/',
     validate({ body: CreateScanBody }, [once], async ({ body }, _req, res) => {
-      const scan = await scans.submitAs(principalOf(res), body);
+      const scan = await scans.submitAs(principalOf(res), body, announceQuotaOn(res));
       res.status(202).location(`/api/scans/${scan.scanId}`).json(scan);
     }),
   );

@@ -16,7 +16,7 @@ import { actingClient, assertVisible, submitterOf } from './access';
 import { loadSiteReport, siteIssuesCsv } from './audit-report';
 import { resolveAuditRequest } from './audit-request';
 import { nextCursor, olderThan, parseCursor } from './page-cursor';
-import { rateLimited } from './rate-limit.service';
+import { rateLimited, type Grant } from './rate-limit.service';
 import type { ScanService, ScanServiceDeps } from './scan.service';
 import { workflowSettings } from './scan-options';
 
@@ -64,15 +64,17 @@ export function createAuditService(deps: AuditServiceDeps) {
   const queues = taskQueues(prefix);
 
   /** POST /api/audits: nothing is stored or started unless every check passed. */
-  async function submit(body: CreateAuditBody, principal: Principal) {
+  async function submit(body: CreateAuditBody, principal: Principal, onQuota?: (grant: Grant) => void) {
     const clientId = actingClient(principal, body.clientId, 'this key can only submit audits for its own client');
     if (!clientId) throw invalidField('clientId', 'is required');
     const { target, options, quota } = await resolveAuditRequest(deps, body, principal, clientId);
     await scans.assertProspectOf(body.prospectId, clientId);
     // The pages are charged one by one as the workflow claims them; an audit that could not scan one is refused.
-    if (quota && quota.remaining < 1) {
+    if (quota) {
       const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(quota.resetTime) - Date.now()) / 1000));
-      throw rateLimited({ granted: 0, status: quota, retryAfterSeconds });
+      if (quota.remaining < 1) throw rateLimited({ granted: 0, status: quota, retryAfterSeconds });
+      // Nothing is charged yet (pages are, as they are scanned): the fields say what is left before the first.
+      onQuota?.({ granted: 0, status: quota, retryAfterSeconds });
     }
     deps.temporalBreaker?.assertAvailable();
 

@@ -11,7 +11,7 @@ import type { Principal } from './api-key.service';
 import { clientIdSchema } from '../schemas/scans.schema';
 import { canAccessClient, canAccessSubmission, scopeOf, submitterOf } from './access';
 import type { BulkItemsQuery, CreateBulkBody } from '../schemas/bulk.schema';
-import { rateLimited } from './rate-limit.service';
+import { rateLimited, type Grant } from './rate-limit.service';
 import { recordRejections, rejectionReasons } from './safety.service';
 import { isUuid } from '../../lib/ids';
 
@@ -93,7 +93,7 @@ export function createBulkService(deps: BulkServiceDeps) {
   }
 
   return {
-    async submit(body: CreateBulkBody, principal: Principal) {
+    async submit(body: CreateBulkBody, principal: Principal, onQuota?: (grant: Grant) => void) {
       const total = body.prospectIds?.length ?? body.scans!.length;
       const resolved = await resolveItems(body, principal);
       const { rejected } = resolved;
@@ -109,6 +109,7 @@ export function createBulkService(deps: BulkServiceDeps) {
         for (const item of accepted.slice(granted)) rejected.push({ index: item.index, reason });
         rejected.sort((a, b) => a.index - b.index);
         if (granted === 0) throw rateLimited(grant, { total, rejected });
+        onQuota?.(grant);
         accepted = accepted.slice(0, granted);
       }
       void recordRejections(prisma, rejectionReasons(rejected), deps.logger);

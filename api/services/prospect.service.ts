@@ -7,6 +7,7 @@ import { describeZodError } from '../middleware/validate';
 import { ImportRow, type ListProspectsQuery, type ProspectScansQuery, type ScanProspectBody, type UpdateProspectBody } from '../schemas/prospects.schema';
 import type { RawImportRow, RowRef } from './prospect-import';
 import type { ScanService } from './scan.service';
+import type { Grant } from './rate-limit.service';
 import type { Principal } from './api-key.service';
 import { actingClient, inScope, scopeOf } from './access';
 import { isUuid } from '../../lib/ids';
@@ -331,7 +332,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
     },
 
     /** Scans the prospect's URL with the normal scan submission, linked by prospectId. */
-    async scan(id: string, principal: Principal, options: ScanProspectBody) {
+    async scan(id: string, principal: Principal, options: ScanProspectBody, onQuota?: (grant: Grant) => void) {
       const p = await findOrThrow(id, principal);
       const submitted = await scans.submit({
         url: p.url,
@@ -343,6 +344,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
         maxRetries: options.maxRetries,
         wcagTags: options.wcagTags,
         enforceQuota: principal.kind === 'client',
+        onQuota,
       });
       return { ...submitted, prospectId: p.id };
     },

@@ -1,4 +1,5 @@
 import { HttpError } from '../http-errors';
+import { quotaState, rateLimitFields } from '../middleware/rate-limit-headers';
 import { quotaRefusalMessage, type Grant } from '../../tenancy/quota';
 
 // The quota itself lives in tenancy/quota.ts: the worker charges scheduled runs with the same code.
@@ -12,8 +13,6 @@ export function rateLimited(grant: Grant, extra: Record<string, unknown> = {}): 
     'rate_limited',
     quotaRefusalMessage(status),
     { reason: 'rate_limited', ...status, ...extra },
-    {
-      'Retry-After': String(grant.retryAfterSeconds),
-    },
+    { 'Retry-After': String(grant.retryAfterSeconds), ...rateLimitFields(quotaState(grant)) },
   );
 }

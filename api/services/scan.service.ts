@@ -11,7 +11,7 @@ import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { CreateScanBody, ListScansQuery } from '../schemas/scans.schema';
 import type { Principal } from './api-key.service';
 import { actingClient, assertVisible } from './access';
-import { rateLimited, type RateLimitService } from './rate-limit.service';
+import { rateLimited, type Grant, type RateLimitService } from './rate-limit.service';
 import type { TemporalBreaker } from './temporal-breaker';
 import type { ApiMetrics } from '../../lib/metrics';
 import { isUuid } from '../../lib/ids';
@@ -30,6 +30,8 @@ export interface SubmitScan {
   retryOf?: string;
   /** Count it against the client's MAX_SCANS_PER_HOUR: client-key submissions; operator (admin) ones are exempt. */
   enforceQuota?: boolean;
+  /** Told where the client's quota stands once this scan is charged to it (the response's RateLimit fields). */
+  onQuota?: (grant: Grant) => void;
 }
 
 export interface ScanServiceDeps {
@@ -93,6 +95,7 @@ export function createScanService(deps: ScanServiceDeps) {
     if (quota) {
       const grant = await quota.consume(req.clientId, 1);
       if (grant.granted === 0) throw rateLimited(grant);
+      req.onQuota?.(grant);
     }
     const scanId = randomUUID();
     const workflowId = scanWorkflowId(scanId);
@@ -270,11 +273,11 @@ export function createScanService(deps: ScanServiceDeps) {
     visibleTo,
 
     /** POST /api/scans for this principal: its own client only, and a prospectId only of the scan's client. */
-    async submitAs(principal: Principal, body: CreateScanBody) {
+    async submitAs(principal: Principal, body: CreateScanBody, onQuota?: (grant: Grant) => void) {
       const clientId = actingClient(principal, body.clientId, 'this key can only submit scans for its own client');
       if (!clientId) throw invalidField('clientId', 'is required');
       await assertProspectOf(body.prospectId, clientId);
-      return submit({ ...body, clientId, enforceQuota: principal.kind === 'client' });
+      return submit({ ...body, clientId, enforceQuota: principal.kind === 'client', onQuota });
     },
 
     /** A client key lists its own scans only. */

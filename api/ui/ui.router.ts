@@ -5,6 +5,7 @@ import { parseDuration } from '../../lib/time-window';
 import { FAILURE_CATEGORIES, isFailureCategory } from '../../core/contracts';
 import { HttpError } from '../http-errors';
 import { TokenBuckets } from '../middleware/abuse-limit';
+import { announceRateLimit, retryAfterOnRefusals } from '../middleware/rate-limit-headers';
 import type { ApiKeyService, Principal } from '../services/api-key.service';
 import { ASSETS } from './assets-dir';
 import { buildScanExport, EXPORT_FORMATS, sendScanExport } from './scan-exports';
@@ -106,8 +107,10 @@ export function uiRouter(deps: UiRouterDeps): Router {
   // Key guessing is throttled per client IP (behind a trusted proxy, the forwarded address), before the body is read.
   const loginBuckets = new TokenBuckets(deps.loginPerMinute ?? 0);
   const loginLimit = (req: Request, res: Response, next: () => void) => {
-    const wait = loginBuckets.take(`login:${req.ip ?? 'unknown'}`);
-    if (!wait) return next();
+    const taken = loginBuckets.takeCounted(`login:${req.ip ?? 'unknown'}`);
+    if (taken) announceRateLimit(res, taken.state);
+    if (!taken?.retryAfter) return next();
+    const wait = taken.retryAfter;
     deps.onLoginLimited?.();
     // The form shown again keeps the browser's login CSRF token (a new one only if it has none).
     let token = cookiesOf(req)[LOGIN_CSRF_COOKIE];
@@ -355,6 +358,8 @@ export function uiRouter(deps: UiRouterDeps): Router {
     const http = err instanceof HttpError ? err : null;
     const status = http?.status ?? 500;
     if (status >= 500) deps.ui.logError(err, req.path);
+    // Retry-After of a 503 (a PDF no worker rendered in time), like the JSON API's error handler sends it.
+    if (http) res.set(http.headers);
     const message = http
       ? http.message
       : 'The page could not be built. Try again; if it persists, the operators have the details in the API log.';
@@ -362,7 +367,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
       return res.status(status).json({ error: http?.code ?? 'internal', message });
     sendPage(res, errorPage(status, message, ctxOf(res)), status);
   };
-  pages.use(onError);
+  pages.use(retryAfterOnRefusals, onError);
 
   router.use(pages);
   return router;
