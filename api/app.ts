@@ -30,7 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // Whose X-Forwarded-For / -Proto to believe (TRUST_PROXY): req.ip feeds the per-IP limits and the sign-in throttle.
   app.set('trust proxy', parseTrustProxy(deps.env.TRUST_PROXY));
-  app.use(securityHeaders);
+  app.use(securityHeaders({ production: deps.env.NODE_ENV === 'production' }));
   app.use(requestLogger(deps.logger));
   app.use(healthRouter(deps));
   // Built once: the JSON routers and the Web UI share these instances and so their caches.

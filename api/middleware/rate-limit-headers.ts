@@ -39,7 +39,9 @@ type WithLimits = Response & { [NEAREST]?: RateLimitState[] };
 export function announceRateLimit(res: Response, state: RateLimitState): void {
   const known = ((res as WithLimits)[NEAREST] ??= []);
   known.push(state);
-  const nearest = known.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a));
+  const nearest = known.reduce((a, b) =>
+    b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a,
+  );
   res.set(rateLimitFields(nearest, known));
 }
 

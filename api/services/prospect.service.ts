@@ -4,7 +4,13 @@ import type { Env } from '../../lib/env';
 import { Prisma, type PrismaClient } from '../../lib/prisma';
 import { HttpError, invalidField, limitReached, notFound } from '../http-errors';
 import { describeZodError } from '../middleware/validate';
-import { ImportRow, type ListProspectsQuery, type ProspectScansQuery, type ScanProspectBody, type UpdateProspectBody } from '../schemas/prospects.schema';
+import {
+  ImportRow,
+  type ListProspectsQuery,
+  type ProspectScansQuery,
+  type ScanProspectBody,
+  type UpdateProspectBody,
+} from '../schemas/prospects.schema';
 import type { RawImportRow, RowRef } from './prospect-import';
 import type { ScanService } from './scan.service';
 import type { Grant } from './rate-limit.service';

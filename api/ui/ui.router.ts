@@ -6,6 +6,7 @@ import { FAILURE_CATEGORIES, isFailureCategory } from '../../core/contracts';
 import { HttpError } from '../http-errors';
 import { TokenBuckets } from '../middleware/abuse-limit';
 import { announceRateLimit, retryAfterOnRefusals } from '../middleware/rate-limit-headers';
+import { pageCsp } from '../middleware/security-headers';
 import type { ApiKeyService, Principal } from '../services/api-key.service';
 import { ASSETS } from './assets-dir';
 import { buildScanExport, EXPORT_FORMATS, sendScanExport } from './scan-exports';
@@ -47,8 +48,16 @@ export interface UiRouterDeps {
 }
 
 // Pages load their own stylesheet, script and screenshots, and nothing else; forms post only here.
-const CSP =
-  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP = pageCsp({
+  'default-src': ["'none'"],
+  'style-src': ["'self'"],
+  'script-src': ["'self'"],
+  'img-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+});
 
 /** Only a path on this site: never an absolute or protocol-relative URL (no open redirect). */
 const localPath = (v: unknown, fallback = '/'): string =>
@@ -87,8 +96,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
   pages.use((req, res, next) => {
     // The JSON API keeps its own headers and auth.
     if (req.path === '/api' || req.path.startsWith('/api/')) return next('router');
-    res.set('Content-Security-Policy', CSP);
-    next();
+    PAGE_CSP(req, res, next);
   });
   pages.use(loadSession(sessions));
 

@@ -10,7 +10,7 @@ import { createApp } from '../../api/app';
 import { createLogger, type Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
 import { urlPolicyFrom } from '../../targets/url-policy';
-import { adminAuth, createClientKey } from '../support/scan-client';
+import { adminAuth, clientAuth, createClientKey } from '../support/scan-client';
 import { ADMIN_KEY, testEnv, useStack } from '../support/stack';
 
 type App = ReturnType<typeof createApp>;
@@ -271,6 +271,131 @@ describe('HTTP hardening', () => {
       const tokenHash = createHash('sha256').update(session!).digest('hex');
       await stack().prisma.$executeRaw`UPDATE ui_sessions SET key_fingerprint = NULL WHERE token_hash = ${tokenHash}`;
       expect((await home(app, session!)).headers.location).toBe('/login?next=%2F');
+    });
+  });
+
+  describe('issue 15: security headers through helmet', () => {
+    const API_CSP = "default-src 'none';frame-ancestors 'none'";
+    const PAGE_CSP =
+      "default-src 'none';style-src 'self';script-src 'self';img-src 'self';connect-src 'self';form-action 'self';frame-ancestors 'none';base-uri 'none'";
+
+    /** The headers every response has, whatever the mode. */
+    function expectCommonHeaders(res: request.Response) {
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+        'cross-origin-opener-policy': 'same-origin',
+        'cache-control': 'no-store',
+      });
+      expect(res.headers).not.toHaveProperty('x-powered-by');
+    }
+
+    it('sends the API CSP and no HSTS outside production, on the API, its errors and the probes', async () => {
+      const app = appWith();
+      for (const res of [
+        await request(app).get('/api/keys').set(adminAuth).expect(200),
+        await request(app).get('/api/keys').expect(401),
+        await request(app).get('/healthz').expect(200),
+      ]) {
+        expectCommonHeaders(res);
+        expect(res.headers['content-security-policy']).toBe(API_CSP);
+        expect(res.headers).not.toHaveProperty('strict-transport-security');
+      }
+    });
+
+    it('gives the Web UI pages their own CSP, with the same other headers', async () => {
+      const app = appWith();
+      const page = await request(app).get('/login').expect(200);
+      expectCommonHeaders(page);
+      expect(page.headers['content-security-policy']).toBe(PAGE_CSP);
+      expect(page.headers).not.toHaveProperty('strict-transport-security');
+    });
+
+    it('adds HSTS in production (NODE_ENV=production), to the API and the Web UI alike', async () => {
+      const app = appWith({ env: { NODE_ENV: 'production' } });
+      const api = await request(app).get('/api/keys').set(adminAuth).expect(200);
+      const page = await request(app).get('/login').expect(200);
+      for (const res of [api, page]) {
+        expectCommonHeaders(res);
+        expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+      }
+      expect(api.headers['content-security-policy']).toBe(API_CSP);
+      expect(page.headers['content-security-policy']).toBe(PAGE_CSP);
+    });
+  });
+
+  describe('issue 15: RateLimit-* and Retry-After on limited responses', () => {
+    const fields = (res: request.Response) => ({
+      limit: res.headers['ratelimit-limit'],
+      remaining: res.headers['ratelimit-remaining'],
+      reset: res.headers['ratelimit-reset'],
+      policy: res.headers['ratelimit-policy'],
+    });
+
+    it('describes the per-address and per-key buckets on every API response, and refuses with Retry-After', async () => {
+      const app = appWith({ env: { API_RATE_LIMIT_PER_IP: '3', API_RATE_LIMIT_PER_KEY: '100' } });
+      const first = await request(app).get('/api/keys').set(adminAuth).expect(200);
+      // The address bucket is the one nearer exhaustion: it is the one described; both policies are listed.
+      expect(fields(first)).toEqual({ limit: '3', remaining: '2', reset: expect.stringMatching(/^\d+$/), policy: '3;w=60, 100;w=60' });
+      expect(Number(first.headers['ratelimit-reset'])).toBeGreaterThan(0);
+      expect(Number(first.headers['ratelimit-reset'])).toBeLessThanOrEqual(60);
+      await request(app).get('/api/keys').set(adminAuth).expect(200);
+      const last = await request(app).get('/api/keys').set(adminAuth).expect(200);
+      expect(last.headers['ratelimit-remaining']).toBe('0');
+      const refused = await request(app).get('/api/keys').set(adminAuth).expect(429);
+      expect(fields(refused)).toMatchObject({ limit: '3', remaining: '0', policy: '3;w=60' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(Number(refused.headers['ratelimit-reset']));
+      // Unauthenticated requests are counted (and described) by address too.
+      const other = appWith({ env: { API_RATE_LIMIT_PER_IP: '3' } });
+      const anon = await request(other).get('/api/keys').expect(401);
+      expect(fields(anon)).toMatchObject({ limit: '3', remaining: '2', policy: '3;w=60' });
+    });
+
+    it('describes the hourly scan quota on a charged submission and on its 429', async () => {
+      const app = appWith({ env: { MAX_SCANS_PER_HOUR: '2' } });
+      const auth = await clientAuth(app, `quota-headers-${Date.now()}`);
+      const accepted = await request(app).post('/api/scans').set(auth).send({ url: 'http://127.0.0.1:9/a' }).expect(202);
+      expect(fields(accepted)).toMatchObject({ limit: '2', remaining: '1', policy: '2;w=3600' });
+      const reset = Number(accepted.headers['ratelimit-reset']);
+      expect(reset).toBeGreaterThan(0);
+      expect(reset).toBeLessThanOrEqual(3600);
+      await request(app).post('/api/scans').set(auth).send({ url: 'http://127.0.0.1:9/b' }).expect(202);
+      const refused = await request(app).post('/api/scans').set(auth).send({ url: 'http://127.0.0.1:9/c' }).expect(429);
+      expect(refused.body.error).toBe('rate_limited');
+      expect(fields(refused)).toMatchObject({ limit: '2', remaining: '0', policy: '2;w=3600' });
+      expect(refused.headers['retry-after']).toBe(refused.headers['ratelimit-reset']);
+      // The operator is exempt from the quota: no quota fields (no bucket is configured here either).
+      const admin = await request(app)
+        .post('/api/scans')
+        .set(adminAuth)
+        .send({ url: 'http://127.0.0.1:9/d', clientId: 'quota-admin' })
+        .expect(202);
+      expect(admin.headers).not.toHaveProperty('ratelimit-limit');
+    });
+
+    it('throttles sign-ins with RateLimit fields and Retry-After', async () => {
+      const app = appWith({ env: { UI_LOGIN_RATE_LIMIT_PER_IP: '2' } });
+      const bad = () => request(app).post('/login').type('form').send({ apiKey: 'wrong', _csrf: 'x' });
+      expect(fields(await bad())).toMatchObject({ limit: '2', remaining: '1', policy: '2;w=60' });
+      await bad();
+      const refused = await bad();
+      expect(refused.status).toBe(429);
+      expect(fields(refused)).toMatchObject({ limit: '2', remaining: '0' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    });
+
+    it('sends Retry-After with a /readyz 503', async () => {
+      const prisma = new Proxy(stack().prisma, {
+        get(target, prop, receiver) {
+          if (prop === '$queryRaw') return () => Promise.reject(new Error('database down'));
+          return Reflect.get(target, prop, receiver) as unknown;
+        },
+      });
+      const res = await request(appWith({ prisma })).get('/readyz').expect(503);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     });
   });
 });

@@ -5,7 +5,15 @@ import { adminAuth, clientAuth } from '../support/scan-client';
 import { eventually, useStack, type Stack } from '../support/stack';
 
 /** Follows `next` from the first page to the last; every page's items (by `idOf`) in order. */
-async function walk(stack: Stack, path: string, auth: Record<string, string>, itemsOf: (body: any) => any[], idOf: (item: any) => string) {
+type Item = Record<string, string>;
+
+async function walk(
+  stack: Stack,
+  path: string,
+  auth: Record<string, string>,
+  itemsOf: (body: Record<string, Item[]>) => Item[],
+  idOf: (item: Item) => string,
+) {
   const ids: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
@@ -16,7 +24,7 @@ async function walk(stack: Stack, path: string, auth: Record<string, string>, it
       .set(auth)
       .expect(200);
     expect(res.body).toHaveProperty('next');
-    ids.push(...itemsOf(res.body).map(idOf));
+    ids.push(...itemsOf(res.body as Record<string, Item[]>).map(idOf));
     cursor = res.body.next;
     pages++;
     if (pages > 50) throw new Error('paging did not end');
@@ -31,14 +39,24 @@ describe('pagination', () => {
     const clientId = `keys-paging-${Date.now()}`;
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await request(stack().app).post('/api/keys').set(adminAuth).send({ clientId, name: `k${i}` }).expect(201);
+      const res = await request(stack().app)
+        .post('/api/keys')
+        .set(adminAuth)
+        .send({ clientId, name: `k${i}` })
+        .expect(201);
       made.push(res.body.id);
     }
     // Two of them with the same createdAt: a page boundary inside a tie must neither skip nor repeat.
     const tie = new Date(Date.now() - 60_000);
     await stack().prisma.apiKey.updateMany({ where: { id: { in: made.slice(1, 4) } }, data: { createdAt: tie } });
 
-    const { ids, pages } = await walk(stack(), `/api/keys?clientId=${clientId}&limit=2`, adminAuth, (b) => b.keys, (k) => k.id);
+    const { ids, pages } = await walk(
+      stack(),
+      `/api/keys?clientId=${clientId}&limit=2`,
+      adminAuth,
+      (b) => b.keys,
+      (k) => k.id,
+    );
     expect(pages).toBeGreaterThanOrEqual(3);
     expect(ids).toHaveLength(5);
     expect(new Set(ids)).toEqual(new Set(made));
@@ -69,12 +87,24 @@ describe('pagination', () => {
       }, 30_000);
 
       // Page size 2 stands for the 1,000 the old code stopped at: the listing must go on past it.
-      const asClient = await walk(stack(), '/api/schedules?limit=2', client, (b) => b.schedules, (s) => s.scheduleId);
+      const asClient = await walk(
+        stack(),
+        '/api/schedules?limit=2',
+        client,
+        (b) => b.schedules,
+        (s) => s.scheduleId,
+      );
       expect(asClient.pages).toBeGreaterThanOrEqual(3);
       expect(asClient.ids).toHaveLength(5);
       expect(new Set(asClient.ids)).toEqual(new Set(made));
 
-      const asAdmin = await walk(stack(), `/api/schedules?clientId=${clientId}&limit=2`, adminAuth, (b) => b.schedules, (s) => s.scheduleId);
+      const asAdmin = await walk(
+        stack(),
+        `/api/schedules?clientId=${clientId}&limit=2`,
+        adminAuth,
+        (b) => b.schedules,
+        (s) => s.scheduleId,
+      );
       expect(asAdmin.ids.sort()).toEqual([...made].sort());
 
       await request(stack().app).get('/api/schedules?clientId=someone-else').set(client).expect(403);
