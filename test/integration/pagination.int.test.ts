@@ -150,4 +150,83 @@ describe('pagination', () => {
       .expect(400);
     expect(both.body.message).toMatch(/cursor|before/);
   });
+
+  /** Scan rows inserted directly (no workflow): `extra` per row, all for `clientId`. */
+  async function insertScans(clientId: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
+    const ids = Array.from({ length: n }, () => randomUUID());
+    await stack().prisma.scan.createMany({
+      data: ids.map((id, i) => ({
+        id,
+        workflowId: `scan-${id}`,
+        url: `https://example.com/${i}`,
+        targetHost: 'example.com',
+        clientId,
+        queue: 'low',
+        priority: 5,
+        ...extra(i),
+      })),
+    });
+    return ids;
+  }
+
+  it("pages a bulk's items with `cursor` and keeps `offset` working", async () => {
+    const clientId = `bulk-paging-${Date.now()}`;
+    const bulkId = randomUUID();
+    await stack().prisma.bulk.create({
+      data: { id: bulkId, workflowId: `bulk-${bulkId}`, submittedBy: '@operator', queue: 'low', priority: 5, total: 5, accepted: 5 },
+    });
+    const ids = await insertScans(clientId, 5, (i) => ({ bulkId, bulkIndex: i }));
+    const { ids: walked, pages } = await walk(
+      stack(),
+      `/api/scans/bulk/${bulkId}?limit=2`,
+      adminAuth,
+      (b) => b.items,
+      (i) => i.scanId,
+    );
+    expect(pages).toBe(3);
+    expect(walked).toEqual(ids);
+    const byOffset = await request(stack().app).get(`/api/scans/bulk/${bulkId}?limit=2&offset=2`).set(adminAuth).expect(200);
+    expect(byOffset.body.items.map((i: Item) => i.scanId)).toEqual(ids.slice(2, 4));
+    await request(stack().app).get(`/api/scans/bulk/${bulkId}?cursor=1&offset=2`).set(adminAuth).expect(400);
+  });
+
+  it("pages a prospect's scans with `cursor`, the trend staying the newest", async () => {
+    const clientId = `prospect-paging-${Date.now()}`;
+    const prospect = await request(stack().app)
+      .post('/api/prospects')
+      .set(adminAuth)
+      .send({ clientId, url: 'https://example.com/' })
+      .expect(201);
+    const at = new Date(Date.now() - 60_000);
+    const ids = await insertScans(clientId, 5, () => ({ prospectId: prospect.body.id, createdAt: at }));
+    const { ids: walked, pages } = await walk(
+      stack(),
+      `/api/prospects/${prospect.body.id}/scans?limit=2`,
+      adminAuth,
+      (b) => b.scans,
+      (s) => s.scanId,
+    );
+    expect(pages).toBe(3);
+    expect([...walked].sort()).toEqual([...ids].sort());
+  });
+
+  it('pages failed jobs with `cursor` as with `before`', async () => {
+    const clientId = `failed-paging-${Date.now()}`;
+    const finishedAt = new Date(Date.now() - 60_000);
+    const ids = await insertScans(clientId, 5, () => ({ status: 'failed', failureReason: 'internal', finishedAt }));
+    const byCursor = await walk(
+      stack(),
+      `/api/monitoring/queue/failed?clientId=${clientId}&limit=2`,
+      adminAuth,
+      (b) => b.jobs,
+      (j) => j.jobId,
+    );
+    expect([...byCursor.ids].sort()).toEqual([...ids].sort());
+    const first = await request(stack().app).get(`/api/monitoring/queue/failed?clientId=${clientId}&limit=2`).set(adminAuth).expect(200);
+    const second = await request(stack().app)
+      .get(`/api/monitoring/queue/failed?clientId=${clientId}&limit=2&before=${encodeURIComponent(first.body.next)}`)
+      .set(adminAuth)
+      .expect(200);
+    expect(second.body.jobs.map((j: Item) => j.jobId)).toEqual(byCursor.ids.slice(2, 4));
+  });
 });
