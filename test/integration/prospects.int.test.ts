@@ -394,7 +394,14 @@ describe('prospects API (no workers)', () => {
       const p = await create({ clientId: acme, url: 'http://127.0.0.1:9/trend' }).expect(201);
       const path = `/api/prospects/${p.body.id}/scans`;
       const empty = await request(stack().app).get(path).set(adminAuth).expect(200);
-      expect(empty.body).toEqual({ prospectId: p.body.id, url: 'http://127.0.0.1:9/trend', latestScore: null, trend: [], scans: [] });
+      expect(empty.body).toEqual({
+        prospectId: p.body.id,
+        url: 'http://127.0.0.1:9/trend',
+        latestScore: null,
+        trend: [],
+        scans: [],
+        next: null,
+      });
 
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await request(stack().app).post(path).set(adminAuth).send({}).expect(202)).body.scanId);
