@@ -7,7 +7,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { createTtlCache } from '../../lib/async';
 import { taskQueuePrefixOf, type Env } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../lib/prisma';
+import type { Prisma, PrismaClient } from '../../lib/prisma';
 import { buildHealthReport, queueHealth, type HealthReport } from '../../monitoring/health';
 import { reliabilityReport, type ReliabilityReport } from '../../monitoring/reliability';
 import { listWorkers, type WorkerView } from '../../monitoring/telemetry';
@@ -15,6 +15,7 @@ import { sharedControlQueue } from '../../core/contracts';
 import type { healthCheckWorkflow } from '../../workflows';
 import { HttpError, serviceUnavailable } from '../http-errors';
 import type { AlertsQuery } from '../schemas/health-monitoring.schema';
+import { nextCursor, olderThan, pageCursorOf } from './page-cursor';
 
 export interface HealthMonitoringDeps {
   env: Env;
@@ -68,11 +69,16 @@ export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
       return cache.get(`reliability:${days}`, CACHE_MS.reliability, () => reliabilityReport(deps.prisma, days));
     },
 
+    /** Newest activity first; `next` is the `cursor` of the next page, null on the last. */
     async alerts(q: AlertsQuery) {
+      const cursor = pageCursorOf(q);
+      const where: Prisma.AlertWhereInput = { taskQueuePrefix: prefix, ...(q.status && { status: q.status }) };
       const [alerts, firing] = await Promise.all([
         deps.prisma.alert.findMany({
-          where: { taskQueuePrefix: prefix, ...(q.status && { status: q.status }) },
-          orderBy: { lastSeenAt: 'desc' },
+          // (lastSeenAt, id): a round raises several alerts at one instant. An alert seen again while a reader
+          // pages moves to the front, where a reader finds it on the next first page.
+          where: cursor ? { AND: [where, olderThan<Prisma.AlertWhereInput>(cursor, 'lastSeenAt')] } : where,
+          orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }],
           take: q.limit,
         }),
         deps.prisma.alert.count({ where: { taskQueuePrefix: prefix, status: 'firing' } }),
@@ -94,6 +100,7 @@ export function createHealthMonitoringService(deps: HealthMonitoringDeps) {
           resolvedAt: a.resolvedAt?.toISOString() ?? null,
           delivery: { status: a.deliveryStatus, attempts: a.deliveryAttempts, error: a.deliveryError, resolved: a.resolveDeliveryStatus },
         })),
+        next: nextCursor(alerts, q.limit, (a) => a.lastSeenAt),
       };
     },
 

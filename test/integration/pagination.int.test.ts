@@ -229,4 +229,30 @@ describe('pagination', () => {
       .expect(200);
     expect(second.body.jobs.map((j: Item) => j.jobId)).toEqual(byCursor.ids.slice(2, 4));
   });
+
+  it('pages alerts with `cursor`, alerts seen at one instant neither skipped nor repeated', async () => {
+    const lastSeenAt = new Date(Date.now() - 60_000);
+    const ids: string[] = Array.from({ length: 5 }, () => randomUUID());
+    await stack().prisma.alert.createMany({
+      data: ids.map((id, i) => ({
+        id,
+        taskQueuePrefix: stack().prefix,
+        key: `paging:${id}`,
+        kind: 'paging',
+        severity: 'warning',
+        status: 'resolved',
+        message: `alert ${i}`,
+        lastSeenAt,
+      })),
+    });
+    const { ids: walked } = await walk(
+      stack(),
+      '/api/monitoring/alerts?status=resolved&limit=2',
+      adminAuth,
+      (b) => b.alerts,
+      (a) => a.id,
+    );
+    expect(walked.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+    expect(new Set(walked).size).toBe(walked.length);
+  });
 });
