@@ -7,7 +7,8 @@ export const USAGE = `usage: wcag <command> [options]
   scan <url> [--wait] [--client <id>] [--queue high|low] [--priority 1-10]
                                  submit one scan; --wait follows it to the end (exit 0 completed, 1 otherwise)
   bulk <file> [--urls] [--queue high|low] [--client <id>] [--interval <s>]
-                                 prospect ids (or URLs with --urls) one per line; live progress, then a summary
+                                 prospect ids or external ids (or URLs with --urls) one per line, --client: whose
+                                 (needed with the admin key for external ids); live progress, then a summary
                                  (exit 0 only if every item completed)
   audit <url> [--client <id>] [--max-pages N] [--max-depth N] [--max-per-pattern N] [--include P]... [--exclude P]...
         [--wait] [--json] [--fail-on critical|serious|moderate|minor]

@@ -140,7 +140,7 @@ async function bulk(cmd: Extract<Command, { kind: 'bulk' }>, api: Api, io: Io): 
   const input = await readInput(cmd.file, cmd.urls);
   const payload = cmd.urls
     ? { scans: input.map((i) => ({ url: i.value })), ...(cmd.clientId && { clientId: cmd.clientId }), queue: cmd.queue }
-    : { prospectIds: input.map((i) => i.value), queue: cmd.queue };
+    : { prospectIds: input.map((i) => i.value), ...(cmd.clientId && { clientId: cmd.clientId }), queue: cmd.queue };
   let started: { bulkId: string; accepted: number; rejected: Array<{ index: number; reason: string }> };
   try {
     ({ body: started } = await api.post<typeof started>('/api/scans/bulk', payload));
@@ -149,7 +149,11 @@ async function bulk(cmd: Extract<Command, { kind: 'bulk' }>, api: Api, io: Io): 
     if (err instanceof CliError && err.status === 422) {
       const first = (err.body as { rejected?: Array<{ index: number; reason: string }> } | undefined)?.rejected?.[0];
       const why = first ? `line ${input[first.index]?.line ?? '?'}: ${first.reason}` : err.message;
-      const hint = cmd.urls && !cmd.clientId ? '; with the admin key, --client <id> says whose scans they are' : '';
+      const hint = cmd.clientId
+        ? ''
+        : cmd.urls
+          ? '; with the admin key, --client <id> says whose scans they are'
+          : "; with the admin key, --client <id> says whose prospects' external ids they are";
       throw new CliError(`no item of ${cmd.file} was accepted (${why})${hint}`);
     }
     throw err;
