@@ -89,16 +89,22 @@ export function createBulkService(deps: BulkServiceDeps) {
         acceptUrl(index, found.url, found.clientId, found.id);
       });
     } else {
-      // An item may only be filed under a prospect of its own client, as with a single scan.
-      const claimed = body.scans!.map((item) => item.prospectId).filter((id): id is string => typeof id === 'string' && isUuid(id));
-      const owners = new Map(
-        claimed.length
-          ? (await prisma.prospect.findMany({ where: { id: { in: claimed } }, select: { id: true, clientId: true } })).map((p) => [
-              p.id,
-              p.clientId,
-            ])
-          : [],
-      );
+      // An item may only be filed under a prospect of its own client, as with a single scan: by our id or by the
+      // client's external id.
+      const claimed = body.scans!.map((item) => item.prospectId).filter((id): id is string => typeof id === 'string');
+      const claimedUuids = claimed.filter(isUuid);
+      const [byUuid, byExternal] = claimed.length
+        ? await Promise.all([
+            claimedUuids.length
+              ? prisma.prospect.findMany({ where: { id: { in: claimedUuids } }, select: { id: true, clientId: true } })
+              : [],
+            prisma.prospect.findMany({ where: { externalId: { in: claimed } }, select: { id: true, clientId: true, externalId: true } }),
+          ])
+        : [[], []];
+      const owners = new Map(byUuid.map((p) => [p.id, p.clientId]));
+      const external = new Map(byExternal.map((p) => [`${p.clientId}\n${p.externalId}`, p.id]));
+      const prospectOf = (given: string, clientId: string) =>
+        owners.get(given.toLowerCase()) === clientId ? given.toLowerCase() : external.get(`${clientId}\n${given}`);
       body.scans!.forEach((item, index) => {
         const given = item.clientId ?? body.clientId ?? ownClient;
         const parsed = clientIdSchema.safeParse(given);
@@ -107,8 +113,8 @@ export function createBulkService(deps: BulkServiceDeps) {
         }
         if (ownClient && parsed.data !== ownClient)
           return rejected.push({ index, reason: 'clientId: this key can only submit scans for its own client' });
-        const prospectId = typeof item.prospectId === 'string' ? item.prospectId : undefined;
-        if (prospectId !== undefined && owners.get(prospectId) !== parsed.data) {
+        const prospectId = typeof item.prospectId === 'string' ? prospectOf(item.prospectId, parsed.data) : undefined;
+        if (typeof item.prospectId === 'string' && prospectId === undefined) {
           return rejected.push({ index, reason: 'prospectId: no such prospect for this client' });
         }
         acceptUrl(index, item.url, parsed.data, prospectId);

@@ -1,6 +1,6 @@
 // Prospects' external ids (a client's CRM ids such as `prospect-123`): the API's rules for them, and the seed's bulk
 // file of such ids scanned through scan-bulk.sh, run as a real child process against a real stack on a port
-// (API + Postgres + Temporal + workers + Chromium). Chromium budget: 4 light scans.
+// (API + Postgres + Temporal + workers + Chromium). Chromium budget: 6 light scans.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
-import { adminAuth, bearer, createClientKey } from '../support/scan-client';
-import { ADMIN_KEY, startStack, type Stack } from '../support/stack';
+import { adminAuth, bearer, createClientKey, waitForTerminal } from '../support/scan-client';
+import { ADMIN_KEY, eventually, startStack, type Stack } from '../support/stack';
 
 const ROOT = join(__dirname, '..', '..');
 const SCAN_BULK = join(ROOT, 'scripts', 'scan-bulk.sh');
@@ -218,6 +218,38 @@ describe("the seed's bulk file of external ids, through scan-bulk.sh", () => {
     expect(withClient.code).toBe(0);
     const [scan] = await stack.prisma.scan.findMany({ where: { bulkId: bulkIdIn(withClient.stdout) } });
     expect(scan).toMatchObject({ prospectId: theirs.id, clientId: globex, status: 'completed' });
+  });
+
+  it("also names the prospect of a single scan and of a bulk URL item, within the scan's client", async () => {
+    const p = await stack.prisma.prospect.create({
+      data: { id: randomUUID(), clientId: acme, url: site.url('/clean.html?single'), externalId: 'crm-single' },
+    });
+    // The seed's addScan({ prospectId: 'prospect-123', url, clientId }) shape, on POST /api/scans.
+    const single = await api().post('/api/scans').set(adminAuth).send({ url: p.url, clientId: acme, prospectId: 'crm-single' }).expect(202);
+    const done = await waitForTerminal(stack.app, single.body.scanId);
+    expect(done).toMatchObject({ status: 'completed', prospectId: p.id });
+    const foreign = await api()
+      .post('/api/scans')
+      .set(adminAuth)
+      .send({ url: p.url, clientId: globex, prospectId: 'crm-single' })
+      .expect(400);
+    expect(foreign.body.details.fields).toEqual([{ field: 'prospectId', message: 'no such prospect for this client' }]);
+
+    const bulk = await api()
+      .post('/api/scans/bulk')
+      .set(adminAuth)
+      .send({
+        scans: [
+          { url: p.url, clientId: globex, prospectId: 'crm-single' },
+          { url: p.url, clientId: acme, prospectId: 'crm-single' },
+        ],
+      })
+      .expect(202);
+    expect(bulk.body).toMatchObject({ accepted: 1, rejected: [{ index: 0, reason: 'prospectId: no such prospect for this client' }] });
+    await eventually(async () => {
+      const [scan] = await stack.prisma.scan.findMany({ where: { bulkId: bulk.body.bulkId } });
+      return scan?.status === 'completed' ? scan : undefined;
+    }).then((scan) => expect(scan).toMatchObject({ prospectId: p.id, clientId: acme }));
   });
 
   it('refuses a client key naming another client (403), before anything is submitted', async () => {
