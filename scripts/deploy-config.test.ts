@@ -211,6 +211,11 @@ describe('Prometheus and Grafana', () => {
       type: 'A',
       port: Number(services.worker.environment.WORKER_METRICS_PORT),
     });
+    expect(jobs['wcag-worker-sdk'].dns_sd_configs[0]).toMatchObject({
+      names: ['worker'],
+      type: 'A',
+      port: Number(services.worker.environment.WORKER_SDK_METRICS_PORT),
+    });
     expect(jobs.temporal.static_configs[0].targets).toEqual([
       `temporal:${services.temporal.environment.PROMETHEUS_ENDPOINT.split(':')[1]}`,
     ]);
