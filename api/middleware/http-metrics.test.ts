@@ -14,6 +14,7 @@ function appWithMetrics() {
   const app = express();
   app.use(httpMetrics({ httpRequestDuration }));
   const scans = express.Router();
+  scans.post('/', (_req, res) => void res.status(202).end());
   scans.get('/:id', (req, res) => void res.json({ id: req.params.id }));
   scans.get('/:id/fail', () => {
     throw new Error('boom');
@@ -39,10 +40,12 @@ describe('HTTP request duration histogram', () => {
     await request(app).get('/api/scans/1').expect(200);
     await request(app).get('/api/scans/2').expect(200);
     await request(app).get('/api/scans/3/fail').expect(500);
+    await request(app).post('/api/scans').expect(202);
     await request(app).get('/metrics').expect(200);
     await request(app).get('/no/such/path/42').expect(404);
     await request(app).get('/api/scans').expect(404);
     expect(await counts()).toEqual({
+      'POST /api/scans 202': 1,
       'GET /api/scans/:id 200': 2,
       'GET /api/scans/:id/fail 500': 1,
       'GET /metrics 200': 1,

@@ -20,7 +20,8 @@ function captureRouteTemplate(req: Request): () => string {
     set(value: { path?: unknown } | undefined) {
       route = value;
       // Every route here is a string path; a RegExp or array one would be unbounded or ambiguous as a label.
-      if (typeof value?.path === 'string') template = `${req.baseUrl}${value.path}` || '/';
+      // A router's own root route ('/') would otherwise add a trailing slash: /api/scans/ for POST /api/scans.
+      if (typeof value?.path === 'string') template = `${req.baseUrl}${value.path}`.replace(/(.)\/$/, '$1') || '/';
     },
   });
   return () => template;
