@@ -37,7 +37,8 @@ WORKDIR /app
 ENV NODE_ENV=production \
     CHROME_PATH=/usr/bin/chromium \
     PORT=3001 \
-    WORKER_METRICS_PORT=9464
+    WORKER_METRICS_PORT=9464 \
+    WORKER_SDK_METRICS_PORT=9465
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

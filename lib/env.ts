@@ -120,9 +120,10 @@ const EnvSchema = z.object({
   TEMPORAL_CALL_TIMEOUT: ms(5_000, 100),
   // GET /metrics on the API accepts this bearer token as well as the admin key.
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  // Each worker serves Prometheus metrics on this port (0 = off); the Temporal SDK's own metrics on the second.
+  // Each worker serves Prometheus metrics on this port (0 = off); the Temporal SDK's own metrics (temporal_*) on the
+  // second, on by default (0 = off). Two workers on one host need a pair of ports each.
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
 
   // Monitoring: worker telemetry, the scheduled health check and alerts (README "Monitoring").

@@ -14,6 +14,10 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   readyTimeoutMs?: number;
   stdio?: 'inherit' | 'ignore' | 'pipe';
+  /** Serves the server's Prometheus metrics on this port (`/metrics`); omitted = the CLI's default. */
+  metricsPort?: number;
+  /** More dynamic-config values (`key: value`, value as YAML), after ours. */
+  dynamicConfig?: Record<string, string>;
 }
 
 export interface DevServer {
@@ -72,6 +76,8 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
     ...PRIORITY_AND_FAIRNESS_FLAGS,
     ...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
     ...(o.dbFile ? ['--db-filename', o.dbFile] : []),
+    ...(o.metricsPort ? ['--metrics-port', String(o.metricsPort)] : []),
+    ...Object.entries(o.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]),
   ];
   // Unless the caller wants the output, stderr is still read (its last 2 KB) so a start that fails can say why.
   const child = spawn(o.cliPath, args, { stdio: o.stdio ?? ['ignore', 'ignore', 'pipe'] });

@@ -211,6 +211,11 @@ describe('Prometheus and Grafana', () => {
       type: 'A',
       port: Number(services.worker.environment.WORKER_METRICS_PORT),
     });
+    expect(jobs['wcag-worker-sdk'].dns_sd_configs[0]).toMatchObject({
+      names: ['worker'],
+      type: 'A',
+      port: Number(services.worker.environment.WORKER_SDK_METRICS_PORT),
+    });
     expect(jobs.temporal.static_configs[0].targets).toEqual([
       `temporal:${services.temporal.environment.PROMETHEUS_ENDPOINT.split(':')[1]}`,
     ]);
@@ -234,7 +239,7 @@ describe('Prometheus and Grafana', () => {
       for (const t of panel.targets) {
         for (const [name] of t.expr.matchAll(/\bwcag_[a-z_]+/g)) {
           const base = name.replace(/_(bucket|sum|count)$/, '');
-          const ok = defined.has(base) || /^wcag_(api|worker)_process_/.test(name); // prom-client default metrics
+          const ok = defined.has(base);
           expect({ panel: panel.title, metric: name, defined: ok }).toEqual({ panel: panel.title, metric: name, defined: true });
         }
       }

@@ -140,6 +140,7 @@ function spawnWorker(o: WorkerSpawnOptions, dir: string): WorkerProcess {
       MAX_CONCURRENT_PAGES: String(o.maxConcurrentPages ?? 1),
       // Several test workers run on one host (and maybe beside a developer's `npm start`).
       WORKER_METRICS_PORT: '0',
+      WORKER_SDK_METRICS_PORT: '0',
       CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium',
       ...o.env,
     },
