@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Client } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
 import { loadEnv } from '../lib/env';
-import { createLogger } from '../lib/logger';
+import { createLogger, logConfigWarnings } from '../lib/logger';
 import { createPrisma } from '../lib/prisma';
 import { connectNative } from '../lib/temporal';
 import { startWorkerMetricsServer, workerMetrics } from '../lib/metrics';
@@ -17,6 +17,7 @@ import { temporalLoggerFrom } from './temporal-logger';
 async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(env, 'worker');
+  logConfigWarnings(logger, env);
   Runtime.install({
     logger: temporalLoggerFrom(logger.child({ component: 'temporal' })),
     // The SDK's own metrics (task latencies, poller counts, sticky cache...) on a port of their own.
