@@ -140,6 +140,16 @@ const EnvSchema = z.object({
   WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
 
+  // Worker Deployment Versioning (README "Rolling out a new worker version"): off while WORKER_DEPLOYMENT_NAME is empty.
+  // When set, every worker of this build polls as version <name>.<WORKER_BUILD_ID> and a workflow stays on the version
+  // it started on (PINNED); new workflows go to the version made current with `temporal worker deployment
+  // set-current-version`. The build id names the code (image tag, git sha): required with a deployment name.
+  WORKER_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _ only (the version is <name>.<build id>)')
+    .optional(),
+  WORKER_BUILD_ID: z.string().max(255).optional(),
+
   // Monitoring: worker telemetry, the scheduled health check and alerts (README "Monitoring").
   // Each worker writes its state this often; one silent for 3 intervals is reported lost.
   WORKER_TELEMETRY_INTERVAL: ms(5_000, 500),
@@ -187,6 +197,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     ...(temporal.profile.address !== undefined && { TEMPORAL_ADDRESS: temporal.profile.address }),
     ...(temporal.profile.namespace !== undefined && { TEMPORAL_NAMESPACE: temporal.profile.namespace }),
   });
+  if (parsed.success && parsed.data.WORKER_DEPLOYMENT_NAME && !parsed.data.WORKER_BUILD_ID) {
+    throw new Error(
+      'Invalid configuration:\n  WORKER_BUILD_ID: required when WORKER_DEPLOYMENT_NAME is set (e.g. the image tag or git sha)',
+    );
+  }
   if (parsed.success) {
     const temporalProfile = { ...temporal.profile, address: parsed.data.TEMPORAL_ADDRESS, namespace: parsed.data.TEMPORAL_NAMESPACE };
     return Object.freeze({ ...parsed.data, temporalProfile, configWarnings: temporal.warnings });
