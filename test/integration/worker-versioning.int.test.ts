@@ -6,13 +6,16 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { decodeVersioningBehavior } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { Env } from '../../lib/env';
 import { connectClient, connectNative } from '../../lib/temporal';
 import { workerDeploymentOptionsFrom } from '../../workers/worker-deployment';
-import { eventually, testEnv } from '../support/stack';
+import { scanWorkflowId } from '../../core/contracts';
+import { startFixtureServer } from '../support/fixture-server';
+import { submitScan, waitForTerminal } from '../support/scan-client';
+import { eventually, startStack, testEnv } from '../support/stack';
 import { releaseProbeSignal, versionProbeWorkflow } from '../support/version-probe.workflow';
 
 const run = promisify(execFile);
@@ -100,7 +103,31 @@ describe('worker deployment versioning', () => {
       await Promise.all([v1Running, v2Running]);
     }
   });
+
+  it('runs a real scan on the production workers of a versioned build, pinned to that build', async () => {
+    const deploymentName = `wcag-${randomBytes(4).toString('hex')}`;
+    const stack = await startStack({ env: { WORKER_DEPLOYMENT_NAME: deploymentName, WORKER_BUILD_ID: 'b1' } });
+    const site = await startFixtureServer();
+    try {
+      // Versioned workers take no new workflow until their version is current: the runbook's first step.
+      await setCurrentVersion(deploymentName, 'b1');
+      const scanId = await submitScan(stack.app, { url: site.url('/clean.html'), clientId: 'versioning' });
+      expect(await waitForTerminal(stack.app, scanId)).toMatchObject({ status: 'completed' });
+      expect(await versionOf(stack.client.workflow.getHandle(scanWorkflowId(scanId)))).toEqual({ buildId: 'b1', behavior: 'PINNED' });
+    } finally {
+      await site.close();
+      await stack.stop();
+    }
+  });
 });
+
+/** A workflow's Worker Deployment Version and behaviour, once its first workflow task has run. */
+async function versionOf(handle: WorkflowHandle) {
+  const info = (await handle.describe()).raw.workflowExecutionInfo?.versioningInfo;
+  return info?.deploymentVersion
+    ? { buildId: info.deploymentVersion.buildId, behavior: decodeVersioningBehavior(info.behavior) }
+    : undefined;
+}
 
 const noop = () => undefined;
 const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
