@@ -49,6 +49,7 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_CONFIG_FILE: z.string().optional(),
   TEMPORAL_PROFILE: z.string().optional(),
+  // Every task queue name starts with this, so two deployments (or test runs) can share one server.
   TEMPORAL_TASK_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_.-]+$/)
