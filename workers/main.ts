@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { loadEnv } from '../lib/env';
-import { createLogger } from '../lib/logger';
+import { createLogger, logConfigWarnings } from '../lib/logger';
 import { createPrisma } from '../lib/prisma';
 import { connectNative } from '../lib/temporal';
 import { startWorkerMetricsServer, workerMetrics } from '../lib/metrics';
@@ -17,6 +17,7 @@ import { installTemporalRuntime } from './temporal-runtime';
 async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(env, 'worker');
+  logConfigWarnings(logger, env);
   installTemporalRuntime(env, logger);
   const prisma = createPrisma(env, logger.child({ component: 'prisma' }));
   const pool = createBrowserPool(env, logger);
