@@ -1,7 +1,7 @@
 // The operator scripts (scan-bulk.sh, monitor-queue.sh, health-check.sh), the `wcag` CLI and the command-line
 // conventions shared with conformance and bench (--json, --version, --help, exit statuses, plain output in a pipe),
 // run as real child processes against a real stack listening on a port: API + workers + Chromium + fixture pages.
-// Chromium budget: 7 light scans (every child's stdout here is a pipe, so every output is the plain kind).
+// Chromium budget: 8 light scans. Every child's stdout is a pipe (so output is the plain kind), except under `script`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -228,6 +228,22 @@ describe('wcag', () => {
     const stats = await run(join(ROOT, 'scripts', 'wcag.js'), ['stats', '--api', base], { key });
     expect(stats.stderr).toMatch(/^wcag: the key is not allowed to GET \/api\/monitoring\/queue\/stats \(403[^\n]*\n$/);
     expect(stats.code).toBe(1);
+  });
+});
+
+describe('wcag on a terminal', () => {
+  // util-linux `script` gives the child a pseudo-terminal (the pty turns \n into \r\n, so only the escapes are checked).
+  const onTty = (args: string[]) => run('script', ['-q', '-e', '-c', [WCAG, ...args].join(' '), join(dir, 'typescript')]);
+
+  it('uses emoji, and redraws the bulk progress bar in place, clearing the line each time', async () => {
+    const file = join(dir, 'tty.txt');
+    await writeFile(file, `${site.url('/clean.html')}\n`);
+    const r = await onTty(['bulk', file, '--urls', '--client', client, '--interval', '0.5', '--api', base]);
+    expect(r.stdout).toMatch(/\r\x1b\[2K\[█+\] 1\/1  ✅ 1  ❌ 0/);
+    expect(r.stdout).toContain('✅ Bulk scan completed!');
+    expect(r.code).toBe(0);
+    const health = await onTty(['health', '--api', base]);
+    expect(health.stdout).toContain('🩺 Health Status');
   });
 });
 
