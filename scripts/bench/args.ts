@@ -53,9 +53,9 @@ options:
   --only PART[,PART…]        parts to run: ${PARTS.join(', ')} (default all)
   --pages N                  corpus size (${d('pages')})
   --throughput-pages N       pages per throughput configuration, at most --pages (${d('throughputPages')})
-  --corpus MODE[,MODE…]      corpora for the throughput part (default ${CORPUS_MODES.join(',')}): realistic (small-business
-                             pages, 20-150 KB), light (documentation pages, 20-100 KB), multi-site (the realistic pages
-                             from 20 loopback sites)
+  --corpus MODE[,MODE…]      corpora for the throughput part (default ${CORPUS_MODES.join(',')}):
+                             realistic (small-business pages, 20-150 KB), light (documentation pages, 20-100 KB),
+                             multi-site (the realistic pages from 20 loopback sites)
   --concurrency N[,N…]       pages in flight per configuration (${d('concurrency')})
   --history-sample N         platform scans per configuration whose workflow histories give the Temporal/DB
                              breakdown (${d('historySample')})
@@ -65,10 +65,12 @@ options:
                              --backlog-window (${d('backlogSubWindows')})
   --history N                scans of history seeded before the monitoring part measures (${d('historyScans')})
   --soak N                   scans in the soak (${d('soakScans')})
-  --transient N              scans in the soak's transient-failure run, 10 % of pages answering 503 once (${d('transientScans')})
+  --transient N              scans in the soak's transient-failure run, 10 % of pages answering 503 once
+                             (${d('transientScans')})
   --seed N                   corpus generator seed (${d('seed')})
   --out DIR                  where the JSON results and the corpus go (${d('outDir')})
-  --log-level LEVEL          the embedded stack's log level on stderr: ${LOG_LEVELS.join(', ')} (default error)
+  --log-level LEVEL          the embedded stack's log level on stderr (default error):
+                             ${LOG_LEVELS.join(', ')}
   -V, --version              the version
   -h, --help                 this text
 
