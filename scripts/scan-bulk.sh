@@ -3,7 +3,7 @@
 # (--urls) from a file; live progress, then a summary. --client names the client (the admin key needs it for
 # external ids; a client key's own client is implied).
 # Usage: ./scripts/scan-bulk.sh [--urls] [--client <id>] <file> [high|low] [base-url]
-# Exit 0 only if every item completed; 1 if some failed; 2 if the bulk could not run.
+# Exit 0 only if every item completed; 1 if some failed or the bulk could not run (API); 2 on a usage error.
 # Key: WCAG_API_KEY, else ADMIN_API_KEY (environment or .env). The logic is `wcag bulk` (scripts/cli).
 set -euo pipefail
 flags=()
