@@ -4,7 +4,7 @@
 // server restarted and one API stopped on the way. `npm run test:cluster` (not part of `npm test`: minutes long,
 // needs scripts/cluster/install-*.sh). Prints the priority and fairness figures with 4 partitions.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,12 +24,14 @@ import {
   runNamespaceJob,
   runSchemaJob,
   spawnApp,
+  startPrometheus,
   startTemporalServer,
   TEST_KNOBS,
   waitHealthy,
   type ClusterTemporal,
   type ComposeService,
   type Image,
+  type LocalPrometheus,
 } from '../support/cluster';
 import { freePort } from '../../lib/temporal-dev-server';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
@@ -68,6 +70,7 @@ let databaseUrl: string;
 let client: Client;
 let prisma: PrismaClient;
 let site: FixtureServer;
+let prometheus: LocalPrometheus | null = null;
 const apis: Api[] = [];
 const workers: AppWorker[] = [];
 const timings: Record<string, number> = {};
@@ -160,10 +163,22 @@ beforeAll(async () => {
   apis.push(await startApi('1'), await startApi('2'));
   timings.apisHealthyMs = Date.now() - t;
   timings.stackUpMs = Date.now() - t0;
+  // CLUSTER_PROMETHEUS=0 leaves Prometheus out (e.g. without scripts/cluster/install-tools.sh).
+  if (process.env.CLUSTER_PROMETHEUS !== '0')
+    prometheus = await startPrometheus(
+      dir,
+      {
+        api: apis.map((a) => a.url.replace('http://', '')),
+        worker: workers.map((w) => `127.0.0.1:${w.env.WORKER_METRICS_PORT}`),
+        temporal: temporal.metricsAddress,
+      },
+      METRICS_TOKEN,
+    );
   log(`stack up in ${timings.stackUpMs} ms ${JSON.stringify(timings)}`);
 }, 600_000);
 
 afterAll(async () => {
+  await prometheus?.stop();
   await client?.connection.close().catch(() => undefined);
   await prisma?.$disconnect().catch(() => undefined);
   await site?.close();
@@ -325,6 +340,35 @@ describe('the production topology on a real Temporal cluster', () => {
     );
     expect(fired.clientId).toBe('client-s');
   }, 200_000);
+
+  it('Prometheus scrapes both APIs, the workers and the server, and every Grafana dashboard query has data', async () => {
+    if (!prometheus) return log('Prometheus skipped (CLUSTER_PROMETHEUS=0)');
+    const p = prometheus;
+    const up = await p.query('up');
+    const upBy = up.map((r) => `${r.metric.job} ${r.metric.instance} ${r.value[1]}`).sort();
+    log(`prometheus targets: ${upBy.join('; ')}`);
+    // API 2 was stopped on purpose; everything else answers.
+    const api1 = apis[0].url.replace('http://', '');
+    expect(up.filter((r) => r.metric.instance === api1 || r.metric.job !== 'wcag-api').every((r) => r.value[1] === '1')).toBe(true);
+    expect(new Set(up.map((r) => r.metric.job))).toEqual(new Set(['wcag-api', 'wcag-worker', 'temporal']));
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'deploy', 'grafana', 'dashboards', 'wcag.json'), 'utf8')) as {
+      panels: Array<{ title: string; targets?: Array<{ expr?: string }> }>;
+    };
+    const empty: string[] = [];
+    let total = 0;
+    for (const panel of dashboard.panels)
+      for (const target of panel.targets ?? []) {
+        if (!target.expr) continue;
+        total++;
+        const result = await p.query(target.expr).catch((err: Error) => err.message);
+        if (typeof result === 'string' || result.length === 0)
+          empty.push(`${panel.title}: ${target.expr}${typeof result === 'string' ? ` (${result})` : ''}`);
+      }
+    log(`dashboard: ${total - empty.length}/${total} queries with data${empty.length ? `; empty:\n  ${empty.join('\n  ')}` : ''}`);
+    // Queries of failed attempts have nothing to show when no attempt failed (a SIGKILLed worker records nothing).
+    const noFailures = (await p.query('count(wcag_scan_attempts_total{outcome!="completed"})')).length === 0;
+    expect(empty.filter((q) => !(noFailures && q.includes('outcome!="completed"')))).toEqual([]);
+  });
 
   it('`npm run reconcile` finds nothing', async () => {
     // Exit 0: everything agrees (1 = problems, listed on stdout; execFile rejects on either failure).

@@ -336,3 +336,89 @@ export function pgAddress(pg: PrivatePostgres): { host: string; port: number } {
   const u = new URL(pg.url('postgres'));
   return { host: u.hostname, port: Number(u.port) };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Prometheus (Debian's build, scripts/cluster/install-tools.sh) on deploy/prometheus/prometheus.yml
+
+export interface LocalPrometheus {
+  url: string;
+  /** Instant query; the result vector. */
+  query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * deploy/prometheus/prometheus.yml with only the targets replaced (compose's service names and Docker DNS become
+ * loopback ports) and the token file written; a 5 s scrape interval instead of 15 s so a short run has samples.
+ */
+export async function startPrometheus(
+  dir: string,
+  targets: { api: string[]; worker: string[]; temporal: string },
+  metricsToken: string,
+): Promise<LocalPrometheus> {
+  type Scrape = {
+    job_name: string;
+    static_configs?: Array<{ targets: string[] }>;
+    dns_sd_configs?: unknown;
+    authorization?: { credentials_file?: string };
+  };
+  const config = parse(readFileSync(join(ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as {
+    global: Record<string, string>;
+    scrape_configs: Scrape[];
+  };
+  const job = (name: string) => {
+    const j = config.scrape_configs.find((s) => s.job_name === name);
+    if (!j) throw new Error(`prometheus.yml has no job ${name}`);
+    return j;
+  };
+  const tokenFile = join(dir, 'metrics_token');
+  writeFileSync(tokenFile, metricsToken);
+  const api = job('wcag-api');
+  if (!api.authorization?.credentials_file) throw new Error('prometheus.yml: the API job lost its token file');
+  api.authorization.credentials_file = tokenFile;
+  api.static_configs = [{ targets: targets.api }];
+  const worker = job('wcag-worker');
+  if (!worker.dns_sd_configs) throw new Error('prometheus.yml: the worker job no longer finds replicas through DNS');
+  delete worker.dns_sd_configs;
+  worker.static_configs = [{ targets: targets.worker }];
+  job('temporal').static_configs = [{ targets: [targets.temporal] }];
+  config.global.scrape_interval = '5s';
+  const file = join(dir, 'prometheus.yml');
+  writeFileSync(file, JSON.stringify(config));
+  const port = await freePort();
+  const logFile = join(dir, 'prometheus.log');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(
+    join(TOOLS, 'prometheus', 'prometheus'),
+    [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'prometheus-data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    { stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error('prometheus not ready in time');
+    await sleep(500);
+  }
+  return {
+    url,
+    async query(expr) {
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const body = (await res.json()) as { status: string; error?: string; data?: { result: [] } };
+      if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
+      return body.data!.result;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
