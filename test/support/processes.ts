@@ -395,7 +395,7 @@ export class ProcessRegistry {
     return dir;
   }
 
-  /** Spawns `node node_modules/.bin/tsx workers/main.ts` in a process group of its own. */
+  /** Spawns `node node_modules/.bin/tsx workers/main.ts` (or `o.argv`) in a process group of its own. */
   spawnWorker(o: WorkerSpawnOptions): WorkerProcess {
     const w = spawnWorker(o, this.tempDir(`wcag-fault-worker-${o.name}-`));
     this.workers.push(w);
