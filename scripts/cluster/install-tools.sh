@@ -22,7 +22,8 @@ if [[ ! -x "$PROM/promtool" || ! -x "$PROM/prometheus" ]]; then
   # `apt-get install prometheus` would also start a Prometheus service on :9090; only the two binaries are needed.
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  (cd "$work" && chmod 777 . && apt-get download prometheus >/dev/null && dpkg -x prometheus_*.deb unpacked)
+  # (A fresh machine has no package lists yet: update once, then download.)
+  (cd "$work" && chmod 777 . && { apt-get download prometheus >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get download prometheus >/dev/null; }; } && dpkg -x prometheus_*.deb unpacked)
   mkdir -p "$PROM"
   cp "$work/unpacked/usr/bin/promtool" "$work/unpacked/usr/bin/prometheus" "$PROM/"
 fi

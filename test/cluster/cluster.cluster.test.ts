@@ -20,6 +20,7 @@ import {
   dynamicConfigWithPartitions,
   METRICS_TOKEN,
   pgAddress,
+  requireTools,
   runMigrateJob,
   runNamespaceJob,
   runSchemaJob,
@@ -121,6 +122,7 @@ async function startApi(name: string): Promise<Api> {
 
 beforeAll(async () => {
   const t0 = Date.now();
+  await requireTools();
   dir = mkdtempSync(join(tmpdir(), 'wcag-cluster-'));
   services = await composeServices();
   image = assembleImage();

@@ -9,6 +9,7 @@ import {
   closeSync,
   copyFileSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -53,6 +54,18 @@ export interface ComposeService {
   command?: string[];
   environment?: Record<string, string | null>;
   healthcheck?: { test?: string[] };
+}
+
+/** The tools this needs, built once per machine; a missing one fails with the command that builds it. */
+export async function requireTools(): Promise<void> {
+  const need: Array<[string, string]> = [
+    [join(TOOLS, `temporal-server-${await temporalVersion()}`, 'temporal-server'), 'bash scripts/cluster/install-temporal-server.sh'],
+    [join(TOOLS, 'compose-config', 'compose-config'), 'bash scripts/cluster/install-tools.sh'],
+    [TEMPORAL_CLI, 'npm run setup'],
+    [join(ROOT, 'dist', 'api', 'main.js'), 'npm run build'],
+  ];
+  const missing = need.filter(([file]) => !existsSync(file));
+  if (missing.length) throw new Error(`missing ${missing.map(([f, cmd]) => `${f} (${cmd})`).join(', ')}`);
 }
 
 /** docker-compose.yml resolved by Compose's loader with its own defaults (no .env), every profile on. */
