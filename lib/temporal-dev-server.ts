@@ -50,7 +50,8 @@ export function searchAttributeFlags(): string[] {
   return SEARCH_ATTRIBUTE_KEYS.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
 }
 
-function portOpen(host: string, port: number): Promise<boolean> {
+/** Whether something accepts TCP connections there (what a `nc -z host port` health check asks). */
+export function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createConnection({ host, port });
     s.once('connect', () => (s.destroy(), resolve(true)));

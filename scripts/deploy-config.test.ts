@@ -188,7 +188,8 @@ describe('Dockerfile', () => {
     expect(JSON.parse(read('package.json')).scripts.build).toMatch(/tsc -p tsconfig.build.json && tsx scripts\/build-workflow-bundle.ts/);
     expect(dockerfile).toMatch(/apt-get install[^\n]*\\\n[^\n]*chromium tini/);
     expect(dockerfile).toMatch(/fonts-/);
-    expect(dockerfile).toMatch(/^USER wcag$/m);
+    expect(dockerfile).toMatch(/^RUN useradd [^\n]*--uid 10001 [^\n]*wcag$/m);
+    expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toContain('ENTRYPOINT ["/usr/bin/tini", "--"]');
     expect(dockerfile).toContain('HEALTHCHECK');
     expect(dockerfile).toContain('CMD ["node", "dist/api/main.js"]');
