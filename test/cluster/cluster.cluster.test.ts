@@ -97,12 +97,17 @@ async function api(a: Api, path: string, init: { method?: string; body?: unknown
   return { status: res.status, body: body as any, text };
 }
 
-function startWorker(name: string, metricsPort: number): AppWorker {
+function startWorker(name: string, metricsPort: number, sdkMetricsPort: number): AppWorker {
   const env = appEnv(
     image,
     services.worker,
     { databaseUrl, temporalAddress: temporal.address },
-    { ...TEST_KNOBS, WORKER_METRICS_PORT: String(metricsPort), WORKER_METRICS_HOST: '127.0.0.1' },
+    {
+      ...TEST_KNOBS,
+      WORKER_METRICS_PORT: String(metricsPort),
+      WORKER_SDK_METRICS_PORT: String(sdkMetricsPort),
+      WORKER_METRICS_HOST: '127.0.0.1',
+    },
   );
   return { name, proc: spawnApp(procs, image, `worker-${name}`, services.worker, env), env };
 }
@@ -169,7 +174,7 @@ beforeAll(async () => {
   });
 
   t = Date.now();
-  workers.push(startWorker('1', await freePort()), startWorker('2', await freePort()));
+  workers.push(startWorker('1', await freePort(), await freePort()), startWorker('2', await freePort(), await freePort()));
   const queues = taskQueues(workers[0].env.TEMPORAL_TASK_QUEUE_PREFIX ?? 'wcag');
   await Promise.all(workers.map((w) => waitForWorkerReady(client, queues, w.proc, 240_000)));
   await Promise.all(workers.map((w) => waitHealthy(image, services.worker, w.env)));
@@ -185,6 +190,7 @@ beforeAll(async () => {
       {
         api: apis.map((a) => a.url.replace('http://', '')),
         worker: workers.map((w) => `127.0.0.1:${w.env.WORKER_METRICS_PORT}`),
+        workerSdk: workers.map((w) => `127.0.0.1:${w.env.WORKER_SDK_METRICS_PORT}`),
         temporal: temporal.metricsAddress,
       },
       METRICS_TOKEN,
@@ -265,7 +271,7 @@ describe('the production topology on a real Temporal cluster', () => {
     log(`worker 1 SIGKILLed at ${await terminal()}/${TOTAL} terminal`);
     await workers[0].proc.stop(1_000); // reaps its Chromium
     await sleep(5_000);
-    workers[0] = startWorker('1b', Number(workers[0].env.WORKER_METRICS_PORT));
+    workers[0] = startWorker('1b', Number(workers[0].env.WORKER_METRICS_PORT), Number(workers[0].env.WORKER_SDK_METRICS_PORT));
 
     // 2. Restart the Temporal server (SIGTERM, start again on the same Postgres).
     await waitFor(Math.round(TOTAL * 0.4), 900_000);

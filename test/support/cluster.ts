@@ -366,7 +366,7 @@ export interface LocalPrometheus {
  */
 export async function startPrometheus(
   dir: string,
-  targets: { api: string[]; worker: string[]; temporal: string },
+  targets: { api: string[]; worker: string[]; workerSdk: string[]; temporal: string },
   metricsToken: string,
 ): Promise<LocalPrometheus> {
   type Scrape = {
@@ -394,6 +394,10 @@ export async function startPrometheus(
   if (!worker.dns_sd_configs) throw new Error('prometheus.yml: the worker job no longer finds replicas through DNS');
   delete worker.dns_sd_configs;
   worker.static_configs = [{ targets: targets.worker }];
+  const workerSdk = job('wcag-worker-sdk');
+  if (!workerSdk.dns_sd_configs) throw new Error('prometheus.yml: the worker SDK job no longer finds replicas through DNS');
+  delete workerSdk.dns_sd_configs;
+  workerSdk.static_configs = [{ targets: targets.workerSdk }];
   job('temporal').static_configs = [{ targets: [targets.temporal] }];
   config.global.scrape_interval = '5s';
   const file = join(dir, 'prometheus.yml');
