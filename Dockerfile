@@ -28,6 +28,9 @@ RUN npm run build && npm prune --omit=dev
 
 # --- runtime: Debian's Chromium and fonts, tini, an unprivileged user ----------------------------------------------
 FROM node:24-bookworm-slim
+# DL3008 (pin apt versions): bookworm's archive keeps only the current version of each package, so a pinned one
+# stops building at the next Chromium security update; rebuilding the image is how those updates arrive.
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       chromium tini ca-certificates \
@@ -37,7 +40,8 @@ WORKDIR /app
 ENV NODE_ENV=production \
     CHROME_PATH=/usr/bin/chromium \
     PORT=3001 \
-    WORKER_METRICS_PORT=9464
+    WORKER_METRICS_PORT=9464 \
+    WORKER_SDK_METRICS_PORT=9465
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -49,8 +53,9 @@ COPY --from=build /app/prisma ./dist/prisma
 COPY --from=build /app/scripts/wcag.js ./scripts/wcag.js
 # Unprivileged, so Chromium runs WITH its sandbox (CHROME_SANDBOX=auto): Debian's Chromium sandboxes with user
 # namespaces (no setuid helper); see docker-compose.yml's worker for the seccomp setting that takes.
-RUN useradd --create-home --uid 10001 wcag
-USER wcag
+RUN useradd --create-home --uid 10001 --user-group wcag
+# Numeric (DL3066): a runtime checking "runAsNonRoot" (Kubernetes) cannot resolve a name to a uid.
+USER 10001:10001
 EXPOSE 3001 9464
 # The API answers /healthz; a worker serves /metrics (compose passes the role: `healthcheck.js worker`).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/scripts/healthcheck.js"]

@@ -43,5 +43,16 @@ module.exports = {
       runner: '<rootDir>/test/support/serial-runner.js',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
     },
+    {
+      // The production topology on a real Temporal cluster (`npm run test:cluster`, issue #16): starts everything
+      // itself (no global setup), never part of `npm test`.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/cluster/**/*.cluster.test.ts'],
+      runner: '<rootDir>/test/support/serial-runner.js',
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+    },
   ],
 };

@@ -2,7 +2,7 @@
 // answers to its host's shared breaker and to its client's own breaker for the host (lib/circuit-breakers.ts,
 // hostBreakersFor). State lives in Postgres so every worker sees and feeds the same breakers.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { acquireHostPermit, breakerClientId, breakerMetricName, recordHostOutcome, type BreakerConfig } from '../lib/circuit-breakers';
+import { acquireHostPermit, breakerClientId, recordHostOutcome, type BreakerConfig } from '../lib/circuit-breakers';
 import type { WorkerMetrics } from '../lib/metrics';
 import type { PrismaClient } from '../lib/prisma';
 import { HOST_CIRCUIT_OPEN, type HostCircuitOpenDetails } from '../core/host-breaker';
@@ -73,9 +73,10 @@ export async function noteScanOutcome(
     const changes = await recordHostOutcome(prisma, host, kind, cfg, outcome.message?.slice(0, 300), outcome.clientId || undefined);
     for (const { name, before, after } of changes) {
       if (!after || before === after || (before === null && after === 'closed')) continue;
-      // Per-client breakers are counted under one label per host (breakerMetricName); the log names the client.
-      metrics.breakerTransitions.inc({ name: breakerMetricName(name), to: after });
-      log.warn('circuit breaker changed state', { breaker: name, clientId: breakerClientId(name) ?? undefined, from: before, to: after });
+      // Counted by kind only (host names are unbounded label values); the log names the host and the client.
+      const clientId = breakerClientId(name);
+      metrics.breakerTransitions.inc({ kind: clientId ? 'host_client' : 'host', to: after });
+      log.warn('circuit breaker changed state', { breaker: name, clientId: clientId ?? undefined, from: before, to: after });
     }
   } catch (err) {
     log.warn('could not record the host breaker outcome', { host, message: (err as Error).message });

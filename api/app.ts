@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { authenticate } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { httpMetrics } from './middleware/http-metrics';
 import { idempotent } from './middleware/idempotency';
 import { requestLogger } from './middleware/request-logger';
 import { retryAfterOnRefusals } from './middleware/rate-limit-headers';
@@ -20,6 +21,7 @@ import { countRejections, ipRateLimit, keyRateLimit } from './middleware/abuse-l
 import { metricsHandler, safetyRouter } from './routes/safety.router';
 import { createServices, type ServicesDeps } from './services';
 import { parseTrustProxy } from '../lib/trust-proxy';
+import { apiMetrics } from '../lib/metrics';
 import { createWebUi } from './ui';
 
 export type AppDeps = ServicesDeps;
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // Whose X-Forwarded-For / -Proto to believe (TRUST_PROXY): req.ip feeds the per-IP limits and the sign-in throttle.
   app.set('trust proxy', parseTrustProxy(deps.env.TRUST_PROXY));
+  app.use(httpMetrics(deps.metrics ?? apiMetrics()));
   app.use(securityHeaders({ production: deps.env.NODE_ENV === 'production' }));
   app.use(requestLogger(deps.logger));
   app.use(healthRouter(deps));

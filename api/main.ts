@@ -1,7 +1,7 @@
 import 'dotenv/config';
 import { createServer } from 'node:http';
 import { loadEnv, requireAdminKey } from '../lib/env';
-import { createLogger } from '../lib/logger';
+import { createLogger, logConfigWarnings } from '../lib/logger';
 import { createPrisma } from '../lib/prisma';
 import { connectClient } from '../lib/temporal';
 import { urlPolicyFrom } from '../targets/url-policy';
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const adminKey = requireAdminKey(env);
   const logger = createLogger(env, 'api');
+  logConfigWarnings(logger, env);
   const prisma = createPrisma(env, logger.child({ component: 'prisma' }));
   const temporal = await connectClient(env);
   const app = createApp({ env, adminKey, prisma, temporal, logger, urlPolicy: urlPolicyFrom(env) });

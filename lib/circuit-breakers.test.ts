@@ -1,7 +1,6 @@
 import {
   afterHostFailure,
   breakerClientId,
-  breakerMetricName,
   combinedPermit,
   hostBreakersFor,
   perClientFailureCap,
@@ -11,7 +10,7 @@ import {
   type FailureStreak,
   type PermitRow,
 } from './circuit-breakers';
-import { breakerGaugeValues } from './metrics';
+import { breakerStateCounts } from './metrics';
 
 const cfg = { failureThreshold: 5, minClients: 2 };
 
@@ -97,26 +96,31 @@ describe("hostBreakersFor: the shared host breaker and the client's own", () => 
     expect(failAs('in-house', 50)['host:example.com']).toBe('closed');
   });
 
-  it('labels a client breaker for metrics without its client id', () => {
-    expect(breakerMetricName('host:example.com#client:acme')).toBe('host:example.com#client');
-    expect(breakerMetricName('host:example.com')).toBe('host:example.com');
-    expect(breakerMetricName('temporal')).toBe('temporal');
+  it("finds a client breaker's client id in its name", () => {
     expect(breakerClientId('host:example.com#client:acme')).toBe('acme');
     expect(breakerClientId('host:example.com')).toBeNull();
   });
 
-  it('exports one gauge series per host for the client breakers, with the worst state among them', () => {
-    const values = breakerGaugeValues([
-      { name: 'host:a.test', kind: 'host', state: 'closed' },
-      { name: 'host:a.test#client:one', kind: 'host_client', state: 'closed' },
-      { name: 'host:a.test#client:two', kind: 'host_client', state: 'open' },
-      { name: 'host:a.test#client:three', kind: 'host_client', state: 'half_open' },
-      { name: 'host:b.test#client:one', kind: 'host_client', state: 'closed' },
+  it('exports breakers as counts per kind and state, a bounded set of series however many hosts and clients', () => {
+    const counts = breakerStateCounts([
+      { kind: 'temporal', state: 'closed' },
+      { kind: 'host', state: 'closed' },
+      { kind: 'host', state: 'open' },
+      { kind: 'host_client', state: 'closed' },
+      { kind: 'host_client', state: 'open' },
+      { kind: 'host_client', state: 'half_open' },
+      { kind: 'host_client', state: 'open' },
     ]);
-    expect(Object.fromEntries(values)).toEqual({
-      'host:a.test\nhost': 0,
-      'host:a.test#client\nhost_client': 2,
-      'host:b.test#client\nhost_client': 0,
+    expect(Object.fromEntries(counts)).toEqual({
+      'temporal\nclosed': 1,
+      'temporal\nhalf_open': 0,
+      'temporal\nopen': 0,
+      'host\nclosed': 1,
+      'host\nhalf_open': 0,
+      'host\nopen': 1,
+      'host_client\nclosed': 1,
+      'host_client\nhalf_open': 1,
+      'host_client\nopen': 2,
     });
   });
 });

@@ -44,23 +44,11 @@ const CLIENT_PART = '#client:';
 /** One client's own breaker for one host: `host:<host>#client:<clientId>` (kind `host_client`). */
 export const clientHostBreakerName = (host: string, clientId: string) => `${hostBreakerName(host)}${CLIENT_PART}${clientId}`;
 
-/**
- * What metrics call a breaker: its name, except that every per-client breaker of a host shares one label
- * (`host:<host>#client`), so the series grow with hosts, not with clients × hosts.
- */
-export function breakerMetricName(name: string): string {
-  const i = name.indexOf(CLIENT_PART);
-  return i < 0 ? name : `${name.slice(0, i)}#client`;
-}
-
 /** The client id of a per-client host breaker's name, else null. */
 export function breakerClientId(name: string): string | null {
   const i = name.indexOf(CLIENT_PART);
   return i < 0 ? null : name.slice(i + CLIENT_PART.length);
 }
-
-/** Numeric value for metrics: 0 closed, 1 half-open, 2 open. */
-export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
 /** Writes a breaker's state as one upsert (used by the in-process Temporal breaker on each transition). */
 export async function saveBreakerState(

@@ -52,6 +52,7 @@ describe('loadEnv', () => {
     ['BREAKER_TIMEOUT', 30_000],
     ['BREAKER_MIN_CLIENTS', 2],
     ['WORKER_METRICS_PORT', 9464],
+    ['WORKER_SDK_METRICS_PORT', 9465],
     ['METRICS_TOKEN', undefined],
   ])('defaults %s to %p', (name, expected) => {
     expect(loadEnv({})[name as keyof ReturnType<typeof loadEnv>]).toEqual(expected);

@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import type { ClientConfigProfile } from '@temporalio/envconfig';
+import { resolveTemporalSettings } from './temporal-config';
 import { trustProxyProblem } from './trust-proxy';
 
 // Booleans arrive as strings: Boolean('false') is true, so parse the two spellings explicitly.
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+// envconfig's spelling of a boolean: 1/true, 0/false.
+const tlsFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const ms = (def: number, min = 1_000) => z.coerce.number().int().min(min).default(def);
 
 // TRUST_PROXY: express `trust proxy` entries; a bad one stops the process with the entry named (lib/trust-proxy.ts).
@@ -38,9 +42,13 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://wcag:wcag@127.0.0.1:5432/wcag'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 
-  // Temporal (same names the temporal CLI reads)
+  // Temporal connection: the standard names (@temporalio/envconfig, as the temporal CLI and every SDK read them). A
+  // TOML profile may give any of them (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE); a variable set here wins over it.
+  // The defaults apply when neither gives a value (README "Pointing at an existing Temporal cluster or Temporal Cloud").
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_CONFIG_FILE: z.string().optional(),
+  TEMPORAL_PROFILE: z.string().optional(),
   // Every task queue name starts with this, so two deployments (or test runs) can share one server.
   TEMPORAL_TASK_QUEUE_PREFIX: z
     .string()
@@ -50,14 +58,22 @@ const EnvSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().default('.tools/venv/bin/temporal'),
   TEMPORAL_DB_FILE: z.string().default('.data/temporal.sqlite'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  // An existing cluster or Temporal Cloud (same names the temporal CLI reads): an API key, and/or an mTLS client
-  // certificate and key (PEM file paths); TEMPORAL_TLS_CA verifies a private CA. Any of them turns TLS on.
+  // An existing cluster or Temporal Cloud: an API key (implies TLS), an mTLS client certificate and key, a private
+  // CA, each as a PEM file path or inline PEM data; the server name TLS verifies. Any of them turns TLS on; TEMPORAL_TLS
+  // true forces TLS without them, false turns it off. Deprecated aliases: lib/temporal-config.ts.
   TEMPORAL_API_KEY: z.string().optional(),
-  TEMPORAL_TLS_CERT: z.string().optional(),
-  TEMPORAL_TLS_KEY: z.string().optional(),
-  TEMPORAL_TLS_CA: z.string().optional(),
-  // TLS with neither a key nor a certificate (a cluster behind a TLS proxy that does its own auth).
-  TEMPORAL_TLS: flag.default(false),
+  TEMPORAL_TLS: tlsFlag.optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  // The TypeScript SDK cannot skip host verification: refused rather than silently ignored.
+  TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: tlsFlag
+    .refine((on) => !on, 'not supported by the TypeScript SDK: set TEMPORAL_TLS_SERVER_NAME to the name the certificate carries')
+    .optional(),
 
   // Browser pool (seed: PuppeteerService)
   CHROME_PATH: z.string().default('/usr/bin/chromium'),
@@ -120,10 +136,21 @@ const EnvSchema = z.object({
   TEMPORAL_CALL_TIMEOUT: ms(5_000, 100),
   // GET /metrics on the API accepts this bearer token as well as the admin key.
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  // Each worker serves Prometheus metrics on this port (0 = off); the Temporal SDK's own metrics on the second.
+  // Each worker serves Prometheus metrics on this port (0 = off); the Temporal SDK's own metrics (temporal_*) on the
+  // second, on by default (0 = off). Two workers on one host need a pair of ports each.
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
+
+  // Worker Deployment Versioning (README "Rolling out a new worker version"): off while WORKER_DEPLOYMENT_NAME is empty.
+  // When set, every worker of this build polls as version <name>.<WORKER_BUILD_ID> and a workflow stays on the version
+  // it started on (PINNED); new workflows go to the version made current with `temporal worker deployment
+  // set-current-version`. The build id names the code (image tag, git sha): required with a deployment name.
+  WORKER_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _ only (the version is <name>.<build id>)')
+    .optional(),
+  WORKER_BUILD_ID: z.string().max(255).optional(),
 
   // Monitoring: worker telemetry, the scheduled health check and alerts (README "Monitoring").
   // Each worker writes its state this often; one silent for 3 intervals is reported lost.
@@ -152,14 +179,35 @@ const EnvSchema = z.object({
   RESULT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
 });
 
-export type Env = Readonly<z.infer<typeof EnvSchema>>;
+export type Env = Readonly<
+  z.infer<typeof EnvSchema> & {
+    /** The Temporal connection as envconfig resolved it (profile + variables); lib/temporal.ts builds connections from it. */
+    temporalProfile: Readonly<ClientConfigProfile>;
+    /** Startup warnings (deprecated variables); each entry point logs them once it has a logger. */
+    configWarnings: readonly string[];
+  }
+>;
 
 /** Parses the environment once; every entry point calls this and passes the result down. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // An empty string in .env means "not set", not "set to empty".
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (parsed.success) return Object.freeze(parsed.data);
+  const cleaned = Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const temporal = resolveTemporalSettings(cleaned);
+  // The profile's address and namespace count as set: the schema's defaults apply only when neither gives one.
+  const parsed = EnvSchema.safeParse({
+    ...temporal.vars,
+    ...(temporal.profile.address !== undefined && { TEMPORAL_ADDRESS: temporal.profile.address }),
+    ...(temporal.profile.namespace !== undefined && { TEMPORAL_NAMESPACE: temporal.profile.namespace }),
+  });
+  if (parsed.success && parsed.data.WORKER_DEPLOYMENT_NAME && !parsed.data.WORKER_BUILD_ID) {
+    throw new Error(
+      'Invalid configuration:\n  WORKER_BUILD_ID: required when WORKER_DEPLOYMENT_NAME is set (e.g. the image tag or git sha)',
+    );
+  }
+  if (parsed.success) {
+    const temporalProfile = { ...temporal.profile, address: parsed.data.TEMPORAL_ADDRESS, namespace: parsed.data.TEMPORAL_NAMESPACE };
+    return Object.freeze({ ...parsed.data, temporalProfile, configWarnings: temporal.warnings });
+  }
   const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
 }

@@ -29,3 +29,8 @@ export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name: string, destinat
   // `destination`: tests capture the output; processes write to stdout.
   return destination ? pino(options, destination) : pino(options);
 }
+
+/** Startup warnings loadEnv collected (deprecated variables), logged once the process has its logger. */
+export function logConfigWarnings(logger: Logger, env: Pick<Env, 'configWarnings'>): void {
+  for (const warning of env.configWarnings) logger.warn({ deprecated: true }, warning);
+}

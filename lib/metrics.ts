@@ -3,42 +3,60 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrowserPoolStats } from '../core/browser-stats';
-import { BREAKER_STATE_VALUE, breakerMetricName, type BreakerState } from './circuit-breakers';
+import type { BreakerKind, BreakerState } from './circuit-breakers';
 import type { PrismaClient } from './prisma';
 
 const PREFIX = 'wcag_';
 
-function breakerGauge(registry: Registry) {
-  return new Gauge({
-    name: `${PREFIX}circuit_breaker_state`,
-    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
-    labelNames: ['name', 'kind'],
-    registers: [registry],
-  });
-}
+const BREAKER_KINDS: BreakerKind[] = ['temporal', 'host', 'host_client'];
+const BREAKER_STATES: BreakerState[] = ['closed', 'half_open', 'open'];
 
 /**
- * Pure: the breaker gauge's series, keyed `name\nkind`. A client's own host breakers (`host:<h>#client:<id>`) are
- * folded into one series per host (`host:<h>#client`, the worst state among them), so the series grow with hosts,
- * not with clients × hosts; /api/monitoring/safety names the clients.
+ * Pure: how many breakers are in each state, per kind, keyed `kind\nstate`; every kind × state is present (0 when
+ * none), so a series does not vanish when its last breaker changes state. Labels are bounded (3 × 3): the host
+ * breakers are one row per target host (and client), which would grow the series forever; /api/monitoring/safety
+ * names them.
  */
-export function breakerGaugeValues(rows: Array<{ name: string; kind: string; state: string }>): Map<string, number> {
+export function breakerStateCounts(rows: Array<{ kind: string; state: string }>): Map<string, number> {
   const out = new Map<string, number>();
+  for (const kind of BREAKER_KINDS) for (const state of BREAKER_STATES) out.set(`${kind}\n${state}`, 0);
   for (const r of rows) {
-    const key = `${breakerMetricName(r.name)}\n${r.kind}`;
-    out.set(key, Math.max(out.get(key) ?? 0, BREAKER_STATE_VALUE[r.state as BreakerState] ?? 0));
+    const key = `${r.kind}\n${r.state}`;
+    if (out.has(key)) out.set(key, out.get(key)! + 1);
   }
   return out;
 }
 
-/** API metrics: rejections by the safety layer, breaker states (read from Postgres on scrape) and transitions. */
+/** Breaker state changes, by kind and new state (never by breaker name: host names are unbounded). */
+function breakerTransitionsCounter(registry: Registry, help: string) {
+  return new Counter({ name: `${PREFIX}circuit_breaker_transitions_total`, help, labelNames: ['kind', 'to'], registers: [registry] });
+}
+
+/**
+ * API metrics: HTTP request durations, rejections by the safety layer, breaker counts by state (read from Postgres
+ * on scrape) and transitions. Node's default metrics keep their standard names (no prefix), so stock Node.js
+ * dashboards work; Prometheus's `job` label tells the API from a worker.
+ */
 function createApiMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: `${PREFIX}api_` });
+  collectDefaultMetrics({ register: registry });
   let breakerSource: PrismaClient | null = null;
-  const breakers = breakerGauge(registry);
+  const breakers = new Gauge({
+    name: `${PREFIX}circuit_breakers`,
+    help: 'Circuit breakers in each state (closed, half_open, open), by kind (temporal, host, host_client)',
+    labelNames: ['kind', 'state'],
+    registers: [registry],
+  });
   const metrics = {
     registry,
+    /** Route templates, never raw paths: ids in paths would make the series unbounded. */
+    httpRequestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'API request durations, by method, route template (`unmatched` when no route answered) and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     rejections: new Counter({
       name: `${PREFIX}safety_rejections_total`,
       help: 'Requests or bulk items refused by the safety layer, by reason (rate_limited, abuse_limited, invalid_url, ...)',
@@ -51,34 +69,32 @@ function createApiMetrics() {
       labelNames: ['kind'],
       registers: [registry],
     }),
-    breakerTransitions: new Counter({
-      name: `${PREFIX}circuit_breaker_transitions_total`,
-      help: 'Circuit breaker state changes seen by this process',
-      labelNames: ['name', 'to'],
-      registers: [registry],
-    }),
+    breakerTransitions: breakerTransitionsCounter(registry, 'Circuit breaker state changes seen by this process, by kind and new state'),
     /** Every breaker row is exported at scrape time; the last API to build an app provides the database. */
     watchBreakers(prisma: PrismaClient) {
       breakerSource = prisma;
     },
     async refreshBreakers() {
       if (!breakerSource) return;
-      const rows = await breakerSource.circuitBreaker.findMany({ select: { name: true, kind: true, state: true } }).catch(() => null);
+      const rows = await breakerSource.circuitBreaker.findMany({ select: { kind: true, state: true } }).catch(() => null);
       if (!rows) return;
-      breakers.reset();
-      for (const [key, value] of breakerGaugeValues(rows)) {
-        const [name, kind] = key.split('\n');
-        breakers.set({ name, kind }, value);
+      for (const [key, value] of breakerStateCounts(rows)) {
+        const [kind, state] = key.split('\n');
+        breakers.set({ kind, state }, value);
       }
     },
   };
   return metrics;
 }
 
-/** Worker metrics: page attempts by outcome, scan duration, browser pool gauges, host breaker transitions. */
+/**
+ * Worker metrics: page attempts by outcome, scan duration, browser pool gauges, host breaker transitions, and Node's
+ * default metrics under their standard names. The Temporal SDK's own (`temporal_*`) come from its exporter
+ * (workers/temporal-runtime.ts).
+ */
 function createWorkerMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: `${PREFIX}worker_` });
+  collectDefaultMetrics({ register: registry });
   const pools = new Set<() => BrowserPoolStats>();
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name: `${PREFIX}${name}`, help, labelNames, registers: [registry] });
@@ -86,8 +102,14 @@ function createWorkerMetrics() {
   const pagesMax = gauge('browser_pages_max', 'Pool size (MAX_CONCURRENT_PAGES)');
   const waiting = gauge('browser_lease_waiters', 'Scans waiting for a page');
   const connected = gauge('browser_connected', '1 when Chromium is connected');
-  const memory = gauge('browser_memory_pss_mb', 'Chromium process tree PSS at the last health check, MB');
-  const restarts = gauge('browser_restarts', 'Browser restarts since the worker started, by cause', ['cause']);
+  const memory = gauge('browser_memory_pss_bytes', 'Chromium process tree PSS at the last health check, bytes');
+  // A counter read from the pools at scrape time: reset() + inc(total) exports the running total.
+  const restarts = new Counter({
+    name: `${PREFIX}browser_restarts_total`,
+    help: 'Browser restarts since the worker started, by cause',
+    labelNames: ['cause'],
+    registers: [registry],
+  });
   return {
     registry,
     scanDuration: new Histogram({
@@ -117,12 +139,7 @@ function createWorkerMetrics() {
       labelNames: ['kind'],
       registers: [registry],
     }),
-    breakerTransitions: new Counter({
-      name: `${PREFIX}circuit_breaker_transitions_total`,
-      help: 'Circuit breaker state changes caused by this worker',
-      labelNames: ['name', 'to'],
-      registers: [registry],
-    }),
+    breakerTransitions: breakerTransitionsCounter(registry, 'Circuit breaker state changes caused by this worker, by kind and new state'),
     /** The pool gauges read this pool's stats at scrape time. */
     watchPool(stats: () => BrowserPoolStats) {
       pools.add(stats);
@@ -135,13 +152,10 @@ function createWorkerMetrics() {
       pagesMax.set(sum((s) => s.maxPages));
       waiting.set(sum((s) => s.waiting));
       connected.set(all.some((s) => s.connected) ? 1 : 0);
-      memory.set(sum((s) => s.chromium.pssMb));
+      memory.set(sum((s) => s.chromium.pssMb) * 1024 * 1024);
       restarts.reset();
       for (const cause of new Set(all.flatMap((s) => Object.keys(s.restarts)))) {
-        restarts.set(
-          { cause },
-          sum((s) => s.restarts[cause as keyof BrowserPoolStats['restarts']] ?? 0),
-        );
+        restarts.inc({ cause }, sum((s) => s.restarts[cause as keyof BrowserPoolStats['restarts']] ?? 0));
       }
     },
   };

@@ -14,6 +14,10 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   readyTimeoutMs?: number;
   stdio?: 'inherit' | 'ignore' | 'pipe';
+  /** Serves the server's Prometheus metrics on this port (`/metrics`); omitted = the CLI's default. */
+  metricsPort?: number;
+  /** More dynamic-config values (`key: value`, value as YAML), after ours. */
+  dynamicConfig?: Record<string, string>;
 }
 
 export interface DevServer {
@@ -46,7 +50,8 @@ export function searchAttributeFlags(): string[] {
   return SEARCH_ATTRIBUTE_KEYS.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
 }
 
-function portOpen(host: string, port: number): Promise<boolean> {
+/** Whether something accepts TCP connections there (what a `nc -z host port` health check asks). */
+export function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createConnection({ host, port });
     s.once('connect', () => (s.destroy(), resolve(true)));
@@ -72,6 +77,8 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
     ...PRIORITY_AND_FAIRNESS_FLAGS,
     ...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
     ...(o.dbFile ? ['--db-filename', o.dbFile] : []),
+    ...(o.metricsPort ? ['--metrics-port', String(o.metricsPort)] : []),
+    ...Object.entries(o.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]),
   ];
   // Unless the caller wants the output, stderr is still read (its last 2 KB) so a start that fails can say why.
   const child = spawn(o.cliPath, args, { stdio: o.stdio ?? ['ignore', 'ignore', 'pipe'] });

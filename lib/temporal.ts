@@ -1,49 +1,48 @@
-import { readFileSync } from 'node:fs';
-import { Client, Connection, type TLSConfig } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { toClientOptions } from '@temporalio/envconfig';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Env } from './env';
 
-type TemporalEnv = Pick<Env, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'> &
-  Partial<Pick<Env, 'TEMPORAL_API_KEY' | 'TEMPORAL_TLS_CERT' | 'TEMPORAL_TLS_KEY' | 'TEMPORAL_TLS_CA' | 'TEMPORAL_TLS'>>;
+type TemporalEnv = Pick<Env, 'TEMPORAL_NAMESPACE' | 'temporalProfile'>;
+
+/** Options both connections share: what Connection (client) and NativeConnection (worker) both accept. */
+export type TemporalConnectionOptions = Pick<NativeConnectionOptions, 'address' | 'apiKey' | 'tls' | 'metadata'>;
 
 /**
- * TLS and API-key settings for an existing cluster or Temporal Cloud; nothing for the local dev server.
- * An API key implies TLS (Temporal Cloud refuses it in clear text).
+ * The connection options for the client (API, scripts) and the worker alike, from envconfig's resolved profile:
+ * plain gRPC for the local dev server; TLS with an API key (Temporal Cloud refuses one in clear text), a client
+ * certificate, a private CA or a server name. Certificate files are read here, so a bad path fails at startup.
  */
-export function temporalAuth(env: TemporalEnv): { tls?: TLSConfig | true; apiKey?: string } {
-  if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
-    throw new Error(
-      'Invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: give both (an mTLS client certificate needs its key) or neither',
-    );
+export function temporalConnectionOptions(env: TemporalEnv): TemporalConnectionOptions {
+  let options: NativeConnectionOptions;
+  try {
+    ({ connectionOptions: options } = toClientOptions(env.temporalProfile));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const reason = e.code && 'path' in e ? `cannot read ${String(e.path)} (${e.code})` : e.message;
+    throw new Error(`Invalid configuration:\n  TEMPORAL_TLS_*: ${reason}`);
   }
-  const read = (name: string, path: string) => {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new Error(`Invalid configuration:\n  ${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  };
-  const tls: TLSConfig = {
-    ...(env.TEMPORAL_TLS_CERT &&
-      env.TEMPORAL_TLS_KEY && {
-        clientCertPair: { crt: read('TEMPORAL_TLS_CERT', env.TEMPORAL_TLS_CERT), key: read('TEMPORAL_TLS_KEY', env.TEMPORAL_TLS_KEY) },
-      }),
-    ...(env.TEMPORAL_TLS_CA && { serverRootCACertificate: read('TEMPORAL_TLS_CA', env.TEMPORAL_TLS_CA) }),
-  };
-  const useTls = Boolean(env.TEMPORAL_TLS || env.TEMPORAL_API_KEY || Object.keys(tls).length);
-  return {
-    ...(useTls && { tls: Object.keys(tls).length ? tls : true }),
-    ...(env.TEMPORAL_API_KEY && { apiKey: env.TEMPORAL_API_KEY }),
-  };
+  const tls = options.tls && typeof options.tls === 'object' ? withoutUndefined(options.tls) : options.tls;
+  return withoutUndefined({
+    address: options.address,
+    apiKey: options.apiKey,
+    // An empty TLS object (TEMPORAL_TLS=true alone) means "TLS with the system roots".
+    tls: tls && typeof tls === 'object' && Object.keys(tls).length === 0 ? true : tls,
+    metadata: options.metadata,
+  });
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** Client for starting, querying and cancelling workflows (API side). */
 export async function connectClient(env: TemporalEnv): Promise<Client> {
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS, connectTimeout: '5s', ...temporalAuth(env) });
+  const connection = await Connection.connect({ ...temporalConnectionOptions(env), connectTimeout: '5s' });
   return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 }
 
 /** Native connection for workers. */
 export function connectNative(env: TemporalEnv): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: env.TEMPORAL_ADDRESS, ...temporalAuth(env) });
+  return NativeConnection.connect(temporalConnectionOptions(env));
 }

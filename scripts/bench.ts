@@ -2,13 +2,13 @@
 // an embedded stack of its own (Temporal dev server, fresh Postgres database, in-process API and workers) over
 // generated corpora served from 127.0.0.1 (and 127.0.0.2-21 for the multi-site corpus). Prints a Markdown table and writes one JSON file to bench-results/.
 // Parts live in scripts/bench/; this file wires them. Exit 0 when every part ran (figures are never asserted),
-// 1 when a part could not run, 2 on a bad command line.
+// 1 when a part could not run, 2 on a bad command line (scripts/exit-status.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadEnv } from '../lib/env';
-import { parseArgs, USAGE } from './bench/args';
+import { HELP_COMMAND, parseCommandLine, usage, type BenchCommandLine } from './bench/args';
 import { runBareLoop } from './bench/bare-loop';
 import { MULTI_SITE_COUNT, type BenchContext, type BenchCorpus, type BenchOptions, type CorpusMode, type Part } from './bench/context';
 import { checkCorrectness, describeCorpus, generateCorpus, generateLightCorpus, type CorpusPage } from './bench/corpus';
@@ -20,6 +20,8 @@ import { formatReport, type BenchResult, type Machine } from './bench/report';
 import { leftovers, runSoak } from './bench/soak';
 import { runThroughput } from './bench/throughput';
 import type { LogLevel } from './conformance/in-process';
+import { ExitStatus, UsageError, usageErrorLine } from './exit-status';
+import { versionInfo, versionLine } from './version';
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -86,13 +88,23 @@ function benchCorpora(o: BenchOptions, realistic: CorpusPage[], light: CorpusPag
 }
 
 async function main(): Promise<number> {
-  let o: ReturnType<typeof parseArgs>;
+  let line: BenchCommandLine;
   try {
-    o = parseArgs(process.argv.slice(2));
+    line = parseCommandLine(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(usageErrorLine('bench', err.message, HELP_COMMAND));
+    return ExitStatus.Usage;
   }
+  if (line.kind === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return ExitStatus.Ok;
+  }
+  if (line.kind === 'version') {
+    process.stdout.write(`${versionLine(versionInfo('bench'))}\n`);
+    return ExitStatus.Ok;
+  }
+  const o = line.options;
   const started = new Date();
   const env0 = loadEnv({ ...process.env, LOG_LEVEL: 'silent' });
   const result: BenchResult = {
@@ -113,7 +125,7 @@ async function main(): Promise<number> {
   const watchdog = setTimeout(
     () => {
       log('bench: run exceeded its time limit, stopping');
-      void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+      void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(ExitStatus.Failure));
     },
     (o.quick ? 15 : 150) * 60_000,
   );
@@ -122,7 +134,7 @@ async function main(): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       log(`bench: ${sig}, stopping`);
-      void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+      void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(ExitStatus.Failure));
     });
   }
   try {
@@ -178,13 +190,12 @@ async function main(): Promise<number> {
   const file = resolve(o.outDir, `bench-${result.startedAt.replace(/[:.]/g, '-')}${o.quick ? '-quick' : ''}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2));
   process.stdout.write(`${formatReport(result)}\nfull results: ${file}\n`);
-  return result.errors.length ? 1 : 0;
+  return result.errors.length ? ExitStatus.Failure : ExitStatus.Ok;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+// Exit once stdout has drained: a pipe may be written asynchronously and exit() would cut the report.
+const exit = (code: number) => process.stdout.write('', () => process.exit(code));
+main().then(exit, (err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  exit(ExitStatus.Failure);
+});

@@ -1,6 +1,6 @@
 // `npm run conformance -- <dir>`: an ACT Rules corpus through the real pipeline (HTTP API → Temporal → worker →
 // Chromium → Postgres → HTTP API), scored per ACT rule against the expected outcomes and axe-core's own report.
-// Pieces live in scripts/conformance/; this file wires them and owns the exit codes.
+// Pieces live in scripts/conformance/ (exit statuses in conformance/exit.ts); this file wires them.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
@@ -9,7 +9,8 @@ import { config as loadDotenv } from 'dotenv';
 import { createApiClient } from './conformance/api-client';
 import { parseCliArgs, USAGE } from './conformance/args';
 import { mapBounded } from './conformance/bounded';
-import { ApiError, InfrastructureError, UsageError } from './conformance/errors';
+import { UsageError } from './conformance/errors';
+import { errorExit, runExitStatus } from './conformance/exit';
 import { startInProcessPipeline, type InProcessPipeline, type LogLevel } from './conformance/in-process';
 import { parseManifest, selectCases } from './conformance/manifest';
 import { judgeCase, type CaseResult } from './conformance/outcome';
@@ -17,6 +18,8 @@ import { formatDifferences, formatSummary, summarise, type Summary } from './con
 import { scanCase } from './conformance/scan-case';
 import { startStaticServer } from './conformance/static-server';
 import { chooseTags, type TagChoice } from './conformance/tags';
+import { ExitStatus } from './exit-status';
+import { versionInfo, versionLine } from './version';
 
 export interface ConformanceOptions {
   /** The corpus folder: holds manifest.json and is the static server's root. */
@@ -149,7 +152,11 @@ async function main(argv: string[]): Promise<number> {
   const opts = parseCliArgs(argv, process.env);
   if (opts.help) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return ExitStatus.Ok;
+  }
+  if (opts.version) {
+    process.stdout.write(`${versionLine(versionInfo('conformance'))}\n`);
+    return ExitStatus.Ok;
   }
   const run = await runConformance({
     dir: opts.dir,
@@ -160,13 +167,17 @@ async function main(argv: string[]): Promise<number> {
     limit: opts.limit,
     progress: (line) => process.stderr.write(`[conformance] ${line}\n`),
   });
-  process.stdout.write(formatRun(run));
-  if (opts.json) {
+  // `--json -`: stdout is the one JSON document, the report is for people and goes to stderr.
+  const jsonToStdout = opts.json === '-';
+  (jsonToStdout ? process.stderr : process.stdout).write(formatRun(run));
+  if (jsonToStdout) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+  else if (opts.json) {
     await writeFile(opts.json, `${JSON.stringify(run, null, 2)}\n`);
-    process.stdout.write(`per-case results written to ${opts.json}\n`);
+    process.stderr.write(`[conformance] per-case results written to ${opts.json}\n`);
   }
-  // Agreement is a figure, not a gate; a scan that errored means the figures are incomplete.
-  return run.summary.totals.errors > 0 ? 1 : 0;
+  const verdict = runExitStatus(run.summary.totals, opts.failOnDisagreement);
+  if (verdict.reason) process.stderr.write(`conformance: ${verdict.reason}\n`);
+  return verdict.status;
 }
 
 /** Exits once stdout has drained: on some platforms a pipe is written asynchronously and exit() would cut it. */
@@ -176,16 +187,8 @@ function exitAfterFlush(code: number): void {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(exitAfterFlush, (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`conformance: ${err.message}\n(npm run conformance -- --help for usage)\n`);
-      return exitAfterFlush(1);
-    }
-    if (err instanceof InfrastructureError) {
-      process.stderr.write(`conformance: ${err.message}\n`);
-      return exitAfterFlush(2);
-    }
-    const detail = err instanceof ApiError ? ` (HTTP ${err.status})` : '';
-    process.stderr.write(`conformance failed: ${err instanceof Error ? err.message : String(err)}${detail}\n`);
-    exitAfterFlush(1);
+    const { status, line } = errorExit(err);
+    process.stderr.write(line);
+    exitAfterFlush(status);
   });
 }

@@ -188,7 +188,8 @@ describe('Dockerfile', () => {
     expect(JSON.parse(read('package.json')).scripts.build).toMatch(/tsc -p tsconfig.build.json && tsx scripts\/build-workflow-bundle.ts/);
     expect(dockerfile).toMatch(/apt-get install[^\n]*\\\n[^\n]*chromium tini/);
     expect(dockerfile).toMatch(/fonts-/);
-    expect(dockerfile).toMatch(/^USER wcag$/m);
+    expect(dockerfile).toMatch(/^RUN useradd [^\n]*--uid 10001 [^\n]*wcag$/m);
+    expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toContain('ENTRYPOINT ["/usr/bin/tini", "--"]');
     expect(dockerfile).toContain('HEALTHCHECK');
     expect(dockerfile).toContain('CMD ["node", "dist/api/main.js"]');
@@ -210,6 +211,11 @@ describe('Prometheus and Grafana', () => {
       names: ['worker'],
       type: 'A',
       port: Number(services.worker.environment.WORKER_METRICS_PORT),
+    });
+    expect(jobs['wcag-worker-sdk'].dns_sd_configs[0]).toMatchObject({
+      names: ['worker'],
+      type: 'A',
+      port: Number(services.worker.environment.WORKER_SDK_METRICS_PORT),
     });
     expect(jobs.temporal.static_configs[0].targets).toEqual([
       `temporal:${services.temporal.environment.PROMETHEUS_ENDPOINT.split(':')[1]}`,
@@ -234,7 +240,7 @@ describe('Prometheus and Grafana', () => {
       for (const t of panel.targets) {
         for (const [name] of t.expr.matchAll(/\bwcag_[a-z_]+/g)) {
           const base = name.replace(/_(bucket|sum|count)$/, '');
-          const ok = defined.has(base) || /^wcag_(api|worker)_process_/.test(name); // prom-client default metrics
+          const ok = defined.has(base);
           expect({ panel: panel.title, metric: name, defined: ok }).toEqual({ panel: panel.title, metric: name, defined: true });
         }
       }

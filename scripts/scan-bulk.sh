@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Bulk-scan prospects (one id per line) or URLs (--urls) from a file; live progress, then a summary.
+# Bulk-scan prospects (one id per line: our UUID or the client's external id, e.g. the seed's `prospect-123`) or URLs
+# (--urls) from a file; live progress, then a summary. --client names the client (the admin key needs it for
+# external ids; a client key's own client is implied).
 # Usage: ./scripts/scan-bulk.sh [--urls] [--client <id>] <file> [high|low] [base-url]
-# Exit 0 only if every item completed; 1 if some failed; 2 if the bulk could not run.
+# Exit 0 only if every item completed; 1 if some failed or the bulk could not run (API); 2 on a usage error.
 # Key: WCAG_API_KEY, else ADMIN_API_KEY (environment or .env). The logic is `wcag bulk` (scripts/cli).
 set -euo pipefail
 flags=()

@@ -41,6 +41,29 @@ async function ensurePostgres(env: Env): Promise<void> {
   for (let i = 0; i < 50 && !(await reachable(u.hostname, port)); i++) await new Promise((r) => setTimeout(r, 200));
 }
 
+/**
+ * With Worker Deployment Versioning on, versioned workers take no new workflow until their version is current. The
+ * embedded stack runs one build only, so it makes that build current once the worker has polled (the CLI refuses a
+ * version no worker has polled yet); against a server it did not start, it only says what the operator must run.
+ */
+async function makeWorkerBuildCurrent(env: Env, ownServer: boolean): Promise<void> {
+  if (!env.WORKER_DEPLOYMENT_NAME || !env.WORKER_BUILD_ID) return;
+  const args = ['worker', 'deployment', 'set-current-version', '--address', env.TEMPORAL_ADDRESS, '--namespace', env.TEMPORAL_NAMESPACE];
+  args.push('--deployment-name', env.WORKER_DEPLOYMENT_NAME, '--build-id', env.WORKER_BUILD_ID, '--yes');
+  if (!ownServer) {
+    say(`worker versioning is on: make this build current when it is ready: temporal ${args.join(' ')}`);
+    return;
+  }
+  for (let attempt = 0; attempt < 60; attempt++) {
+    if (spawnSync(resolve(ROOT, env.TEMPORAL_CLI_PATH), args, { stdio: 'ignore' }).status === 0) {
+      say(`worker build ${env.WORKER_DEPLOYMENT_NAME}.${env.WORKER_BUILD_ID} is the current version`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  say(`could not make ${env.WORKER_DEPLOYMENT_NAME}.${env.WORKER_BUILD_ID} current: new workflows wait until it is`);
+}
+
 interface Supervised {
   name: string;
   child: ChildProcess | null;
@@ -125,6 +148,7 @@ async function main(): Promise<void> {
   children.push(worker, api);
   launch(worker, 'workers/main.ts');
   launch(api, 'api/main.ts');
+  await makeWorkerBuildCurrent(env, temporal !== null);
 
   const apiUrl = `http://127.0.0.1:${env.PORT}`;
   for (let i = 0; i < 150 && !stopping && !(await reachable('127.0.0.1', env.PORT)); i++) await new Promise((r) => setTimeout(r, 200));

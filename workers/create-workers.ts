@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger';
 import { urlPolicyFrom } from '../targets/url-policy';
 import { breakerConfigFrom } from '../lib/circuit-breakers';
 import { temporalLoggerFrom } from './temporal-logger';
+import { workerDeploymentOptionsFrom } from './worker-deployment';
 import type { PrismaClient } from '../lib/prisma';
 import { controlQueue, sharedControlQueue, taskQueues } from '../core/contracts';
 
@@ -78,7 +79,8 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
     maxScansPerHour: env.MAX_SCANS_PER_HOUR,
     userAgent: env.SCAN_USER_AGENT,
   });
-  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity, shutdownGraceTime: '30 seconds' } as const;
+  const unversioned = { connection, namespace: env.TEMPORAL_NAMESPACE, identity, shutdownGraceTime: '30 seconds' } as const;
+  const common = { ...unversioned, ...workerDeploymentOptionsFrom(env) };
 
   const scanWorker = (taskQueue: string) =>
     Worker.create({
@@ -111,8 +113,10 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
       }),
       maxConcurrentActivityTaskExecutions: env.MAX_CONCURRENT_PAGES,
     }),
+    // Unversioned: a queue of this process alone, activities only. Versioned, each process would add its own queue to
+    // its version, and set-current-version refuses a version that does not poll every queue of the current one.
     Worker.create({
-      ...common,
+      ...unversioned,
       taskQueue: controlQueue(prefix, identity),
       activities: createWorkerControlActivities({
         pool: deps.pool,

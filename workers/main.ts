@@ -1,9 +1,9 @@
 import 'dotenv/config';
 import { hostname } from 'node:os';
 import { Client } from '@temporalio/client';
-import { Runtime, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { loadEnv } from '../lib/env';
-import { createLogger } from '../lib/logger';
+import { createLogger, logConfigWarnings } from '../lib/logger';
 import { createPrisma } from '../lib/prisma';
 import { connectNative } from '../lib/temporal';
 import { startWorkerMetricsServer, workerMetrics } from '../lib/metrics';
@@ -12,18 +12,13 @@ import { ensureRetentionSchedule } from '../monitoring/retention-schedule';
 import { startWorkerTelemetry, type TelemetryPublisher } from '../monitoring/telemetry';
 import { createBrowserPool, createWorkers, loadWorkflowBundle } from './create-workers';
 import { runCleanup, runWorkersUntilFirstFailure, type CleanupStep } from './run-workers';
-import { temporalLoggerFrom } from './temporal-logger';
+import { installTemporalRuntime } from './temporal-runtime';
 
 async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(env, 'worker');
-  Runtime.install({
-    logger: temporalLoggerFrom(logger.child({ component: 'temporal' })),
-    // The SDK's own metrics (task latencies, poller counts, sticky cache...) on a port of their own.
-    ...(env.WORKER_SDK_METRICS_PORT > 0 && {
-      telemetryOptions: { metrics: { prometheus: { bindAddress: `${env.WORKER_METRICS_HOST}:${env.WORKER_SDK_METRICS_PORT}` } } },
-    }),
-  });
+  logConfigWarnings(logger, env);
+  installTemporalRuntime(env, logger);
   const prisma = createPrisma(env, logger.child({ component: 'prisma' }));
   const pool = createBrowserPool(env, logger);
   workerMetrics().watchPool(() => pool.stats());

@@ -24,9 +24,13 @@ const perScanOptions = {
 
 export const CreateBulkBody = z
   .object({
+    /** Our prospect UUIDs or the client's external ids (`prospect-123`), mixed freely. */
     prospectIds: z.array(z.string()).min(1).max(MAX_BULK_ITEMS).optional(),
     scans: z.array(BulkScanItem).min(1).max(MAX_BULK_ITEMS).optional(),
-    /** Default client for `scans` items without their own. */
+    /**
+     * Default client for `scans` items without their own. With `prospectIds`, the client whose prospects they are:
+     * external ids resolve only within one client (a client key's own; the admin key names it here).
+     */
     clientId: clientIdSchema.optional(),
     ...perScanOptions,
   })

@@ -10,6 +10,20 @@ const url = z.string({ error: 'is required' }).trim().min(1, 'is required');
 const name = z.string().trim().max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`);
 const notes = z.string().max(MAX_NOTES_LENGTH, `must be at most ${MAX_NOTES_LENGTH} characters`);
 
+export const MAX_EXTERNAL_ID_LENGTH = 100;
+/**
+ * The client's own id for a prospect (a CRM id: `prospect-123`, `0015g00000XyZab`, `48213`). Case-sensitive (some CRM
+ * ids are). No whitespace and no leading `#` or `-`, so one fits on a line of a bulk file (`#` starts a comment) and
+ * never reads as a CLI flag; no `/`, so it fits in a path segment.
+ */
+export const externalIdSchema = z
+  .string()
+  .trim()
+  .regex(
+    new RegExp(`^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,${MAX_EXTERNAL_ID_LENGTH - 1}}$`),
+    `must be 1-${MAX_EXTERNAL_ID_LENGTH} letters, digits or . _ : @ + -, starting with a letter or digit`,
+  );
+
 export const CreateProspectBody = z
   .object({
     url,
@@ -17,16 +31,22 @@ export const CreateProspectBody = z
     clientId: clientIdSchema.optional(),
     name: name.optional(),
     notes: notes.optional(),
+    externalId: externalIdSchema.optional(),
   })
   .strict();
 export type CreateProspectBody = z.infer<typeof CreateProspectBody>;
 
-/** `null` clears name or notes; the client of a prospect never changes. */
+/** `null` clears name, notes or externalId; the client of a prospect never changes. */
 export const UpdateProspectBody = z
-  .object({ url: url.optional(), name: name.nullable().optional(), notes: notes.nullable().optional() })
+  .object({
+    url: url.optional(),
+    name: name.nullable().optional(),
+    notes: notes.nullable().optional(),
+    externalId: externalIdSchema.nullable().optional(),
+  })
   .strict()
-  .refine((b) => b.url !== undefined || b.name !== undefined || b.notes !== undefined, {
-    message: 'give at least one of url, name, notes',
+  .refine((b) => b.url !== undefined || b.name !== undefined || b.notes !== undefined || b.externalId !== undefined, {
+    message: 'give at least one of url, name, notes, externalId',
   });
 export type UpdateProspectBody = z.infer<typeof UpdateProspectBody>;
 
@@ -36,6 +56,8 @@ export const ListProspectsQuery = z.object({
   clientId: clientIdSchema.optional(),
   /** Case-insensitive substring of url, name or notes. */
   q: z.string().trim().min(1).max(200).optional(),
+  /** Exact (case-sensitive) external id: at most one prospect per client. */
+  externalId: externalIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** The `next` value of the previous page (opaque; a plain ISO date-time also works). */
   cursor: z.string().max(100).optional(),
@@ -50,6 +72,7 @@ export const ImportRow = z
     url,
     name: name.optional(),
     notes: notes.optional(),
+    externalId: externalIdSchema.optional(),
     clientId: clientIdSchema.optional(),
   })
   .strict();

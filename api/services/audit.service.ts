@@ -22,7 +22,7 @@ import { workflowSettings } from './scan-options';
 
 export interface AuditServiceDeps extends ScanServiceDeps {
   /** Its target and prospect rules are the ones audits submit under. */
-  scans: Pick<ScanService, 'assertSubmittable' | 'assertProspectOf' | 'noSuchProspect'>;
+  scans: Pick<ScanService, 'assertSubmittable' | 'prospectIdOf' | 'noSuchProspect'>;
 }
 
 /** Progress as GET /api/audits/:id shows it: pending pages are "queued". */
@@ -68,7 +68,7 @@ export function createAuditService(deps: AuditServiceDeps) {
     const clientId = actingClient(principal, body.clientId, 'this key can only submit audits for its own client');
     if (!clientId) throw invalidField('clientId', 'is required');
     const { target, options, quota } = await resolveAuditRequest(deps, body, principal, clientId);
-    await scans.assertProspectOf(body.prospectId, clientId);
+    const prospectId = await scans.prospectIdOf(body.prospectId, clientId);
     // The pages are charged one by one as the workflow claims them; an audit that could not scan one is refused.
     if (quota) {
       const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(quota.resetTime) - Date.now()) / 1000));
@@ -87,7 +87,7 @@ export function createAuditService(deps: AuditServiceDeps) {
           id: auditId,
           workflowId,
           clientId,
-          prospectId: body.prospectId,
+          prospectId,
           submittedBy: submitterOf(principal),
           startUrl,
           siteHosts: siteHostsOf(startUrl),

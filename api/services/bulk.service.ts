@@ -9,7 +9,7 @@ import type { ScanServiceDeps } from './scan.service';
 import { scanOptionsFrom, workflowSettings } from './scan-options';
 import type { Principal } from './api-key.service';
 import { clientIdSchema } from '../schemas/scans.schema';
-import { canAccessClient, canAccessSubmission, scopeOf, submitterOf } from './access';
+import { actingClient, canAccessClient, canAccessSubmission, scopeOf, submitterOf } from './access';
 import type { BulkItemsQuery, CreateBulkBody } from '../schemas/bulk.schema';
 import { rateLimited, type Grant } from './rate-limit.service';
 import { recordRejections, rejectionReasons } from './safety.service';
@@ -41,6 +41,34 @@ export function createBulkService(deps: BulkServiceDeps) {
   const prefix = taskQueuePrefixOf(deps);
   const queues = taskQueues(prefix);
 
+  /**
+   * Resolves each `prospectIds` entry to a prospect: our UUID, or the client's external id (the seed's files hold CRM
+   * ids such as `prospect-123`). External ids are unique per client only, so they resolve within one client: a
+   * client key's own, or the admin's `clientId`. Our UUID wins when an entry is both (an external id may look like
+   * one). Another client's prospect is "not found", as everywhere else.
+   */
+  async function prospectResolver(entries: string[], principal: Principal, clientId: string | undefined) {
+    const client = actingClient(principal, clientId, 'this key can only scan its own prospects');
+    const within = client === undefined ? {} : { clientId: client };
+    const uuids = entries.filter(isUuid);
+    const [byUuid, byExternal] = await Promise.all([
+      uuids.length === 0 ? [] : prisma.prospect.findMany({ where: { id: { in: uuids }, ...within } }),
+      client === undefined ? [] : prisma.prospect.findMany({ where: { clientId: client, externalId: { in: entries } } }),
+    ]);
+    const ids = new Map(byUuid.map((p) => [p.id, p]));
+    const externalIds = new Map(byExternal.map((p) => [p.externalId, p]));
+    return (entry: string): { id: string; url: string; clientId: string } | { reason: string } => {
+      const p = ids.get(entry.toLowerCase()) ?? externalIds.get(entry);
+      if (p && canAccessClient(principal, p.clientId)) return p;
+      if (client === undefined && !isUuid(entry)) {
+        return {
+          reason: `prospect ${entry} not found: an external id names a prospect of one client; give clientId (scan-bulk.sh --client <id>)`,
+        };
+      }
+      return { reason: `prospect ${entry} not found` };
+    };
+  }
+
   async function resolveItems(body: CreateBulkBody, principal: Principal) {
     const accepted: Array<AcceptedItem & { index: number }> = [];
     const rejected: Array<{ index: number; reason: string }> = [];
@@ -54,26 +82,29 @@ export function createBulkService(deps: BulkServiceDeps) {
     };
 
     if (body.prospectIds) {
-      const ids = body.prospectIds.filter(isUuid);
-      const prospects = await prisma.prospect.findMany({ where: { id: { in: ids } } });
-      const byId = new Map(prospects.map((p) => [p.id, p]));
-      body.prospectIds.forEach((id, index) => {
-        const p = byId.get(id);
-        // Another client's prospect is "not found", as everywhere else.
-        if (!p || !canAccessClient(principal, p.clientId)) return rejected.push({ index, reason: `prospect ${id} not found` });
-        acceptUrl(index, p.url, p.clientId, p.id);
+      const resolve = await prospectResolver(body.prospectIds, principal, body.clientId);
+      body.prospectIds.forEach((entry, index) => {
+        const found = resolve(entry);
+        if ('reason' in found) return rejected.push({ index, reason: found.reason });
+        acceptUrl(index, found.url, found.clientId, found.id);
       });
     } else {
-      // An item may only be filed under a prospect of its own client, as with a single scan.
-      const claimed = body.scans!.map((item) => item.prospectId).filter((id): id is string => typeof id === 'string' && isUuid(id));
-      const owners = new Map(
-        claimed.length
-          ? (await prisma.prospect.findMany({ where: { id: { in: claimed } }, select: { id: true, clientId: true } })).map((p) => [
-              p.id,
-              p.clientId,
-            ])
-          : [],
-      );
+      // An item may only be filed under a prospect of its own client, as with a single scan: by our id or by the
+      // client's external id.
+      const claimed = body.scans!.map((item) => item.prospectId).filter((id): id is string => typeof id === 'string');
+      const claimedUuids = claimed.filter(isUuid);
+      const [byUuid, byExternal] = claimed.length
+        ? await Promise.all([
+            claimedUuids.length
+              ? prisma.prospect.findMany({ where: { id: { in: claimedUuids } }, select: { id: true, clientId: true } })
+              : [],
+            prisma.prospect.findMany({ where: { externalId: { in: claimed } }, select: { id: true, clientId: true, externalId: true } }),
+          ])
+        : [[], []];
+      const owners = new Map(byUuid.map((p) => [p.id, p.clientId]));
+      const external = new Map(byExternal.map((p) => [`${p.clientId}\n${p.externalId}`, p.id]));
+      const prospectOf = (given: string, clientId: string) =>
+        owners.get(given.toLowerCase()) === clientId ? given.toLowerCase() : external.get(`${clientId}\n${given}`);
       body.scans!.forEach((item, index) => {
         const given = item.clientId ?? body.clientId ?? ownClient;
         const parsed = clientIdSchema.safeParse(given);
@@ -82,8 +113,8 @@ export function createBulkService(deps: BulkServiceDeps) {
         }
         if (ownClient && parsed.data !== ownClient)
           return rejected.push({ index, reason: 'clientId: this key can only submit scans for its own client' });
-        const prospectId = typeof item.prospectId === 'string' ? item.prospectId : undefined;
-        if (prospectId !== undefined && owners.get(prospectId) !== parsed.data) {
+        const prospectId = typeof item.prospectId === 'string' ? prospectOf(item.prospectId, parsed.data) : undefined;
+        if (typeof item.prospectId === 'string' && prospectId === undefined) {
           return rejected.push({ index, reason: 'prospectId: no such prospect for this client' });
         }
         acceptUrl(index, item.url, parsed.data, prospectId);

@@ -18,6 +18,14 @@ describe('rowsFromCsv', () => {
     expect(rows).toEqual([{ ref: { line: 2 }, data: { name: 'A, Inc.', url: 'https://a.example/' } }]);
   });
 
+  it('reads the external id column as externalId or external_id', () => {
+    for (const header of ['url,externalId', 'URL,External_ID']) {
+      const { rows, ignoredColumns } = rowsFromCsv(`${header}\nhttps://a.example/,prospect-123\n`);
+      expect(ignoredColumns).toEqual([]);
+      expect(rows[0].data).toEqual({ url: 'https://a.example/', externalId: 'prospect-123' });
+    }
+  });
+
   it('reports unknown columns and leaves them out of the rows', () => {
     const { rows, ignoredColumns } = rowsFromCsv('url,Owner\nhttps://a.example/,sam\n');
     expect(ignoredColumns).toEqual(['Owner']);

@@ -12,16 +12,18 @@ export interface RawImportRow {
   error?: string;
 }
 
-const COLUMNS: Record<string, 'url' | 'name' | 'notes' | 'clientId'> = {
+const COLUMNS: Record<string, 'url' | 'name' | 'notes' | 'externalId' | 'clientId'> = {
   url: 'url',
   name: 'name',
   notes: 'notes',
+  externalid: 'externalId',
+  external_id: 'externalId',
   clientid: 'clientId',
   client_id: 'clientId',
 };
 
 /**
- * Rows of a CSV import: a header row naming the columns (`url` required; `name`, `notes`, `clientId` optional, any
+ * Rows of a CSV import: a header row naming the columns (`url` required; `name`, `notes`, `externalId`, `clientId` optional, any
  * order, any case), then one prospect a line. Empty cells count as absent, blank lines are ignored, unknown columns
  * are ignored and reported. A malformed header or too many rows refuse the whole file (400); a malformed row only
  * skips that row.
@@ -35,7 +37,7 @@ export function rowsFromCsv(text: string): { rows: RawImportRow[]; ignoredColumn
   const columns = header.fields.map((f) => COLUMNS[f.trim().toLowerCase()]);
   const ignoredColumns = header.fields.filter((_f, i) => columns[i] === undefined).map((f) => f.trim());
   if (!columns.includes('url')) {
-    throw badRequest('the CSV header must name a url column (url,name,notes[,clientId])');
+    throw badRequest('the CSV header must name a url column (url,name,notes[,externalId][,clientId])');
   }
   const repeated = columns.find((c, i) => c !== undefined && columns.indexOf(c) !== i);
   if (repeated) throw badRequest(`the CSV header names the ${repeated} column twice`);

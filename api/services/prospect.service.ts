@@ -31,6 +31,7 @@ export interface NewProspect {
   url: string;
   name?: string;
   notes?: string;
+  externalId?: string;
 }
 
 export interface LatestScan {
@@ -70,15 +71,27 @@ export function createProspectService(deps: ProspectServiceDeps) {
     return check.url;
   }
 
-  async function duplicateOf(clientId: string, url: string): Promise<HttpError> {
-    const existing = await prisma.prospect.findUnique({ where: { clientId_url: { clientId, url } }, select: { id: true } });
-    return new HttpError(
-      409,
-      'conflict',
-      `client ${clientId} already has a prospect for ${url}`,
-      existing ? { prospectId: existing.id } : undefined,
-      existing ? { Location: `/api/prospects/${existing.id}` } : {},
-    );
+  /**
+   * The 409 for a write that hit one of the per-client unique keys: the URL's, else the external id's. `except` is the
+   * prospect being updated, which may keep its own URL or external id.
+   */
+  async function duplicateOf(clientId: string, keys: { url?: string; externalId?: string | null }, except?: string): Promise<HttpError> {
+    const conflict = (message: string, existing: { id: string } | null) =>
+      new HttpError(
+        409,
+        'conflict',
+        message,
+        existing ? { prospectId: existing.id } : undefined,
+        existing ? { Location: `/api/prospects/${existing.id}` } : {},
+      );
+    const notThis = except ? { id: { not: except } } : {};
+    const byUrl = keys.url && (await prisma.prospect.findFirst({ where: { clientId, url: keys.url, ...notThis }, select: { id: true } }));
+    if (byUrl || !keys.externalId) return conflict(`client ${clientId} already has a prospect for ${keys.url}`, byUrl || null);
+    const byExternalId = await prisma.prospect.findFirst({
+      where: { clientId, externalId: keys.externalId, ...notThis },
+      select: { id: true },
+    });
+    return conflict(`client ${clientId} already has a prospect with external id ${keys.externalId}`, byExternalId);
   }
 
   /** The newest scan of each prospect (of its own client, as submissions ensure; checked again here). */
@@ -101,6 +114,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
     url: p.url,
     name: p.name,
     notes: p.notes,
+    externalId: p.externalId,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     latestScan,
@@ -157,11 +171,18 @@ export function createProspectService(deps: ProspectServiceDeps) {
       if (stored >= max) throw limitReached('prospects', input.clientId, stored, max, 'MAX_PROSPECTS_PER_CLIENT');
       try {
         const p = await prisma.prospect.create({
-          data: { id: randomUUID(), clientId: input.clientId, url, name: orNull(input.name), notes: orNull(input.notes) },
+          data: {
+            id: randomUUID(),
+            clientId: input.clientId,
+            url,
+            name: orNull(input.name),
+            notes: orNull(input.notes),
+            externalId: input.externalId,
+          },
         });
         return dto(p, null);
       } catch (err) {
-        if (isUniqueViolation(err)) throw await duplicateOf(input.clientId, url);
+        if (isUniqueViolation(err)) throw await duplicateOf(input.clientId, { url, externalId: input.externalId });
         throw err;
       }
     },
@@ -177,6 +198,7 @@ export function createProspectService(deps: ProspectServiceDeps) {
       const cursor = pageCursorOf(q);
       const where: Prisma.ProspectWhereInput = {
         ...(q.clientId && { clientId: q.clientId }),
+        ...(q.externalId && { externalId: q.externalId }),
         ...(q.q && {
           OR: [
             { url: { contains: q.q, mode: 'insensitive' } },
@@ -205,11 +227,11 @@ export function createProspectService(deps: ProspectServiceDeps) {
       try {
         const updated = await prisma.prospect.update({
           where: { id: p.id },
-          data: { url, name: orNull(patch.name), notes: orNull(patch.notes) },
+          data: { url, name: orNull(patch.name), notes: orNull(patch.notes), externalId: patch.externalId },
         });
         return dto(updated, (await latestScans([p.id])).get(p.id) ?? null);
       } catch (err) {
-        if (isUniqueViolation(err) && url) throw await duplicateOf(p.clientId, url);
+        if (isUniqueViolation(err)) throw await duplicateOf(p.clientId, { url, externalId: patch.externalId }, p.id);
         if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') throw notFound('prospect');
         throw err;
       }
@@ -225,7 +247,8 @@ export function createProspectService(deps: ProspectServiceDeps) {
     /**
      * Creates the valid rows; every refused row is reported with its line or index and never stops the others.
      * A (clientId, url) that already exists is skipped as a duplicate, or with `onDuplicate: 'update'` gets the
-     * row's name and notes (the ones the row gives; an empty cell leaves the stored value alone).
+     * row's name, notes and externalId (the ones the row gives; an empty cell leaves the stored value alone). An
+     * externalId another prospect of the client has skips the row.
      */
     async importRows(principal: Principal, rows: RawImportRow[], options: ImportOptions) {
       const scope = scopeOf(principal);
@@ -238,8 +261,9 @@ export function createProspectService(deps: ProspectServiceDeps) {
         skipped.push({ ...ref, ...extra, reason });
       const refText = (ref: RowRef) => ('line' in ref ? `line ${ref.line}` : `index ${ref.index}`);
 
-      type Valid = { ref: RowRef; clientId: string; url: string; name?: string; notes?: string };
+      type Valid = { ref: RowRef; clientId: string; url: string; name?: string; notes?: string; externalId?: string };
       const valid = new Map<string, Valid>();
+      const externalIdsSeen = new Map<string, RowRef>();
       for (const row of rows) {
         if (row.error !== undefined || !row.data) {
           skip(row.ref, row.error ?? 'could not be read');
@@ -272,7 +296,22 @@ export function createProspectService(deps: ProspectServiceDeps) {
           skip(row.ref, `duplicate of ${refText(first.ref)} in this import`, { url: check.url });
           continue;
         }
-        valid.set(key, { ref: row.ref, clientId, url: check.url, name: orNull(r.name) ?? undefined, notes: orNull(r.notes) ?? undefined });
+        if (r.externalId !== undefined) {
+          const firstWithId = externalIdsSeen.get(pairKey(clientId, r.externalId));
+          if (firstWithId) {
+            skip(row.ref, `externalId: ${r.externalId} is also on ${refText(firstWithId)} of this import`, { url: check.url });
+            continue;
+          }
+          externalIdsSeen.set(pairKey(clientId, r.externalId), row.ref);
+        }
+        valid.set(key, {
+          ref: row.ref,
+          clientId,
+          url: check.url,
+          name: orNull(r.name) ?? undefined,
+          notes: orNull(r.notes) ?? undefined,
+          externalId: r.externalId,
+        });
       }
 
       // Set-based SQL over unnest(): Prisma's createMany and `in` lists take seconds per thousand rows here,
@@ -287,18 +326,42 @@ export function createProspectService(deps: ProspectServiceDeps) {
         JOIN unnest(${candidates.map((v) => v.clientId)}::text[], ${candidates.map((v) => v.url)}::text[]) AS w(client_id, url)
           ON p.client_id = w.client_id AND p.url = w.url`;
       const existing = new Map(found.map((f) => [pairKey(f.client_id, f.url), f.id]));
+      // Which prospect already holds each external id the rows give: a row may only take an id nobody else has.
+      const withIds = candidates.filter((v) => v.externalId !== undefined);
+      const holders =
+        withIds.length === 0
+          ? []
+          : await prisma.$queryRaw<Array<{ id: string; client_id: string; external_id: string }>>`
+        SELECT p.id::text AS id, p.client_id, p.external_id
+        FROM prospects p
+        JOIN unnest(${withIds.map((v) => v.clientId)}::text[], ${withIds.map((v) => v.externalId as string)}::text[]) AS w(client_id, external_id)
+          ON p.client_id = w.client_id AND p.external_id = w.external_id`;
+      const holderOf = new Map(holders.map((h) => [pairKey(h.client_id, h.external_id), h.id]));
+      /** The prospect (other than `self`) that already has the row's external id, if any; the row is then skipped. */
+      const takenBy = (v: Valid, self?: string) => {
+        const holder = v.externalId === undefined ? undefined : holderOf.get(pairKey(v.clientId, v.externalId));
+        if (holder === undefined || holder === self) return false;
+        skip(v.ref, `externalId: client ${v.clientId} already has a prospect with external id ${v.externalId}`, {
+          url: v.url,
+          prospectId: holder,
+        });
+        return true;
+      };
 
-      const toCreate = candidates.filter((v) => !existing.has(pairKey(v.clientId, v.url))).map((v) => ({ ...v, id: randomUUID() }));
+      const toCreate = candidates
+        .filter((v) => !existing.has(pairKey(v.clientId, v.url)) && !takenBy(v))
+        .map((v) => ({ ...v, id: randomUUID() }));
       await assertRoomFor(toCreate);
       let created = 0;
       if (toCreate.length > 0) {
-        // ON CONFLICT DO NOTHING: a row another request created meanwhile is reported, not fatal.
+        // ON CONFLICT DO NOTHING (either unique key): a row another request created meanwhile is reported, not fatal.
         const inserted = await prisma.$queryRaw<Array<{ id: string }>>`
-          INSERT INTO prospects (id, client_id, url, name, notes)
+          INSERT INTO prospects (id, client_id, url, name, notes, external_id)
           SELECT * FROM unnest(
             ${toCreate.map((v) => v.id)}::uuid[], ${toCreate.map((v) => v.clientId)}::text[], ${toCreate.map((v) => v.url)}::text[],
-            ${toCreate.map((v) => v.name ?? null)}::text[], ${toCreate.map((v) => v.notes ?? null)}::text[])
-          ON CONFLICT (client_id, url) DO NOTHING
+            ${toCreate.map((v) => v.name ?? null)}::text[], ${toCreate.map((v) => v.notes ?? null)}::text[],
+            ${toCreate.map((v) => v.externalId ?? null)}::text[])
+          ON CONFLICT DO NOTHING
           RETURNING id::text AS id`;
         const ids = new Set(inserted.map((i) => i.id));
         created = ids.size;
@@ -312,22 +375,26 @@ export function createProspectService(deps: ProspectServiceDeps) {
       if (opts.onDuplicate === 'skip') {
         for (const d of duplicates) skip(d.ref, 'duplicate: the prospect already exists', { url: d.url, prospectId: d.id });
       } else {
-        const changes = duplicates.filter((d) => d.name !== undefined || d.notes !== undefined);
+        const changes: typeof duplicates = [];
         for (const d of duplicates) {
-          if (d.name === undefined && d.notes === undefined) {
-            skip(d.ref, 'duplicate: the prospect already exists and the row has no name or notes to update', {
+          if (d.name === undefined && d.notes === undefined && d.externalId === undefined) {
+            skip(d.ref, 'duplicate: the prospect already exists and the row has no name, notes or externalId to update', {
               url: d.url,
               prospectId: d.id,
             });
+          } else if (!takenBy(d, d.id)) {
+            changes.push(d);
           }
         }
         if (changes.length > 0) {
           // A value the row does not give (NULL here) leaves the stored one alone.
           updated = await prisma.$executeRaw`
             UPDATE prospects p
-            SET name = COALESCE(w.name, p.name), notes = COALESCE(w.notes, p.notes), updated_at = CURRENT_TIMESTAMP
-            FROM unnest(${changes.map((d) => d.id)}::uuid[], ${changes.map((d) => d.name ?? null)}::text[], ${changes.map((d) => d.notes ?? null)}::text[])
-              AS w(id, name, notes)
+            SET name = COALESCE(w.name, p.name), notes = COALESCE(w.notes, p.notes),
+                external_id = COALESCE(w.external_id, p.external_id), updated_at = CURRENT_TIMESTAMP
+            FROM unnest(${changes.map((d) => d.id)}::uuid[], ${changes.map((d) => d.name ?? null)}::text[], ${changes.map((d) => d.notes ?? null)}::text[],
+                        ${changes.map((d) => d.externalId ?? null)}::text[])
+              AS w(id, name, notes, external_id)
             WHERE p.id = w.id`;
         }
       }

@@ -81,11 +81,18 @@ export function createScanService(deps: ScanServiceDeps) {
     }
   }
 
-  /** A prospectId may only name a prospect of the submission's client: the same 400 whether missing or another's. */
-  async function assertProspectOf(prospectId: string | undefined, clientId: string): Promise<void> {
-    if (prospectId && !(isUuid(prospectId) && (await prisma.prospect.count({ where: { id: prospectId, clientId } })) > 0)) {
-      throw noSuchProspect();
-    }
+  /**
+   * The UUID of the prospect a submission names: by our id or by the client's external id (the seed's clients send
+   * `prospect-123`; our id wins when it is both). Only a prospect of the submission's client: the same 400 whether
+   * missing or another's.
+   */
+  async function prospectIdOf(prospectId: string | undefined, clientId: string): Promise<string | undefined> {
+    if (prospectId === undefined) return undefined;
+    const found =
+      (isUuid(prospectId) && (await prisma.prospect.findFirst({ where: { id: prospectId, clientId }, select: { id: true } }))) ||
+      (await prisma.prospect.findUnique({ where: { clientId_externalId: { clientId, externalId: prospectId } }, select: { id: true } }));
+    if (!found) throw noSuchProspect();
+    return found.id;
   }
 
   async function submit(req: SubmitScan) {
@@ -265,7 +272,7 @@ export function createScanService(deps: ScanServiceDeps) {
     submit,
     // Site audits submit under the same target and prospect rules (api/services/audit.service.ts).
     assertSubmittable,
-    assertProspectOf,
+    prospectIdOf,
     noSuchProspect,
     get,
     list,
@@ -276,8 +283,8 @@ export function createScanService(deps: ScanServiceDeps) {
     async submitAs(principal: Principal, body: CreateScanBody, onQuota?: (grant: Grant) => void) {
       const clientId = actingClient(principal, body.clientId, 'this key can only submit scans for its own client');
       if (!clientId) throw invalidField('clientId', 'is required');
-      await assertProspectOf(body.prospectId, clientId);
-      return submit({ ...body, clientId, enforceQuota: principal.kind === 'client', onQuota });
+      const prospectId = await prospectIdOf(body.prospectId, clientId);
+      return submit({ ...body, clientId, prospectId, enforceQuota: principal.kind === 'client', onQuota });
     },
 
     /** A client key lists its own scans only. */

@@ -35,6 +35,13 @@ export interface ScheduleServiceDeps {
   rateLimits?: Pick<RateLimitService, 'status'>;
 }
 
+/**
+ * One overlap policy for every firing of a client's schedule, by the calendar or by `trigger`: SKIP. A firing due
+ * while the previous run (the scan or audit it started, which the scheduled workflow awaits) is still going is
+ * dropped, never queued or doubled (README "Schedules"; test/integration/schedules.int.test.ts).
+ */
+const SCHEDULE_OVERLAP = ScheduleOverlapPolicy.SKIP;
+
 /** What each firing of the schedule starts: one scan, or one site audit. */
 export type ScheduleKind = 'scan' | 'audit';
 
@@ -144,7 +151,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       cron: memo.cron,
       intervalMinutes: d.spec.intervals?.[0] ? Number(d.spec.intervals[0].every) / 60_000 : undefined,
       timezone: d.spec.timezone ?? 'UTC',
-      overlap: 'skip' as const,
+      overlap: 'skip' as const satisfies Lowercase<typeof SCHEDULE_OVERLAP>,
       paused: d.state.paused,
       note: d.state.note || undefined,
       nextRuns: d.info.nextActionTimes.slice(0, 5),
@@ -237,7 +244,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         },
         policies: {
           // A monthly audit still running when the next one is due is not doubled: the late one is skipped.
-          overlap: ScheduleOverlapPolicy.SKIP,
+          overlap: SCHEDULE_OVERLAP,
           // After an outage, run a missed audit if it is less than a day late.
           catchupWindow: '1 day',
           pauseOnFailure: false,
@@ -359,12 +366,13 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     },
 
     /**
-     * Runs it now, whatever the calendar says, with the schedule's own overlap policy (SKIP): while a run is still
-     * going, a trigger is dropped, never doubled. The run is charged to the client's hourly quota like any firing.
+     * Runs it now, whatever the calendar says, with the same overlap policy as the calendar's firings (SKIP): while
+     * a run is still going, a trigger is dropped (still 202: Temporal accepts it and then skips it), never doubled.
+     * The run is charged to the client's hourly quota like any firing.
      */
     async trigger(scheduleId: string, principal: Principal) {
       const { handle } = await describeVisible(scheduleId, principal);
-      await handle.trigger(ScheduleOverlapPolicy.SKIP);
+      await handle.trigger(SCHEDULE_OVERLAP);
     },
 
     async remove(scheduleId: string, principal: Principal) {

@@ -90,7 +90,7 @@ export function createTemporalBreaker(deps: {
       failures = 0;
     }
     deps.logger[state === 'closed' ? 'info' : 'warn']({ breaker: TEMPORAL_BREAKER, state }, 'circuit breaker changed state');
-    metrics.breakerTransitions.inc({ name: TEMPORAL_BREAKER, to: state });
+    metrics.breakerTransitions.inc({ kind: 'temporal', to: state });
     void persist(state);
   });
 

@@ -5,11 +5,13 @@
 set -eu
 : "${POSTGRES_SEEDS:?}" "${POSTGRES_USER:?}" "${SQL_PASSWORD:?}"
 PORT=${DB_PORT:-5432}
+# Where temporalio/admin-tools keeps the versioned SQL; the cluster test points it at the schema beside its build.
+SCHEMA_DIR=${TEMPORAL_SCHEMA_DIR:-/etc/temporal/schema}
 tool() { temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -u "$POSTGRES_USER" -p "$PORT" "$@"; }
 for db in temporal temporal_visibility; do
   tool --db "$db" create 2>/dev/null || echo "database $db exists"
   tool --db "$db" setup-schema -v 0.0 2>/dev/null || echo "schema of $db already set up"
 done
-tool --db temporal update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned
-tool --db temporal_visibility update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned
+tool --db temporal update-schema -d "$SCHEMA_DIR"/postgresql/v12/temporal/versioned
+tool --db temporal_visibility update-schema -d "$SCHEMA_DIR"/postgresql/v12/visibility/versioned
 echo 'Temporal schema is up to date'

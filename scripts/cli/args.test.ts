@@ -1,9 +1,10 @@
-import { parseCli, resolveApiKey, resolveApiUrl, UsageError } from './args';
+import { commandName, parseCli, resolveApiKey, resolveApiUrl, UsageError } from './args';
 
 describe('parseCli', () => {
   it('parses scan with its options and defaults the queue to low', () => {
     expect(parseCli(['scan', 'https://example.com/', '--wait', '--client', 'acme', '--priority', '8'])).toEqual({
       apiUrl: undefined,
+      json: false,
       command: { kind: 'scan', url: 'https://example.com/', wait: true, clientId: 'acme', queue: 'low', priority: 8 },
     });
   });
@@ -11,6 +12,7 @@ describe('parseCli', () => {
   it('parses bulk with --urls, a queue, an interval and a normalised --api', () => {
     expect(parseCli(['bulk', 'ids.txt', '--urls', '--queue', 'high', '--interval', '0.5', '--api', 'http://h:3001/'])).toEqual({
       apiUrl: 'http://h:3001',
+      json: false,
       command: { kind: 'bulk', file: 'ids.txt', urls: true, queue: 'high', clientId: undefined, intervalMs: 500 },
     });
   });
@@ -61,7 +63,6 @@ describe('parseCli', () => {
       include: ['/blog/*', 're:^/docs/'],
       exclude: ['/tag/*'],
       wait: true,
-      json: true,
       failOn: 'serious',
     });
     expect(parseCli(['audit', 'https://example.com/']).command).toEqual({
@@ -74,13 +75,38 @@ describe('parseCli', () => {
       include: [],
       exclude: [],
       wait: false,
-      json: false,
       failOn: undefined,
     });
   });
 
-  it('answers help for no command and --help', () => {
-    expect(parseCli([]).command).toEqual({ kind: 'help' });
+  it('takes --json on every command', () => {
+    for (const argv of [
+      ['scan', 'u'],
+      ['bulk', 'f'],
+      ['audit', 'u'],
+      ['stats'],
+      ['monitor'],
+      ['health'],
+      ['keys', 'create', '--client', 'c'],
+    ])
+      expect(parseCli([...argv, '--json']).json).toBe(true);
+    expect(parseCli(['stats']).json).toBe(false);
+  });
+
+  it('answers --version, -V and version', () => {
+    expect(parseCli(['--version']).command).toEqual({ kind: 'version' });
+    expect(parseCli(['-V', '--json'])).toMatchObject({ command: { kind: 'version' }, json: true });
+    expect(parseCli(['version']).command).toEqual({ kind: 'version' });
+  });
+
+  it('finds the command name even when the rest does not parse', () => {
+    expect(commandName(['health', '--bogus'])).toBe('health');
+    expect(commandName(['--api', 'http://x', 'health'])).toBe('health');
+    expect(commandName([])).toBeUndefined();
+  });
+
+  it('answers help for --help, and a usage error for no command', () => {
+    expect(() => parseCli([])).toThrow(new UsageError('missing command'));
     expect(parseCli(['bulk', '--help']).command).toEqual({ kind: 'help' });
   });
 
@@ -101,7 +127,7 @@ describe('parseCli', () => {
     [['keys', 'list'], /the only subcommand is/],
     [['stats', '--api', 'ftp://x'], /--api: must be an http\(s\) URL/],
     [['stats', '--api', 'not a url'], /--api: not a URL/],
-    [['stats', '--nope'], /Unknown option '--nope'/],
+    [['stats', '--nope'], /^unknown option --nope$/],
   ])('rejects %j with one line', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);
     expect(() => parseCli(argv)).toThrow(message);

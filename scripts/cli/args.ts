@@ -1,31 +1,43 @@
 // The `wcag` command line: pure parsing, so every usage error is unit-tested and says what to type instead.
 import { parseArgs } from 'node:util';
 import { normaliseApiUrl } from '../api-http';
+import { UsageError, usageErrorFromParseArgs } from '../exit-status';
+
+export { UsageError };
 
 export const USAGE = `usage: wcag <command> [options]
 
   scan <url> [--wait] [--client <id>] [--queue high|low] [--priority 1-10]
-                                 submit one scan; --wait follows it to the end (exit 0 completed, 1 otherwise)
+                                 submit one scan; --wait follows it to the end (exit 1 unless it completed)
   bulk <file> [--urls] [--queue high|low] [--client <id>] [--interval <s>]
-                                 prospect ids (or URLs with --urls) one per line; live progress, then a summary
-                                 (exit 0 only if every item completed)
+                                 prospect ids or external ids (or URLs with --urls) one per line, --client: whose
+                                 (needed with the admin key for external ids); live progress, then a summary
+                                 (exit 1 unless every item completed); --interval default 2 s
   audit <url> [--client <id>] [--max-pages N] [--max-depth N] [--max-per-pattern N] [--include P]... [--exclude P]...
-        [--wait] [--json] [--fail-on critical|serious|moderate|minor]
+        [--wait] [--fail-on critical|serious|moderate|minor]
                                  audit a whole site from its start page; --wait follows it (progress, then the
-                                 site report's summary, or its JSON with --json); --fail-on (with --wait) exits 1
-                                 when an issue at or above that impact is found (a CI gate)
+                                 site report's summary); --fail-on (with --wait) exits 1 when an issue at or
+                                 above that impact is found (a CI gate)
   stats                          queue statistics once
   monitor [--interval <s>]       queue statistics and health, refreshed in place until Ctrl-C (default 5 s)
-  health                         health report with recommendations (exit 0 healthy, 1 warning, 2 critical)
+  health                         health report with recommendations; monitoring-plugin exit status:
+                                 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (unreachable, refused key, bad answer or usage)
   keys create --client <id> [--name <name>]
                                  create a client API key (shown once)
 
 common options:
   --api <url>     the API (default $WCAG_API_URL, else http://127.0.0.1:3001)
+  --json          machine-readable output: one JSON document on stdout (monitor: one per refresh, JSON Lines);
+                  progress and messages go to stderr
+  -V, --version   the version (with --json: {"name","version","commit"})
   -h, --help      this text
 
 The key comes from $WCAG_API_KEY, else $ADMIN_API_KEY, else ADMIN_API_KEY in .env.
-Exit status 2 means the command could not run (unreachable API, refused key, bad file or arguments).`;
+Exit status: 0 done, 1 failed (the scan, bulk, audit gate, or the API refused or could not be reached),
+2 usage error (nothing was sent); \`wcag health\` uses 0/1/2/3 as above.`;
+
+/** Where a usage error points to. */
+export const HELP_COMMAND = 'wcag --help';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3001';
 
@@ -46,12 +58,12 @@ export interface AuditCommand {
   include: string[];
   exclude: string[];
   wait: boolean;
-  json: boolean;
   failOn?: FailOn;
 }
 
 export type Command =
   | { kind: 'help' }
+  | { kind: 'version' }
   | { kind: 'scan'; url: string; wait: boolean; clientId?: string; queue: Queue; priority?: number }
   | AuditCommand
   | { kind: 'bulk'; file: string; urls: boolean; queue: Queue; clientId?: string; intervalMs: number }
@@ -64,11 +76,8 @@ export interface Invocation {
   command: Command;
   /** Explicit --api, if given; the environment fallback is applied by resolveApiUrl. */
   apiUrl?: string;
-}
-
-/** A command line the CLI cannot act on; the message says what was wrong. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+  /** --json: one machine-readable document on stdout, everything for people on stderr. */
+  json: boolean;
 }
 
 const OPTIONS = {
@@ -88,6 +97,7 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'V', default: false },
 } as const;
 
 function queueOf(v: string | undefined): Queue {
@@ -138,12 +148,15 @@ export function parseCli(argv: readonly string[]): Invocation {
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
+    throw usageErrorFromParseArgs(err);
   }
   const { values: v, positionals: pos } = parsed;
   const apiUrl = apiUrlOf(v.api);
+  const json = v.json;
   const [name, ...rest] = pos;
-  if (v.help || name === undefined || name === 'help') return { command: { kind: 'help' }, apiUrl };
+  if (v.help || name === 'help') return { command: { kind: 'help' }, apiUrl, json };
+  if (v.version || name === 'version') return { command: { kind: 'version' }, apiUrl, json };
+  if (name === undefined) throw new UsageError('missing command');
   const expect = (n: number, what: string) => {
     if (rest.length !== n)
       throw new UsageError(`${name}: expected ${what}, got ${rest.length ? rest.map((r) => `"${r}"`).join(' ') : 'nothing'}`);
@@ -158,12 +171,13 @@ export function parseCli(argv: readonly string[]): Invocation {
         if (!Number.isInteger(priority) || priority < 1 || priority > 10)
           throw new UsageError(`--priority: must be an integer 1-10, not "${v.priority}"`);
       }
-      return { apiUrl, command: { kind: 'scan', url: rest[0], wait: v.wait, clientId: v.client, queue: queueOf(v.queue), priority } };
+      return { apiUrl, json, command: { kind: 'scan', url: rest[0], wait: v.wait, clientId: v.client, queue: queueOf(v.queue), priority } };
     }
     case 'audit':
       expect(1, 'one URL');
       return {
         apiUrl,
+        json,
         command: {
           kind: 'audit',
           url: rest[0],
@@ -174,7 +188,6 @@ export function parseCli(argv: readonly string[]): Invocation {
           include: v.include ?? [],
           exclude: v.exclude ?? [],
           wait: v.wait,
-          json: v.json,
           failOn: failOnOf(v['fail-on'], v.wait),
         },
       };
@@ -182,6 +195,7 @@ export function parseCli(argv: readonly string[]): Invocation {
       expect(1, 'one file');
       return {
         apiUrl,
+        json,
         command: {
           kind: 'bulk',
           file: rest[0],
@@ -193,20 +207,32 @@ export function parseCli(argv: readonly string[]): Invocation {
       };
     case 'stats':
       expect(0, 'no arguments');
-      return { apiUrl, command: { kind: 'stats' } };
+      return { apiUrl, json, command: { kind: 'stats' } };
     case 'monitor':
       expect(0, 'no arguments');
-      return { apiUrl, command: { kind: 'monitor', intervalMs: secondsOf(v.interval, 5) } };
+      return { apiUrl, json, command: { kind: 'monitor', intervalMs: secondsOf(v.interval, 5) } };
     case 'health':
       expect(0, 'no arguments');
-      return { apiUrl, command: { kind: 'health' } };
+      return { apiUrl, json, command: { kind: 'health' } };
     case 'keys': {
       if (rest[0] !== 'create' || rest.length !== 1) throw new UsageError('keys: the only subcommand is `keys create --client <id>`');
       if (!v.client) throw new UsageError('keys create: --client <id> is required');
-      return { apiUrl, command: { kind: 'keys-create', clientId: v.client, name: v.name } };
+      return { apiUrl, json, command: { kind: 'keys-create', clientId: v.client, name: v.name } };
     }
     default:
-      throw new UsageError(`unknown command "${name}" (try wcag --help)`);
+      throw new UsageError(`unknown command "${name}"`);
+  }
+}
+
+/**
+ * The command `argv` names, even when the rest of it does not parse: `wcag health` answers a usage error with the
+ * monitoring plugins' UNKNOWN (3), every other command with 2.
+ */
+export function commandName(argv: readonly string[]): string | undefined {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false }).positionals[0];
+  } catch {
+    return undefined;
   }
 }
 

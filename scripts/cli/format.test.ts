@@ -5,7 +5,6 @@ import {
   type AuditView,
   bulkSummary,
   healthBlock,
-  healthExitCode,
   progressBar,
   progressLine,
   recommendations,
@@ -13,23 +12,16 @@ import {
   type QueueStats,
 } from './format';
 
-describe('healthExitCode', () => {
-  it('maps healthy, warning and critical to 0, 1 and 2, and anything else to 2', () => {
-    expect(healthExitCode('healthy')).toBe(0);
-    expect(healthExitCode('warning')).toBe(1);
-    expect(healthExitCode('critical')).toBe(2);
-    expect(healthExitCode('degraded')).toBe(2);
-  });
-});
-
 describe('bulk output', () => {
-  it('writes a progress line per finished item', () => {
-    expect(progressLine(12, 100, 'p-1', { status: 'completed', score: 87 })).toBe('[12/100] ✅ p-1 completed (score 87)');
-    expect(progressLine(13, 100, 'p-2', { status: 'completed', score: null })).toBe('[13/100] ✅ p-2 completed (inconclusive)');
-    expect(progressLine(14, 100, 'p-3', { status: 'failed', score: null, failureReason: 'timeout' })).toBe(
+  it('writes a progress line per finished item, with emoji on a terminal only', () => {
+    expect(progressLine(12, 100, 'p-1', { status: 'completed', score: 87 }, true)).toBe('[12/100] ✅ p-1 completed (score 87)');
+    expect(progressLine(13, 100, 'p-2', { status: 'completed', score: null }, true)).toBe('[13/100] ✅ p-2 completed (inconclusive)');
+    expect(progressLine(14, 100, 'p-3', { status: 'failed', score: null, failureReason: 'timeout' }, true)).toBe(
       '[14/100] ❌ p-3 failed: timeout',
     );
-    expect(progressLine(15, 100, 'p-4', { status: 'cancelled', score: null })).toBe('[15/100] ❌ p-4 cancelled');
+    expect(progressLine(15, 100, 'p-4', { status: 'cancelled', score: null }, true)).toBe('[15/100] ❌ p-4 cancelled');
+    expect(progressLine(12, 100, 'p-1', { status: 'completed', score: 87 })).toBe('[12/100] p-1 completed (score 87)');
+    expect(progressLine(14, 100, 'p-3', { status: 'failed', score: null, failureReason: 'timeout' })).toBe('[14/100] p-3 failed: timeout');
   });
 
   it('draws a bar proportional to the finished items', () => {
@@ -39,6 +31,12 @@ describe('bulk output', () => {
 
   it("ends with the seed's summary and every failed item with its reason", () => {
     expect(bulkSummary({ total: 3, successful: 3, failed: [] })).toEqual([
+      'Bulk scan completed!',
+      'Total processed: 3',
+      'Successful: 3',
+      'Failed: 0',
+    ]);
+    expect(bulkSummary({ total: 3, successful: 3, failed: [] }, true)).toEqual([
       '✅ Bulk scan completed!',
       '📊 Total processed: 3',
       '✅ Successful: 3',
@@ -54,6 +52,7 @@ describe('bulk output', () => {
           { label: 'p-3', reason: 'cancelled' },
         ],
       },
+      true,
       2,
     );
     expect(lines).toEqual([
@@ -79,7 +78,9 @@ describe('stats and health blocks', () => {
       asOf: 'x',
     };
     const out = statsBlock(s).join('\n');
-    expect(out).toContain('📊 Queue Statistics (finished in the last 24h)');
+    expect(out).toContain('\nWaiting:');
+    expect(out.startsWith('Queue Statistics (finished in the last 24h)')).toBe(true);
+    expect(statsBlock(s, true)[0]).toBe('📊 Queue Statistics (finished in the last 24h)');
     expect(out).toContain('Waiting:       10 jobs');
     expect(out).toContain('Completed:    150 jobs');
     expect(out).toContain('  high  waiting 10, active 2, delayed 1, completed 150, failed 3');
@@ -98,7 +99,9 @@ describe('stats and health blocks', () => {
       metrics: { successRate: 95.5, averageScanTime: 15000, memoryUsageMB: null },
       recommendations: ['scale the workers'],
     };
-    const out = healthBlock(report).join('\n');
+    expect(healthBlock(report).slice(0, 3)).toEqual(['Health Status', 'Status: Warning', '  queue      healthy: Queue operational']);
+    const out = healthBlock(report, true).join('\n');
+    expect(out).toContain('🩺 Health Status');
     expect(out).toContain('Status: ⚠️  Warning');
     expect(out).toContain('✅ queue      healthy: Queue operational');
     expect(out).toContain('❌ workers    critical: no worker polling');

@@ -1,4 +1,7 @@
-// Everything the CLI prints, as pure functions of what the API answered (unit-tested; no I/O here).
+// Everything the CLI prints, as pure functions of what the API answered (unit-tested; no I/O here). `tty` says whether
+// the text goes to a terminal: emoji only there (scripts/terminal.ts).
+import { ExitStatus } from '../exit-status';
+import { glyphs, type Glyph } from '../terminal';
 
 export type Counts = Record<'waiting' | 'active' | 'finishing' | 'completed' | 'failed' | 'delayed' | 'cancelled', number>;
 
@@ -42,27 +45,22 @@ export interface BulkOutcome {
   failed: Array<{ label: string; reason: string }>;
 }
 
-const ICON: Record<string, string> = { healthy: '✅', warning: '⚠️ ', critical: '❌' };
+const ICON: Record<string, Glyph> = { healthy: 'ok', warning: 'warn', critical: 'fail' };
 
-/** `wcag health` exit status: 0 healthy, 1 warning, 2 critical (and 2 for anything unknown: fail safe). */
-export function healthExitCode(status: string): 0 | 1 | 2 {
-  if (status === 'healthy') return 0;
-  if (status === 'warning') return 1;
-  return 2;
-}
-
-/** One line per finished item, for logs and pipes: `[12/100] ✅ https://… completed (score 87)`. */
+/** One line per finished item, for logs and pipes: `[12/100] https://… completed (score 87)` (`✅` after `]` on a TTY). */
 export function progressLine(
   done: number,
   total: number,
   label: string,
   item: Pick<BulkItem, 'status' | 'score' | 'failureReason'>,
+  tty = false,
 ): string {
+  const g = glyphs(tty);
   const head = `[${done}/${total}]`;
   if (item.status === 'completed')
-    return `${head} ✅ ${label} completed${item.score === null ? ' (inconclusive)' : ` (score ${item.score})`}`;
-  if (item.status === 'cancelled') return `${head} ❌ ${label} cancelled`;
-  return `${head} ❌ ${label} failed: ${item.failureReason ?? 'unknown'}`;
+    return `${head} ${g('ok')}${label} completed${item.score === null ? ' (inconclusive)' : ` (score ${item.score})`}`;
+  if (item.status === 'cancelled') return `${head} ${g('fail')}${label} cancelled`;
+  return `${head} ${g('fail')}${label} failed: ${item.failureReason ?? 'unknown'}`;
 }
 
 /** The in-place TTY bar: `[██████░░░░░░░░░░░░░░] 30/100  ✅ 28  ❌ 2  running 3`. */
@@ -71,13 +69,14 @@ export function progressBar(done: number, total: number, c: { ok: number; failed
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}  ✅ ${c.ok}  ❌ ${c.failed}  running ${c.running}`;
 }
 
-/** The seed's closing summary, with every failed item and its reason. */
-export function bulkSummary(o: BulkOutcome, maxListed = 50): string[] {
+/** The seed's closing summary, with every failed item and its reason (the seed's emoji on a terminal). */
+export function bulkSummary(o: BulkOutcome, tty = false, maxListed = 50): string[] {
+  const g = glyphs(tty);
   const lines = [
-    o.failed.length === 0 ? '✅ Bulk scan completed!' : '⚠️  Bulk scan completed with failures',
-    `📊 Total processed: ${o.total}`,
-    `✅ Successful: ${o.successful}`,
-    `❌ Failed: ${o.failed.length}`,
+    o.failed.length === 0 ? `${g('ok')}Bulk scan completed!` : `${g('warn')}Bulk scan completed with failures`,
+    `${g('stats')}Total processed: ${o.total}`,
+    `${g('ok')}Successful: ${o.successful}`,
+    `${g('fail')}Failed: ${o.failed.length}`,
   ];
   for (const f of o.failed.slice(0, maxListed)) lines.push(`   - ${f.label}: ${f.reason}`);
   if (o.failed.length > maxListed) lines.push(`   … and ${o.failed.length - maxListed} more`);
@@ -85,10 +84,10 @@ export function bulkSummary(o: BulkOutcome, maxListed = 50): string[] {
 }
 
 /** Queue statistics in the seed's layout, plus what this system adds (finishing, delayed, per queue, Temporal). */
-export function statsBlock(s: QueueStats): string[] {
+export function statsBlock(s: QueueStats, tty = false): string[] {
   const row = (name: string, n: number) => `${`${name}:`.padEnd(11)}${String(n).padStart(6)} jobs`;
   const lines = [
-    `📊 Queue Statistics (finished in the last ${s.window})`,
+    `${glyphs(tty)('stats')}Queue Statistics (finished in the last ${s.window})`,
     row('Waiting', s.waiting),
     row('Active', s.active),
     row('Finishing', s.finishing),
@@ -111,10 +110,12 @@ export function statsBlock(s: QueueStats): string[] {
 const formatMetric = (v: unknown, unit = ''): string => (v === null || v === undefined ? 'n/a' : `${String(v)}${unit}`);
 
 /** The health block: overall status, each component, the headline metrics. */
-export function healthBlock(h: HealthReport): string[] {
-  const lines = ['🩺 Health Status', `Status: ${ICON[h.status] ?? '❓'} ${capitalise(h.status)}`];
+export function healthBlock(h: HealthReport, tty = false): string[] {
+  const g = glyphs(tty);
+  const icon = (status: string) => g(ICON[status] ?? 'unknown');
+  const lines = [`${g('health')}Health Status`, `Status: ${icon(h.status)}${capitalise(h.status)}`];
   for (const [name, c] of Object.entries(h.components ?? {})) {
-    lines.push(`  ${ICON[c.status] ?? '❓'} ${name.padEnd(10)} ${c.status}${c.message ? `: ${c.message}` : ''}`);
+    lines.push(`  ${icon(c.status)}${name.padEnd(10)} ${c.status}${c.message ? `: ${c.message}` : ''}`);
   }
   if (h.metrics) {
     const rate = typeof h.metrics.successRate === 'number' ? `${h.metrics.successRate}%` : formatMetric(h.metrics.successRate);
@@ -199,23 +200,23 @@ export function auditExitCode(
   a: Pick<AuditView, 'status' | 'failureReason' | 'failureMessage' | 'report'>,
   failOn?: string,
 ): {
-  code: 0 | 1;
+  code: number;
   error?: string;
 } {
   if (a.status !== 'completed') {
     const why = [a.failureReason, a.failureMessage].filter(Boolean).join(': ');
-    return { code: 1, error: `audit ${a.status}${why ? ` (${why})` : ''}` };
+    return { code: ExitStatus.Failure, error: `audit ${a.status}${why ? ` (${why})` : ''}` };
   }
-  if (!failOn) return { code: 0 };
+  if (!failOn) return { code: ExitStatus.Ok };
   const found = (a.report?.issues ?? []).filter((i) => rank(i.impact) <= rank(failOn));
-  if (found.length === 0) return { code: 0 };
-  return { code: 1, error: `${found.length} site issue(s) at or above ${failOn} (--fail-on ${failOn})` };
+  if (found.length === 0) return { code: ExitStatus.Ok };
+  return { code: ExitStatus.Failure, error: `${found.length} site issue(s) at or above ${failOn} (--fail-on ${failOn})` };
 }
 
 /** The closing summary: score, issues by impact, the top site issues with where to fix them. */
 export function auditSummary(a: AuditView, opts: { tty: boolean; top?: number }): string[] {
   const p = a.progress;
-  const mark = (ok: boolean) => (opts.tty ? (ok ? '✅ ' : '❌ ') : '');
+  const mark = (ok: boolean) => glyphs(opts.tty)(ok ? 'ok' : 'fail');
   const lines = [
     `${mark(a.status === 'completed')}audit ${a.auditId} ${a.status}: score ${a.report?.score ?? 'n/a'} · ` +
       `${p.scanned} pages scanned, ${p.failed} failed, ${p.skipped} skipped, ${p.discovered} discovered`,

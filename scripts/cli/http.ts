@@ -1,7 +1,7 @@
 // The CLI's only way to the API (scripts/api-http.ts), and one clear line for every way a call can fail.
 import { API_REQUEST_TIMEOUT_MS, requestJson, type JsonAnswer } from '../api-http';
 
-/** The command could not do its job; `message` is the single line the user sees. Exit status 2. */
+/** The command could not do its job; `message` is the single line the user sees. Exit status 1 (`wcag health`: 3). */
 export class CliError extends Error {
   override readonly name = 'CliError';
   constructor(

@@ -5,7 +5,8 @@
 # Measured: about 16 minutes on a busy 2-core machine, 160 MB for the server binary.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-VERSION="${TEMPORAL_SERVER_VERSION:-1.32.2}"
+# One source of truth: the version docker-compose.yml runs (`temporalio/server:${TEMPORAL_VERSION:-X}`).
+VERSION="${TEMPORAL_SERVER_VERSION:-$("$ROOT/scripts/cluster/temporal-version.sh")}"
 DEST="$ROOT/.tools/temporal-server-$VERSION"
 export GOTOOLCHAIN="${GOTOOLCHAIN_FOR_TEMPORAL:-go1.27.3}"
 export GOFLAGS="${GOFLAGS:--mod=mod}"

@@ -1,4 +1,4 @@
-import { parseCliArgs } from './args';
+import { parseCliArgs, USAGE } from './args';
 import { UsageError } from './errors';
 
 describe('parseCliArgs', () => {
@@ -12,7 +12,9 @@ describe('parseCliArgs', () => {
       rules: [],
       limit: undefined,
       json: undefined,
+      failOnDisagreement: false,
       help: false,
+      version: false,
     });
   });
 
@@ -33,8 +35,16 @@ describe('parseCliArgs', () => {
       '40',
       '--json',
       'out.json',
+      '--fail-on-disagreement',
     ]);
-    expect(o).toMatchObject({ timeoutMs: 45_000, concurrency: 2, rules: ['23a2a8', 'c487ae'], limit: 40, json: 'out.json' });
+    expect(o).toMatchObject({
+      timeoutMs: 45_000,
+      concurrency: 2,
+      rules: ['23a2a8', 'c487ae'],
+      limit: 40,
+      json: 'out.json',
+      failOnDisagreement: true,
+    });
   });
 
   it('takes --api with --key, or with ADMIN_API_KEY from the environment', () => {
@@ -42,9 +52,27 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['c', '--api', 'http://127.0.0.1:3001'], { ADMIN_API_KEY: 'from-env' })).toMatchObject({ key: 'from-env' });
   });
 
-  it('returns help without needing <dir>', () => {
+  it('returns help and version without needing <dir>', () => {
     expect(parseCliArgs(['--help']).help).toBe(true);
     expect(parseCliArgs(['-h']).help).toBe(true);
+    expect(parseCliArgs(['--version']).version).toBe(true);
+    expect(parseCliArgs(['-V']).version).toBe(true);
+  });
+
+  it('lists every option in the usage text', () => {
+    for (const flag of [
+      '--timeout',
+      '--concurrency',
+      '--rule',
+      '--limit',
+      '--json',
+      '--fail-on-disagreement',
+      '--api',
+      '--key',
+      '--version',
+      '--help',
+    ])
+      expect(USAGE).toContain(flag);
   });
 
   it.each<[string[], RegExp]>([

@@ -1,6 +1,7 @@
 // Pure: the command line of `npm run conformance -- <dir> [options]`.
 import { parseArgs } from 'node:util';
 import { normaliseApiUrl } from '../api-http';
+import { usageErrorFromParseArgs } from '../exit-status';
 import { UsageError } from './errors';
 
 export interface CliOptions {
@@ -12,8 +13,12 @@ export interface CliOptions {
   concurrency: number;
   rules: string[];
   limit?: number;
+  /** A file for every case's result; `-` means stdout (the printed report then goes to stderr). */
   json?: string;
+  /** Exit 1 when any case disagrees with axe-core's published outcome (agreement as a gate, not only a figure). */
+  failOnDisagreement: boolean;
   help: boolean;
+  version: boolean;
 }
 
 export const USAGE = `usage: npm run conformance -- <dir> [options]
@@ -27,14 +32,23 @@ options:
   --concurrency <n>    scans in flight at once, 1-16 (default 3)
   --rule <actRuleId>   only this ACT rule (repeatable)
   --limit <n>          only the first n selected cases, in manifest order
-  --json <file>        write every case's result to this file
+  --json <file>        write every case's result (the run as JSON) to this file; "-" writes it
+                       to stdout and the report to stderr (default: no JSON)
+  --fail-on-disagreement
+                       exit 1 when any case disagrees with axe-core's published outcome
+                       (default: agreement is reported, not enforced)
   --api <baseUrl>      use this running API instead of starting one in-process; its workers
                        must be allowed to reach 127.0.0.1 (SCAN_ALLOWED_HOSTS=127.0.0.1)
   --key <key>          API key for --api (default: ADMIN_API_KEY from the environment or .env)
+  -V, --version        the version
   -h, --help           this text
 
-exit status: 0 when every scan ran (agreement is reported, not enforced), 1 on a usage error or
-when any scan ended in error, 2 when Temporal, Postgres or the API is not reachable.`;
+Progress goes to stderr. Exit status (the same as wcag's and bench's): 0 when every scan ran (and,
+with --fail-on-disagreement, agreed); 1 when a scan ended in error, a case disagreed under
+--fail-on-disagreement, or Temporal, Postgres or the API could not be reached; 2 on a usage error.`;
+
+/** Where a usage error points to. */
+export const HELP_COMMAND = 'npm run conformance -- --help';
 
 const MAX_CONCURRENCY = 16;
 
@@ -63,15 +77,18 @@ export function parseCliArgs(argv: readonly string[], env: { ADMIN_API_KEY?: str
         json: { type: 'string' },
         api: { type: 'string' },
         key: { type: 'string' },
+        'fail-on-disagreement': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw usageErrorFromParseArgs(err);
   }
   const { values, positionals } = parsed;
   const help = values.help === true;
-  if (help) return { dir: '', timeoutMs: 30_000, concurrency: 3, rules: [], help };
+  const version = values.version === true;
+  if (help || version) return { dir: '', timeoutMs: 30_000, concurrency: 3, rules: [], failOnDisagreement: false, help, version };
   if (positionals.length !== 1)
     throw new UsageError(positionals.length === 0 ? 'missing <dir>' : `one <dir> expected, got ${positionals.join(' ')}`);
 
@@ -96,6 +113,8 @@ export function parseCliArgs(argv: readonly string[], env: { ADMIN_API_KEY?: str
     rules: [...new Set(values.rule ?? [])],
     limit: values.limit === undefined ? undefined : positiveInt('limit', values.limit),
     json: values.json,
+    failOnDisagreement: values['fail-on-disagreement'] === true,
     help,
+    version,
   };
 }

@@ -1,11 +1,10 @@
-// The command's two ways to stop early, each with its own exit code (see scripts/conformance.ts).
+// The command's two ways to stop early (exit statuses: scripts/exit-status.ts, mapped in scripts/conformance.ts).
+import { UsageError } from '../exit-status';
 
-/** A bad command line or corpus: the message says what to fix (exit 1). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+/** A bad command line or corpus: the message says what to fix (exit 2, the shared usage status). */
+export { UsageError };
 
-/** Temporal, Postgres or the API cannot be reached or is not ready: the message says what to start (exit 2). */
+/** Temporal, Postgres or the API cannot be reached or is not ready: the message says what to start (exit 1). */
 export class InfrastructureError extends Error {
   override readonly name = 'InfrastructureError';
 }

@@ -38,6 +38,7 @@ describe('prospects API (no workers)', () => {
         url: 'https://shop.example.com/',
         name: 'Shop',
         notes: 'met at a conference',
+        externalId: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
         latestScan: null,

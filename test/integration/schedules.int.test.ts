@@ -1,4 +1,5 @@
 // Recurring audits: Temporal Schedules of scan workflows, with an explicit overlap policy.
+import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { useFixtureServer } from '../support/fixture-server';
 import { adminAuth, clientAuth, waitForTerminal } from '../support/scan-client';
@@ -6,7 +7,15 @@ import { eventually, useStack } from '../support/stack';
 
 describe('schedules', () => {
   const stack = useStack();
-  const site = useFixtureServer();
+  // /held answers only once the test lets it: a scheduled run that is "still going" for as long as a test needs.
+  const held: ServerResponse[] = [];
+  let holding = true;
+  const page = '<!doctype html><html lang="en"><head><title>Held</title></head><body><main><h1>Held</h1></main></body></html>';
+  const site = useFixtureServer({ '/held': (_req, res) => (holding ? void held.push(res) : res.end(page)) });
+  const releaseHeld = () => {
+    holding = false;
+    for (const res of held.splice(0)) res.end(page);
+  };
 
   it('creates a monthly schedule, runs it on demand as a normal scan, pauses, resumes and deletes it', async () => {
     const created = await request(stack().app)
@@ -54,6 +63,42 @@ describe('schedules', () => {
 
     await request(stack().app).delete(`/api/schedules/${scheduleId}`).set(adminAuth).expect(204);
     await request(stack().app).get(`/api/schedules/${scheduleId}`).set(adminAuth).expect(404);
+  });
+
+  it('drops a trigger while the previous run is still going (overlap SKIP), and runs the next one after it', async () => {
+    const created = await request(stack().app)
+      .post('/api/schedules')
+      .set(adminAuth)
+      .send({ url: site().url('/held'), clientId: 'sched-overlap', cron: '0 6 1 * *' })
+      .expect(201);
+    const { scheduleId } = created.body;
+    expect(created.body.overlap).toBe('skip');
+    const handle = stack().client.schedule.getHandle(scheduleId);
+    try {
+      await request(stack().app).post(`/api/schedules/${scheduleId}/trigger`).set(adminAuth).expect(202);
+      // The first run is going: its scan is waiting on /held.
+      await eventually(async () => (held.length > 0 ? true : undefined), 60_000);
+      await request(stack().app).post(`/api/schedules/${scheduleId}/trigger`).set(adminAuth).expect(202);
+      const skipped = await eventually(async () => {
+        const d = await handle.describe();
+        return d.info.numActionsSkippedOverlap > 0 ? d : undefined;
+      }, 30_000);
+      expect(skipped.info.numActionsSkippedOverlap).toBe(1);
+      expect(skipped.info.runningActions).toHaveLength(1);
+      expect(await stack().prisma.scan.count({ where: { scheduleId } })).toBe(1);
+
+      releaseHeld();
+      const first = await eventually(async () => (await stack().prisma.scan.findFirst({ where: { scheduleId } })) ?? undefined);
+      expect(await waitForTerminal(stack().app, first.id)).toMatchObject({ status: 'completed' });
+      // Once the run has ended, a trigger runs again.
+      await eventually(async () => ((await handle.describe()).info.runningActions.length === 0 ? true : undefined), 30_000);
+      await request(stack().app).post(`/api/schedules/${scheduleId}/trigger`).set(adminAuth).expect(202);
+      await eventually(async () => ((await stack().prisma.scan.count({ where: { scheduleId } })) === 2 ? true : undefined), 60_000);
+      expect((await handle.describe()).info.numActionsSkippedOverlap).toBe(1);
+    } finally {
+      releaseHeld();
+      await request(stack().app).delete(`/api/schedules/${scheduleId}`).set(adminAuth);
+    }
   });
 
   it('keeps client keys to their own schedules', async () => {

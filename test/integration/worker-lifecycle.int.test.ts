@@ -1,7 +1,7 @@
 // The worker process's lifecycle with real Temporal workers: one failing must stop the others before the shared
 // NativeConnection is closed, or close() throws and its error replaces the one that explains the exit.
 import { randomBytes } from 'node:crypto';
-import { NativeConnection } from '@temporalio/worker';
+import { connectNative } from '../../lib/temporal';
 import pino from 'pino';
 import { createPrisma } from '../../lib/prisma';
 import { createBrowserPool, createWorkers } from '../../workers/create-workers';
@@ -15,7 +15,7 @@ describe('worker lifecycle', () => {
     const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as (typeof lines)[number]) });
     const prisma = createPrisma(env);
     const pool = createBrowserPool(env, pino({ level: 'silent' }));
-    const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+    const connection = await connectNative(env);
     const workers = await createWorkers({
       env,
       connection,

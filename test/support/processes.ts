@@ -95,6 +95,9 @@ export interface WorkerSpawnOptions {
   maxConcurrentPages?: number;
   /** Anything else for the worker's environment. */
   env?: Record<string, string>;
+  /** Another command than `tsx workers/main.ts` (the cluster test runs the image's `node dist/...`), and its cwd. */
+  argv?: string[];
+  cwd?: string;
 }
 
 export interface WorkerProcess {
@@ -122,27 +125,31 @@ export interface WorkerProcess {
 function spawnWorker(o: WorkerSpawnOptions, dir: string): WorkerProcess {
   const logFile = join(dir, `worker-${o.name}.log`);
   const fd = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules', '.bin', 'tsx'), 'workers/main.ts'], {
-    cwd: ROOT,
+  const child: ChildProcess = spawn(process.execPath, o.argv ?? [join(ROOT, 'node_modules', '.bin', 'tsx'), 'workers/main.ts'], {
+    cwd: o.cwd ?? ROOT,
     detached: true,
     stdio: ['ignore', fd, fd],
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      // info: the worker's own "worker started" / browser lines, useful in the log file when a test fails.
-      LOG_LEVEL: 'info',
-      TEMPORAL_ADDRESS: o.temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
-      DATABASE_URL: o.databaseUrl,
-      DATABASE_POOL_SIZE: '3',
-      TEMPORAL_TASK_QUEUE_PREFIX: o.taskQueuePrefix,
-      SCAN_ALLOW_PRIVATE_TARGETS: 'true',
-      MAX_CONCURRENT_PAGES: String(o.maxConcurrentPages ?? 1),
-      // Several test workers run on one host (and maybe beside a developer's `npm start`).
-      WORKER_METRICS_PORT: '0',
-      CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      ...o.env,
-    },
+    // A command of its own (the image's) gets only its own environment, as in a container.
+    env: o.argv
+      ? { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', ...o.env }
+      : {
+          ...process.env,
+          NODE_ENV: 'test',
+          // info: the worker's own "worker started" / browser lines, useful in the log file when a test fails.
+          LOG_LEVEL: 'info',
+          TEMPORAL_ADDRESS: o.temporalAddress,
+          TEMPORAL_NAMESPACE: 'default',
+          DATABASE_URL: o.databaseUrl,
+          DATABASE_POOL_SIZE: '3',
+          TEMPORAL_TASK_QUEUE_PREFIX: o.taskQueuePrefix,
+          SCAN_ALLOW_PRIVATE_TARGETS: 'true',
+          MAX_CONCURRENT_PAGES: String(o.maxConcurrentPages ?? 1),
+          // Several test workers run on one host (and maybe beside a developer's `npm start`).
+          WORKER_METRICS_PORT: '0',
+          WORKER_SDK_METRICS_PORT: '0',
+          CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+          ...o.env,
+        },
   });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`worker ${o.name} could not be spawned`);
@@ -337,7 +344,7 @@ function postgresBinDir(): string {
   return join('/usr/lib/postgresql', versions[0], 'bin');
 }
 
-async function startPrivatePostgres(dir: string): Promise<PrivatePostgres> {
+async function startPrivatePostgres(dir: string, maxConnections = 50): Promise<PrivatePostgres> {
   const bin = postgresBinDir();
   const port = await freePort();
   const data = join(dir, 'data');
@@ -351,7 +358,7 @@ async function startPrivatePostgres(dir: string): Promise<PrivatePostgres> {
   const pg = (tool: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { cwd: dir }) : run(join(bin, tool), args, { cwd: dir });
   await pg('initdb', ['-D', data, '-U', 'wcag', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c max_connections=50`;
+  const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c max_connections=${maxConnections}`;
   let up = false;
   const start = async () => {
     await pg('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-o', opts, '-w', '-t', '60', 'start']);
@@ -389,7 +396,7 @@ export class ProcessRegistry {
     return dir;
   }
 
-  /** Spawns `node node_modules/.bin/tsx workers/main.ts` in a process group of its own. */
+  /** Spawns `node node_modules/.bin/tsx workers/main.ts` (or `o.argv`) in a process group of its own. */
   spawnWorker(o: WorkerSpawnOptions): WorkerProcess {
     const w = spawnWorker(o, this.tempDir(`wcag-fault-worker-${o.name}-`));
     this.workers.push(w);
@@ -402,8 +409,8 @@ export class ProcessRegistry {
     return t;
   }
 
-  async startPostgres(): Promise<PrivatePostgres> {
-    const p = await startPrivatePostgres(this.tempDir('wcag-fault-pg-'));
+  async startPostgres(o: { maxConnections?: number } = {}): Promise<PrivatePostgres> {
+    const p = await startPrivatePostgres(this.tempDir('wcag-fault-pg-'), o.maxConnections);
     this.postgres.push(p);
     return p;
   }

@@ -2,7 +2,7 @@
 // Temporal dev server and test database, on task queues of its own.
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import pino from 'pino';
 import { createApp, type AppDeps } from '../../api/app';
@@ -10,6 +10,7 @@ import type { BrowserPool } from '../../activities/browser/browser-pool';
 import { loadEnv, type Env } from '../../lib/env';
 import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { urlPolicyFrom } from '../../targets/url-policy';
+import { connectClient, connectNative } from '../../lib/temporal';
 import { createBrowserPool, createWorkers } from '../../workers/create-workers';
 import { taskQueues, type TaskQueues } from '../../core/contracts';
 import { useResource } from './hooks';
@@ -82,7 +83,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const logger = pino({ level: env.LOG_LEVEL });
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const prisma = createPrisma(env);
-  const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }), namespace: env.TEMPORAL_NAMESPACE });
+  // The same connection module as the API and the worker (lib/temporal.ts), fed by envconfig through testEnv.
+  const client = await connectClient(env);
   const app = createApp({
     env,
     adminKey: ADMIN_KEY,
@@ -100,7 +102,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let runs: Promise<void>[] = [];
   if (opts.workers !== false) {
     pool = createBrowserPool(env, logger);
-    native = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+    native = await connectNative(env);
     workers = await createWorkers({
       env,
       connection: native,

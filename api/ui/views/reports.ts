@@ -185,6 +185,7 @@ export function prospectPage(p: Prospect, ctx: PageContext, auditForm: AuditForm
     <dl class="facts">
       <div><dt>Site</dt><dd>${p.prospect.url}</dd></div>
       <div><dt>Client</dt><dd>${p.prospect.clientId}</dd></div>
+      ${p.prospect.externalId ? html`<div><dt>External id</dt><dd>${p.prospect.externalId}</dd></div>` : ''}
       <div><dt>Latest score</dt><dd class="score">${h.latestScore ?? '—'}${'delta' in h && h.delta !== undefined ? html` <span class="muted">(${h.delta >= 0 ? '+' : ''}${h.delta} since the scan before)</span>` : ''}</dd></div>
       <div><dt>Scans</dt><dd>${h.scans.length}${h.scans.length === 50 ? ' (newest 50 shown)' : ''}</dd></div>
     </dl>
