@@ -5,6 +5,7 @@ import { idempotent } from './middleware/idempotency';
 import { requestLogger } from './middleware/request-logger';
 import { securityHeaders } from './middleware/security-headers';
 import { healthRouter } from './routes/health.router';
+import { openApiRouter } from './routes/openapi.router';
 import { keysRouter } from './routes/keys.router';
 import { queueMonitoringRouter } from './routes/queue-monitoring.router';
 import { healthMonitoringRouter } from './routes/health-monitoring.router';
@@ -32,6 +33,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders);
   app.use(requestLogger(deps.logger));
   app.use(healthRouter(deps));
+  // The contract and its reference page: open, before the API's authentication (README "API").
+  app.use(openApiRouter());
   // Built once: the JSON routers and the Web UI share these instances and so their caches.
   const services = createServices(deps);
   app.get('/metrics', metricsHandler(deps));

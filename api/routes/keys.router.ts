@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { notFound } from '../http-errors';
 import { requireAdmin } from '../middleware/auth';
 import { validate } from '../middleware/validate';
-import { clientIdSchema, CreateKeyBody } from '../schemas/scans.schema';
+import { KeyIdParams, ListKeysQuery } from '../schemas/keys.schema';
+import { CreateKeyBody } from '../schemas/scans.schema';
 import type { ApiKeyService } from '../services/api-key.service';
 
 /** Admin-only: POST /api/keys, GET /api/keys, DELETE /api/keys/:id */
@@ -21,14 +21,14 @@ export function keysRouter(keys: ApiKeyService): Router {
 
   router.get(
     '/',
-    validate({ query: z.object({ clientId: clientIdSchema.optional() }) }, async ({ query }, _req, res) => {
+    validate({ query: ListKeysQuery }, async ({ query }, _req, res) => {
       res.json({ keys: await keys.list(query.clientId) });
     }),
   );
 
   router.delete(
     '/:id',
-    validate({ params: z.object({ id: z.uuid() }) }, async ({ params }, _req, res) => {
+    validate({ params: KeyIdParams }, async ({ params }, _req, res) => {
       if (!(await keys.revoke(params.id))) throw notFound('key');
       res.status(204).end();
     }),
