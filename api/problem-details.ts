@@ -55,7 +55,7 @@ export const ProblemDetails = z
       .meta({
         description:
           'Facts about the problem. A 400 about input has `fields`; the refusals of a URL, a schedule interval and an ' +
-          'Idempotency-Key also copy their one field\'s facts to the top of `details` (`details.category`): a deprecated ' +
+          "Idempotency-Key also copy their one field's facts to the top of `details` (`details.category`): a deprecated " +
           'alias kept for one release, read `details.fields[0]` instead.',
       }),
   })

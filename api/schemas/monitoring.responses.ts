@@ -100,7 +100,9 @@ export const FailedJobList = z
         category: z.string().nullable(),
         message: z.string().nullable(),
         attempts: z.number().int(),
-        attemptsLog: z.array(z.looseObject({ attempt: z.number().int(), category: z.string(), message: z.string().nullable(), at: timestamp })),
+        attemptsLog: z.array(
+          z.looseObject({ attempt: z.number().int(), category: z.string(), message: z.string().nullable(), at: timestamp }),
+        ),
         lastAttemptAt: nullableTimestamp,
         finishedAt: nullableTimestamp,
         retryOf: z.uuid().nullable(),

@@ -24,7 +24,9 @@ export const ProspectImportResult = z
   .looseObject({
     created: z.number().int(),
     updated: z.number().int(),
-    skipped: z.array(z.intersection(rowRef, z.looseObject({ url: z.string().optional(), reason: z.string(), prospectId: z.uuid().optional() }))),
+    skipped: z.array(
+      z.intersection(rowRef, z.looseObject({ url: z.string().optional(), reason: z.string(), prospectId: z.uuid().optional() })),
+    ),
     ignoredColumns: z.array(z.string()).optional(),
   })
   .meta({ id: 'ProspectImportResult' });

@@ -38,7 +38,9 @@ export const ScanResult = z
     }),
     violations: z.array(RuleResult),
     needsReview: z.array(RuleResult),
-    failedAttempts: z.array(z.looseObject({ attempt: z.number().int(), category: z.string(), message: z.string().nullable(), at: timestamp })),
+    failedAttempts: z.array(
+      z.looseObject({ attempt: z.number().int(), category: z.string(), message: z.string().nullable(), at: timestamp }),
+    ),
     result: z
       .looseObject({
         axeVersion: z.string().nullable(),

@@ -55,4 +55,6 @@ export const Schedule = z
 
 export const ScheduleList = z.looseObject({ schedules: z.array(Schedule) }).meta({ id: 'ScheduleList' });
 
-export const ScheduleTriggered = z.looseObject({ scheduleId: z.string(), status: z.literal('triggered') }).meta({ id: 'ScheduleTriggered' });
+export const ScheduleTriggered = z
+  .looseObject({ scheduleId: z.string(), status: z.literal('triggered') })
+  .meta({ id: 'ScheduleTriggered' });

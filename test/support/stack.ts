@@ -12,6 +12,7 @@ import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { urlPolicyFrom } from '../../targets/url-policy';
 import { createBrowserPool, createWorkers } from '../../workers/create-workers';
 import { taskQueues, type TaskQueues } from '../../core/contracts';
+import { withContractCheck } from './contract-recorder';
 import { useResource } from './hooks';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -83,16 +84,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const prisma = createPrisma(env);
   const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }), namespace: env.TEMPORAL_NAMESPACE });
-  const app = createApp({
-    env,
-    adminKey: ADMIN_KEY,
-    prisma,
-    temporal: client,
-    logger,
-    urlPolicy: urlPolicyFrom(env),
-    taskQueuePrefix: prefix,
-    bulkTuning: opts.bulkTuning,
-  });
+  // Every response is checked against the OpenAPI document (contract-recorder.ts).
+  const app = withContractCheck(
+    createApp({
+      env,
+      adminKey: ADMIN_KEY,
+      prisma,
+      temporal: client,
+      logger,
+      urlPolicy: urlPolicyFrom(env),
+      taskQueuePrefix: prefix,
+      bulkTuning: opts.bulkTuning,
+    }),
+  );
 
   let pool: BrowserPool | null = null;
   let native: NativeConnection | null = null;

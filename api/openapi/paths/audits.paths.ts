@@ -81,9 +81,10 @@ export const auditsPaths: ZodOpenApiPathsObject = {
       tags,
       summary: 'The site report as a tagged PDF',
       requestParams: { path },
-      responses: apiResponses({ '200': download('PDF download.', 'application/pdf', z.string().meta({ format: 'binary' })) }, [
-        404, 409, 413, 503,
-      ]),
+      responses: apiResponses(
+        { '200': download('PDF download.', 'application/pdf', z.string().meta({ format: 'binary' })) },
+        [404, 409, 413, 503],
+      ),
     },
   },
   '/api/audits/{auditId}/report.earl.jsonld': {

@@ -11,7 +11,9 @@ export const docsPaths: ZodOpenApiPathsObject = {
       tags,
       summary: 'This OpenAPI 3.1 document',
       security: [],
-      responses: { '200': { description: 'The document.', content: { 'application/json': { schema: z.looseObject({ openapi: z.string() }) } } } },
+      responses: {
+        '200': { description: 'The document.', content: { 'application/json': { schema: z.looseObject({ openapi: z.string() }) } } },
+      },
     },
   },
   '/api/docs': {

@@ -44,7 +44,11 @@ export const monitoringPaths: ZodOpenApiPathsObject = {
     get: admin({ operationId: 'getQueueHealth', summary: 'Queue health', responses: { '200': json('Queue health.', QueueHealth) } }),
   },
   '/api/monitoring/puppeteer': {
-    get: admin({ operationId: 'getPuppeteer', summary: 'Browser workers and their pools', responses: { '200': json('Workers.', PuppeteerReport) } }),
+    get: admin({
+      operationId: 'getPuppeteer',
+      summary: 'Browser workers and their pools',
+      responses: { '200': json('Workers.', PuppeteerReport) },
+    }),
   },
   '/api/monitoring/reliability': {
     get: admin({
@@ -63,7 +67,11 @@ export const monitoringPaths: ZodOpenApiPathsObject = {
     }),
   },
   '/api/monitoring/dashboard': {
-    get: admin({ operationId: 'getDashboard', summary: 'Every monitoring view at once', responses: { '200': json('The dashboard.', Dashboard) } }),
+    get: admin({
+      operationId: 'getDashboard',
+      summary: 'Every monitoring view at once',
+      responses: { '200': json('The dashboard.', Dashboard) },
+    }),
   },
   '/api/monitoring/recover': {
     post: admin({
@@ -105,7 +113,11 @@ export const monitoringPaths: ZodOpenApiPathsObject = {
     }),
   },
   '/api/monitoring/safety': {
-    get: admin({ operationId: 'getSafety', summary: 'Limits, refusals and circuit breakers', responses: { '200': json('The report.', SafetyReport) } }),
+    get: admin({
+      operationId: 'getSafety',
+      summary: 'Limits, refusals and circuit breakers',
+      responses: { '200': json('The report.', SafetyReport) },
+    }),
   },
   '/api/monitoring/rate-limit/{clientId}': {
     get: {
@@ -124,12 +136,16 @@ export const monitoringPaths: ZodOpenApiPathsObject = {
     }),
   },
   '/api/monitoring/workers': {
-    get: admin({ operationId: 'listWorkers', summary: 'Workers polling the browser queue', responses: { '200': json('Workers.', WorkerList) } }),
+    get: admin({
+      operationId: 'listWorkers',
+      summary: 'Workers polling the browser queue',
+      responses: { '200': json('Workers.', WorkerList) },
+    }),
   },
   '/api/monitoring/workers/{identity}/{command}': {
     post: admin({
       operationId: 'commandWorker',
-      summary: 'Restart a worker\'s browser, or drain it',
+      summary: "Restart a worker's browser, or drain it",
       requestParams: { path: WorkerCommandParams },
       responses: apiResponses({ '200': json('What the worker did.', WorkerCommandResult) }, [400, 404, 502]),
     }),

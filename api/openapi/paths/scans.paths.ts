@@ -63,7 +63,10 @@ export const scansPaths: ZodOpenApiPathsObject = {
       tags,
       summary: "The scan's findings as JSON",
       requestParams: { path: ScanIdParams },
-      responses: apiResponses({ '200': download('JSON download (README "Web UI", Exports).', 'application/json', z.looseObject({})) }, [404]),
+      responses: apiResponses(
+        { '200': download('JSON download (README "Web UI", Exports).', 'application/json', z.looseObject({})) },
+        [404],
+      ),
     },
   },
   '/api/scans/{scanId}/earl.jsonld': {
