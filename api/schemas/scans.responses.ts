@@ -3,6 +3,9 @@ import { nextCursor, nullableTimestamp, queueName, scanStatus, timestamp } from 
 
 const impact = z.enum(['critical', 'serious', 'moderate', 'minor']).nullable();
 
+/** An axe target: one CSS selector, or the selectors through frames and shadow roots (nested for shadow DOM). */
+const axeTarget = z.union([z.string(), z.array(z.union([z.string(), z.array(z.string())]))]);
+
 const RuleResult = z.looseObject({
   ruleId: z.string(),
   impact,
@@ -10,7 +13,7 @@ const RuleResult = z.looseObject({
   help: z.string(),
   helpUrl: z.string(),
   nodeCount: z.number().int(),
-  targets: z.array(z.string()),
+  targets: z.array(axeTarget),
 });
 
 export const ScanResult = z
