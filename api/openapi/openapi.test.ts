@@ -3,7 +3,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import pino from 'pino';
 import { loadEnv } from '../../lib/env';
 import type { PrismaClient } from '../../lib/prisma';
-import { createContractChecker } from '../../test/support/api-contract';
+import { createContractChecker, isApiPath } from '../../test/support/api-contract';
 import { appRoutes, toOpenApiPath } from '../../test/support/express-routes';
 import { createApp } from '../app';
 import { buildOpenApiDocument, openApiDocument } from './document';
@@ -35,14 +35,10 @@ describe('the OpenAPI document', () => {
       logger: pino({ level: 'silent' }),
       urlPolicy: { allowPrivate: false, allowedPorts: [] } as never,
     });
-    // The API is /api/** plus the probes and /metrics; the other paths are the Web UI's HTML pages (README "Web UI").
-    const isApi = (path: string) => path.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(path);
-    // The reference page's own static files (/api/docs/*.js, *.css) are part of that page, not operations.
-    const isAsset = (path: string) => /^\/api\/docs\/.+\.(js|css)$/.test(path);
     const routed = [
       ...new Set(
         appRoutes(app)
-          .filter((r) => isApi(r.path) && !isAsset(r.path))
+          .filter((r) => isApiPath(r.path))
           .map((r) => `${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`),
       ),
     ].sort();

@@ -53,7 +53,20 @@ export const Schedule = z
   })
   .meta({ id: 'Schedule' });
 
-export const ScheduleList = z.looseObject({ schedules: z.array(Schedule) }).meta({ id: 'ScheduleList' });
+/** A schedule as GET /api/schedules lists it: the one-schedule view has the rest. */
+export const ScheduleSummary = z
+  .looseObject({
+    scheduleId: z.string(),
+    kind: z.enum(['scan', 'audit']),
+    name: z.string().optional(),
+    clientId: z.string().optional(),
+    url: z.string().optional(),
+    paused: z.boolean(),
+    nextRuns: z.array(timestamp),
+  })
+  .meta({ id: 'ScheduleSummary' });
+
+export const ScheduleList = z.looseObject({ schedules: z.array(ScheduleSummary) }).meta({ id: 'ScheduleList' });
 
 export const ScheduleTriggered = z
   .looseObject({ scheduleId: z.string(), status: z.literal('triggered') })

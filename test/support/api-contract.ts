@@ -37,19 +37,23 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').r
 const mediaTypeOf = (contentType: string | undefined) => contentType?.split(';')[0].trim().toLowerCase();
 const isJson = (mediaType: string | undefined) => !!mediaType && /^application\/([\w.-]+\+)?json$/.test(mediaType);
 
+/**
+ * What the document covers: /api/** (but the reference page's own static files, part of that page) and the probes.
+ * The other paths are the Web UI's HTML pages (README "Web UI").
+ */
+export const isApiPath = (path: string) =>
+  (path.startsWith('/api/') && !/^\/api\/docs\/.+\.(js|css)$/.test(path)) || ['/healthz', '/readyz', '/metrics'].includes(path);
+
 export interface ContractChecker {
   /** The mismatch of one observed response, or null when it matches (or is outside the documented API). */
   check(observed: ObservedResponse): ContractMismatch | null;
 }
 
 /**
- * Paths outside the document are skipped unless `isApiPath` says they belong to the API (then, with a status other
+ * Paths outside the document are skipped unless `inScope` says they belong to the API (then, with a status other
  * than 404/405, they are a mismatch: a route answered that the contract does not have).
  */
-export function createContractChecker(
-  doc: OpenApiDocument,
-  isApiPath: (path: string) => boolean = (p) => p.startsWith('/api/'),
-): ContractChecker {
+export function createContractChecker(doc: OpenApiDocument, inScope: (path: string) => boolean = isApiPath): ContractChecker {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addFormat('binary', true);
@@ -72,7 +76,7 @@ export function createContractChecker(
       const m = method.toLowerCase();
       const found = matching.find((t) => (doc.paths?.[t.template] as Record<string, unknown>)?.[m]);
       if (!found) {
-        if (status === 404 || status === 405 || !isApiPath(path)) return null;
+        if (status === 404 || status === 405 || !inScope(path)) return null;
         return { operation: `${method.toUpperCase()} ${path}`, status, problem: 'no documented operation answers this request' };
       }
       const op = (doc.paths?.[found.template] as Record<string, OperationSpec>)[m];
