@@ -11,7 +11,6 @@ import { requireAdmin } from '../middleware/auth';
 import { validate } from '../middleware/validate';
 import { WorkerCommandParams } from '../schemas/workers.schema';
 
-
 /** How long one answer of Temporal's pollers serves GET /api/monitoring/workers (README "Monitoring"). */
 export const WORKERS_CACHE_MS = 1_000;
 
