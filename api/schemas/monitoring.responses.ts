@@ -4,7 +4,7 @@ import { nextCursor, nullableTimestamp, timestamp } from './common.responses';
 // The admin monitoring views. Their inner parts are documented in README "Monitoring"; here each is pinned down to
 // the members operators and the Web UI read, and stays open for the rest.
 
-const healthStatus = z.enum(['ok', 'degraded', 'critical']);
+const healthStatus = z.enum(['healthy', 'warning', 'critical']);
 
 export const HealthReport = z.looseObject({ status: healthStatus }).meta({ id: 'HealthReport' });
 
