@@ -7,6 +7,7 @@ import { requestLogger } from './middleware/request-logger';
 import { retryAfterOnRefusals } from './middleware/rate-limit-headers';
 import { securityHeaders } from './middleware/security-headers';
 import { healthRouter } from './routes/health.router';
+import { openApiRouter } from './routes/openapi.router';
 import { keysRouter } from './routes/keys.router';
 import { queueMonitoringRouter } from './routes/queue-monitoring.router';
 import { healthMonitoringRouter } from './routes/health-monitoring.router';
@@ -36,6 +37,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders({ production: deps.env.NODE_ENV === 'production' }));
   app.use(requestLogger(deps.logger));
   app.use(healthRouter(deps));
+  // The contract and its reference page: open, before the API's authentication (README "API").
+  app.use(openApiRouter());
   // Built once: the JSON routers and the Web UI share these instances and so their caches.
   const services = createServices(deps);
   app.get('/metrics', metricsHandler(deps));

@@ -1,4 +1,8 @@
-/** An error whose status, code and message are safe to show to the caller. */
+/**
+ * An error whose status, code and message are safe to show to the caller; the error handler answers it as RFC 9457
+ * problem details (api/problem-details.ts). `extensions` are extra top-level members of that body (RFC 9457 §3.2),
+ * kept only where clients read them before the body had one shape.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -6,6 +10,7 @@ export class HttpError extends Error {
     message: string,
     readonly details?: unknown,
     readonly headers: Record<string, string> = {},
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -18,9 +23,10 @@ export const badRequest = (message: string, details?: unknown) => new HttpError(
 export type FieldProblem = { field: string; message: string } & Record<string, unknown>;
 
 /**
- * The 400 for input that names its fields: details `{ fields: [{ field, message, … }] }` (README "Errors"), message
- * "field: problem; …" unless given. `flat` also copies a single field's problem to the top of details, as the URL and
- * schedule-interval refusals gave it before `fields` existed (clients read `details.field`/`details.category`).
+ * The 400 for input that names its fields: details `{ fields: [{ field, message, … }] }` (README "API"), message
+ * "field: problem; …" unless given. `flat` also copies a single field's problem to the top of details, as the URL,
+ * schedule-interval and Idempotency-Key refusals gave it before `fields` existed (clients read `details.category`):
+ * a deprecated alias, documented as such, kept for one release.
  */
 export function invalidFields(fields: FieldProblem[], opts: { message?: string; flat?: boolean } = {}): HttpError {
   const message = opts.message ?? fields.map((f) => `${f.field}: ${f.message}`).join('; ');

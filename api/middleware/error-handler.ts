@@ -1,10 +1,11 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger';
 import { HttpError, notFound } from '../http-errors';
+import { sendProblem } from '../problem-details';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound('route'));
 
-/** One mapping from any error to { error, message, requestId }: never a stack, query or connection string. */
+/** One mapping from any error to problem details (api/problem-details.ts): never a stack, query or connection string. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const requestId = String((req as { id?: unknown }).id ?? '');
@@ -17,14 +18,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else http = new HttpError(500, 'internal', 'internal error; quote the request id when reporting it');
     if (http.status >= 500) logger.error({ err, requestId, path: req.path }, 'request failed');
     if (res.headersSent) return;
-    res
-      .set(http.headers)
-      .status(http.status)
-      .json({
-        error: http.code,
-        message: http.message,
-        ...(http.details !== undefined && { details: http.details }),
-        requestId,
-      });
+    sendProblem(req, res, http);
   };
 }

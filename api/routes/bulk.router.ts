@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { HttpError } from '../http-errors';
 import { principalOf } from '../middleware/auth';
 import { announceQuotaOn } from '../middleware/rate-limit-headers';
 import { validate } from '../middleware/validate';
@@ -15,8 +16,9 @@ export function bulkRouter(bulks: BulkService, once: RequestHandler): Router {
     validate({ body: CreateBulkBody }, [once], async ({ body }, _req, res) => {
       const result = await bulks.submit(body, principalOf(res), announceQuotaOn(res));
       if (result.status === 'rejected') {
-        res.status(422).json({ error: 'no_valid_items', message: 'every item was rejected', ...result });
-        return;
+        const { status: _status, ...outcome } = result;
+        // The outcome's members also stay at the top level, where clients read them before this was a problem body.
+        throw new HttpError(422, 'no_valid_items', 'every item was rejected', outcome, {}, outcome);
       }
       res.status(202).location(`/api/scans/bulk/${result.bulkId}`).json(result);
     }),

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { notFound } from '../http-errors';
 import { requireAdmin } from '../middleware/auth';
 import { validate } from '../middleware/validate';
-import { CreateKeyBody, ListKeysQuery } from '../schemas/scans.schema';
+import { KeyIdParams, ListKeysQuery } from '../schemas/keys.schema';
+import { CreateKeyBody } from '../schemas/scans.schema';
 import type { ApiKeyService } from '../services/api-key.service';
 
 /** Admin-only: POST /api/keys, GET /api/keys, DELETE /api/keys/:id */
@@ -28,7 +28,7 @@ export function keysRouter(keys: ApiKeyService): Router {
 
   router.delete(
     '/:id',
-    validate({ params: z.object({ id: z.uuid() }) }, async ({ params }, _req, res) => {
+    validate({ params: KeyIdParams }, async ({ params }, _req, res) => {
       if (!(await keys.revoke(params.id))) throw notFound('key');
       res.status(204).end();
     }),

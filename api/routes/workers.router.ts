@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { createTtlCache } from '../../lib/async';
@@ -10,11 +9,7 @@ import type { workerControlWorkflow } from '../../workflows';
 import { HttpError, notFound } from '../http-errors';
 import { requireAdmin } from '../middleware/auth';
 import { validate } from '../middleware/validate';
-
-const WorkerCommandParams = z.object({
-  identity: z.string().regex(/^[A-Za-z0-9._-]+:\d+$/, 'must be hostname:pid'),
-  command: z.enum(['restart-browser', 'drain']),
-});
+import { WorkerCommandParams } from '../schemas/workers.schema';
 
 /** How long one answer of Temporal's pollers serves GET /api/monitoring/workers (README "Monitoring"). */
 export const WORKERS_CACHE_MS = 1_000;

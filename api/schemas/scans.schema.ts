@@ -57,11 +57,3 @@ export type ListScansQuery = z.infer<typeof ListScansQuery>;
 
 export const CreateKeyBody = z.object({ clientId: clientIdSchema, name: z.string().max(200).optional() }).strict();
 export type CreateKeyBody = z.infer<typeof CreateKeyBody>;
-
-export const ListKeysQuery = z.object({
-  clientId: clientIdSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  /** The `next` value of the previous page (opaque). */
-  cursor: z.string().max(100).optional(),
-});
-export type ListKeysQuery = z.infer<typeof ListKeysQuery>;

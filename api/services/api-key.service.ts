@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../../lib/prisma';
 import { limitReached } from '../http-errors';
-import type { ListKeysQuery } from '../schemas/scans.schema';
+import type { ListKeysQuery } from '../schemas/keys.schema';
 import { nextCursor, olderThan, pageCursorOf } from './page-cursor';
 
 export type Principal = { kind: 'admin' } | { kind: 'client'; clientId: string; keyId: string };

@@ -4,6 +4,8 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { PrismaClient } from '../../lib/prisma';
+import { HttpError } from '../http-errors';
+import { sendProblem } from '../problem-details';
 import { hashKey, type Principal } from '../services/api-key.service';
 
 export const SESSION_COOKIE = 'wcag_session';
@@ -144,7 +146,8 @@ export const requireSession: RequestHandler = (req, res, next) => {
     const to = req.originalUrl.startsWith('/') && !req.originalUrl.startsWith('//') ? req.originalUrl : '/';
     return res.redirect(303, `/login?next=${encodeURIComponent(to)}`);
   }
-  res.status(401).json({ error: 'unauthorized', message: 'sign in first' });
+  // No WWW-Authenticate: Bearer here; a session, not a key, is what is missing.
+  sendProblem(req, res, new HttpError(401, 'unauthorized', 'sign in first'));
 };
 
 /**

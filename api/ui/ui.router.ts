@@ -4,6 +4,7 @@ import express, { Router, type ErrorRequestHandler, type Request, type Response 
 import { parseDuration } from '../../lib/time-window';
 import { FAILURE_CATEGORIES, isFailureCategory } from '../../core/contracts';
 import { HttpError } from '../http-errors';
+import { sendProblem } from '../problem-details';
 import { TokenBuckets } from '../middleware/abuse-limit';
 import { announceRateLimit, retryAfterOnRefusals } from '../middleware/rate-limit-headers';
 import { pageCsp } from '../middleware/security-headers';
@@ -372,7 +373,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
       ? http.message
       : 'The page could not be built. Try again; if it persists, the operators have the details in the API log.';
     if (req.path.endsWith('/live') || req.path.match(/\.(csv|json|jsonld|jpg|pdf)$/))
-      return res.status(status).json({ error: http?.code ?? 'internal', message });
+      return sendProblem(req, res, http ?? new HttpError(status, 'internal', message));
     sendPage(res, errorPage(status, message, ctxOf(res)), status);
   };
   pages.use(retryAfterOnRefusals, onError);

@@ -373,7 +373,7 @@ describe('the production topology on a real Temporal cluster', () => {
     // API 2 was stopped on purpose; everything else answers.
     const api1 = apis[0].url.replace('http://', '');
     expect(up.filter((r) => r.metric.instance === api1 || r.metric.job !== 'wcag-api').every((r) => r.value[1] === '1')).toBe(true);
-    expect(new Set(up.map((r) => r.metric.job))).toEqual(new Set(['wcag-api', 'wcag-worker', 'temporal']));
+    expect(new Set(up.map((r) => r.metric.job))).toEqual(new Set(['wcag-api', 'wcag-worker', 'wcag-worker-sdk', 'temporal']));
     const dashboard = JSON.parse(readFileSync(join(ROOT, 'deploy', 'grafana', 'dashboards', 'wcag.json'), 'utf8')) as {
       panels: Array<{ title: string; targets?: Array<{ expr?: string }> }>;
     };

@@ -42,8 +42,18 @@ describe('request validation and authentication (no workers needed)', () => {
         .set(adminAuth)
         .set('Content-Type', 'application/json')
         .send('{"url":')
-        .expect(400);
-      expect(res.body).toEqual({ error: 'bad_request', message: 'request body is not valid JSON', requestId: expect.any(String) });
+        .expect(400)
+        .expect('content-type', /^application\/problem\+json/);
+      expect(res.body).toEqual({
+        type: 'urn:wcag-scanner:problem:bad_request',
+        title: 'Bad Request',
+        status: 400,
+        detail: 'request body is not valid JSON',
+        instance: '/api/scans',
+        error: 'bad_request',
+        message: 'request body is not valid JSON',
+        requestId: expect.any(String),
+      });
     });
 
     it.each([

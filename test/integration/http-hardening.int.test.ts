@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { withContractCheck } from '../support/contract-recorder';
 import { createLogger, type Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../lib/prisma';
 import { urlPolicyFrom } from '../../targets/url-policy';
@@ -23,15 +24,17 @@ describe('HTTP hardening', () => {
     opts: { env?: Record<string, string>; adminKey?: string; logger?: Logger; prisma?: PrismaClient; temporal?: Client } = {},
   ): App {
     const env = testEnv({ ...(opts.adminKey && { ADMIN_API_KEY: opts.adminKey }), ...opts.env });
-    return createApp({
-      env,
-      adminKey: opts.adminKey ?? ADMIN_KEY,
-      prisma: opts.prisma ?? stack().prisma,
-      temporal: opts.temporal ?? stack().client,
-      logger: opts.logger ?? pino({ level: 'silent' }),
-      urlPolicy: urlPolicyFrom(env),
-      taskQueuePrefix: stack().prefix,
-    });
+    return withContractCheck(
+      createApp({
+        env,
+        adminKey: opts.adminKey ?? ADMIN_KEY,
+        prisma: opts.prisma ?? stack().prisma,
+        temporal: opts.temporal ?? stack().client,
+        logger: opts.logger ?? pino({ level: 'silent' }),
+        urlPolicy: urlPolicyFrom(env),
+        taskQueuePrefix: stack().prefix,
+      }),
+    );
   }
 
   const setCookies = (res: request.Response): string[] => {

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { withContractCheck } from '../support/contract-recorder';
 import { startWorkerMetricsServer, workerMetrics } from '../../lib/metrics';
 import { urlPolicyFrom } from '../../targets/url-policy';
 import { adminAuth, clientAuth, waitForTerminal } from '../support/scan-client';
@@ -169,14 +170,16 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
 
   it('throttles a flooding key and address with 429 + Retry-After, but never the health probes', async () => {
     const env = testEnv({ ...SAFETY_ENV, API_RATE_LIMIT_PER_KEY: '5', API_RATE_LIMIT_PER_IP: '8' });
-    const app = createApp({
-      env,
-      adminKey: ADMIN_KEY,
-      prisma: stack.prisma,
-      temporal: stack.client,
-      logger: pino({ level: 'silent' }),
-      urlPolicy: urlPolicyFrom(env),
-    });
+    const app = withContractCheck(
+      createApp({
+        env,
+        adminKey: ADMIN_KEY,
+        prisma: stack.prisma,
+        temporal: stack.client,
+        logger: pino({ level: 'silent' }),
+        urlPolicy: urlPolicyFrom(env),
+      }),
+    );
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await request(app).get('/api/monitoring/rate-limit/x').set(adminAuth)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
@@ -194,15 +197,17 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     const proxy = await startCuttableProxy(stack.env.TEMPORAL_ADDRESS);
     const temporal = new Client({ connection: Connection.lazy({ address: proxy.address }), namespace: stack.env.TEMPORAL_NAMESPACE });
     const env = testEnv({ ...SAFETY_ENV, TEMPORAL_CALL_TIMEOUT: '1500', TEMPORAL_TASK_QUEUE_PREFIX: stack.prefix });
-    const app = createApp({
-      env,
-      adminKey: ADMIN_KEY,
-      prisma: stack.prisma,
-      temporal,
-      logger: pino({ level: 'silent' }),
-      urlPolicy: urlPolicyFrom(env),
-      taskQueuePrefix: stack.prefix,
-    });
+    const app = withContractCheck(
+      createApp({
+        env,
+        adminKey: ADMIN_KEY,
+        prisma: stack.prisma,
+        temporal,
+        logger: pino({ level: 'silent' }),
+        urlPolicy: urlPolicyFrom(env),
+        taskQueuePrefix: stack.prefix,
+      }),
+    );
     const submit = () => request(app).post('/api/scans').set(adminAuth).send({ clientId: 'breaker', url: 'http://127.0.0.1:9/t' });
     try {
       await submit().expect(202); // the connection works through the proxy

@@ -13,6 +13,7 @@ import { urlPolicyFrom } from '../../targets/url-policy';
 import { connectClient, connectNative } from '../../lib/temporal';
 import { createBrowserPool, createWorkers } from '../../workers/create-workers';
 import { taskQueues, type TaskQueues } from '../../core/contracts';
+import { withContractCheck } from './contract-recorder';
 import { useResource } from './hooks';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -85,16 +86,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const prisma = createPrisma(env);
   // The same connection module as the API and the worker (lib/temporal.ts), fed by envconfig through testEnv.
   const client = await connectClient(env);
-  const app = createApp({
-    env,
-    adminKey: ADMIN_KEY,
-    prisma,
-    temporal: client,
-    logger,
-    urlPolicy: urlPolicyFrom(env),
-    taskQueuePrefix: prefix,
-    bulkTuning: opts.bulkTuning,
-  });
+  // Every response is checked against the OpenAPI document (contract-recorder.ts).
+  const app = withContractCheck(
+    createApp({
+      env,
+      adminKey: ADMIN_KEY,
+      prisma,
+      temporal: client,
+      logger,
+      urlPolicy: urlPolicyFrom(env),
+      taskQueuePrefix: prefix,
+      bulkTuning: opts.bulkTuning,
+    }),
+  );
 
   let pool: BrowserPool | null = null;
   let native: NativeConnection | null = null;
