@@ -155,7 +155,10 @@ function createWorkerMetrics() {
       memory.set(sum((s) => s.chromium.pssMb) * 1024 * 1024);
       restarts.reset();
       for (const cause of new Set(all.flatMap((s) => Object.keys(s.restarts)))) {
-        restarts.inc({ cause }, sum((s) => s.restarts[cause as keyof BrowserPoolStats['restarts']] ?? 0));
+        restarts.inc(
+          { cause },
+          sum((s) => s.restarts[cause as keyof BrowserPoolStats['restarts']] ?? 0),
+        );
       }
     },
   };

@@ -498,7 +498,9 @@ describe('safety: rate limits, abuse limits, circuit breakers, metrics', () => {
     expect(metrics.text).toMatch(/wcag_circuit_breakers\{kind="temporal",state="closed"\} 1/);
     expect(metrics.text).not.toMatch(/127\.0\.0\.|#client/);
     expect(metrics.text).toMatch(/wcag_circuit_breaker_transitions_total\{kind="temporal",to="open"\} [1-9]/);
-    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/monitoring\/safety",status_code="200"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/monitoring\/safety",status_code="200"\} [1-9]/,
+    );
     await request(stack.app).get('/metrics').set(adminAuth).expect(200);
   });
 });
