@@ -45,17 +45,17 @@ export const Audit = z
 export const AuditList = z
   .looseObject({
     audits: z.array(
-      z.looseObject({
-        auditId: z.uuid(),
-        workflowId: z.string(),
-        status: auditStatus,
-        url: z.string(),
-        clientId: z.string(),
-        prospectId: z.uuid().nullable(),
-        createdAt: timestamp,
-        startedAt: nullableTimestamp,
-        finishedAt: nullableTimestamp,
-        progress: AuditProgress,
+      Audit.pick({
+        auditId: true,
+        workflowId: true,
+        status: true,
+        url: true,
+        clientId: true,
+        prospectId: true,
+        createdAt: true,
+        startedAt: true,
+        finishedAt: true,
+        progress: true,
       }),
     ),
     next: nextCursor,

@@ -54,17 +54,15 @@ export const Schedule = z
   .meta({ id: 'Schedule' });
 
 /** A schedule as GET /api/schedules lists it: the one-schedule view has the rest. */
-export const ScheduleSummary = z
-  .looseObject({
-    scheduleId: z.string(),
-    kind: z.enum(['scan', 'audit']),
-    name: z.string().optional(),
-    clientId: z.string().optional(),
-    url: z.string().optional(),
-    paused: z.boolean(),
-    nextRuns: z.array(timestamp),
-  })
-  .meta({ id: 'ScheduleSummary' });
+export const ScheduleSummary = Schedule.pick({
+  scheduleId: true,
+  kind: true,
+  name: true,
+  clientId: true,
+  url: true,
+  paused: true,
+  nextRuns: true,
+}).meta({ id: 'ScheduleSummary' });
 
 export const ScheduleList = z.looseObject({ schedules: z.array(ScheduleSummary), next: nextCursor }).meta({ id: 'ScheduleList' });
 

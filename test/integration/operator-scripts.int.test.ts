@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../lib/temporal-dev-server';
 import { readFileSync } from 'node:fs';
+import { USAGE as CONFORMANCE_USAGE } from '../../scripts/conformance/args';
 import { healthVerdict } from '../../scripts/exit-status';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { adminAuth } from '../support/scan-client';
@@ -402,17 +403,7 @@ describe('--version, --help and usage errors of wcag, conformance and bench', ()
     expect(bench.stdout).toMatch(/--pages N +corpus size \(default 100, --quick 30\)/);
     const conformance = await run(TSX, ['scripts/conformance.ts', '--help']);
     expect(conformance.code).toBe(0);
-    for (const flag of [
-      '--timeout',
-      '--concurrency',
-      '--rule',
-      '--limit',
-      '--json',
-      '--fail-on-disagreement',
-      '--api',
-      '--key',
-      '--version',
-    ])
-      expect(conformance.stdout).toContain(flag);
+    // The usage text itself is checked flag by flag in scripts/conformance/args.test.ts; here, that the process prints it.
+    expect(conformance.stdout).toContain(CONFORMANCE_USAGE.trim());
   });
 });
