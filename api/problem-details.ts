@@ -30,7 +30,8 @@ export const ProblemDetails = z
   .looseObject({
     type: z
       .string()
-      .startsWith(PROBLEM_TYPE_PREFIX)
+      // A pattern, not startsWith: zod would publish the latter as `format: "starts_with"`, which no JSON Schema tool knows.
+      .regex(/^urn:wcag-scanner:problem:[a-z0-9_]+$/)
       .meta({ description: `\`${PROBLEM_TYPE_PREFIX}<error>\`: one stable URN per error code.`, example: problemTypeOf('not_found') }),
     title: z.string().meta({ description: 'Short summary of the problem type (the HTTP reason phrase of its status).' }),
     status: z.number().int().min(400).max(599),
