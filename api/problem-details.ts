@@ -98,11 +98,15 @@ export function problemBody(http: HttpError, req: Pick<Request, 'originalUrl'> &
   };
 }
 
-/** Answers `http` as problem details: its headers, its status, the problem+json body. */
+/**
+ * Answers `http` as problem details: its headers, its status, the problem+json body. Through res.json (which keeps a
+ * Content-Type already set), so middleware that settles on res.json (idempotency frees its key) runs before the
+ * answer leaves, as for any other JSON answer.
+ */
 export function sendProblem(req: Request, res: Response, http: HttpError): void {
   res
     .set(http.headers)
     .status(http.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problemBody(http, req as Request & { id?: unknown })));
+    .json(problemBody(http, req as Request & { id?: unknown }));
 }

@@ -20,7 +20,7 @@ export const schedulesPaths: ZodOpenApiPathsObject = {
       tags,
       summary: 'List schedules',
       requestParams: { query: ListSchedulesQuery },
-      responses: apiResponses({ '200': json('The schedules.', ScheduleList) }, [400, 503]),
+      responses: apiResponses({ '200': json('The schedules.', ScheduleList) }, [400, 403, 503]),
     },
   },
   '/api/schedules/{scheduleId}': {
