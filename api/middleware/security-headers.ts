@@ -32,5 +32,17 @@ export function securityHeaders(opts: { production: boolean }): RequestHandler[]
   return [headers, noStore];
 }
 
+// The Web UI's pages load their own stylesheet, script and screenshots, and nothing else; forms post only here.
+export const WEB_PAGE_CSP: CspDirectives = {
+  'default-src': ["'none'"],
+  'style-src': ["'self'"],
+  'script-src': ["'self'"],
+  'img-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+};
+
 /** A page's own Content-Security-Policy in place of the API's, with nothing of Helmet's defaults added. */
 export const pageCsp = (directives: CspDirectives): RequestHandler => contentSecurityPolicy({ useDefaults: false, directives });

@@ -7,7 +7,7 @@ import { HttpError } from '../http-errors';
 import { sendProblem } from '../problem-details';
 import { TokenBuckets } from '../middleware/abuse-limit';
 import { announceRateLimit, retryAfterOnRefusals } from '../middleware/rate-limit-headers';
-import { pageCsp } from '../middleware/security-headers';
+import { pageCsp, WEB_PAGE_CSP } from '../middleware/security-headers';
 import type { ApiKeyService, Principal } from '../services/api-key.service';
 import { ASSETS } from './assets-dir';
 import { buildScanExport, EXPORT_FORMATS, sendScanExport } from './scan-exports';
@@ -48,17 +48,7 @@ export interface UiRouterDeps {
   secureCookies?: boolean;
 }
 
-// Pages load their own stylesheet, script and screenshots, and nothing else; forms post only here.
-const PAGE_CSP = pageCsp({
-  'default-src': ["'none'"],
-  'style-src': ["'self'"],
-  'script-src': ["'self'"],
-  'img-src': ["'self'"],
-  'connect-src': ["'self'"],
-  'form-action': ["'self'"],
-  'frame-ancestors': ["'none'"],
-  'base-uri': ["'none'"],
-});
+const PAGE_CSP = pageCsp(WEB_PAGE_CSP);
 
 /** Only a path on this site: never an absolute or protocol-relative URL (no open redirect). */
 const localPath = (v: unknown, fallback = '/'): string =>
