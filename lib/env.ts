@@ -188,22 +188,29 @@ export type Env = Readonly<
   }
 >;
 
+// Rules that involve two variables, reported like any other invalid variable (`VAR: problem`).
+const CheckedEnvSchema = EnvSchema.superRefine((v, ctx) => {
+  if (v.WORKER_DEPLOYMENT_NAME && !v.WORKER_BUILD_ID) {
+    const message = 'required when WORKER_DEPLOYMENT_NAME is set (e.g. the image tag or git sha)';
+    ctx.addIssue({ code: 'custom', path: ['WORKER_BUILD_ID'], message });
+  }
+  // Two exporters cannot share a port; without this the second silently loses, and a scrape job reads the wrong one.
+  if (v.WORKER_SDK_METRICS_PORT !== 0 && v.WORKER_SDK_METRICS_PORT === v.WORKER_METRICS_PORT) {
+    ctx.addIssue({ code: 'custom', path: ['WORKER_SDK_METRICS_PORT'], message: 'must differ from WORKER_METRICS_PORT (0 = off)' });
+  }
+});
+
 /** Parses the environment once; every entry point calls this and passes the result down. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // An empty string in .env means "not set", not "set to empty".
   const cleaned = Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
   const temporal = resolveTemporalSettings(cleaned);
   // The profile's address and namespace count as set: the schema's defaults apply only when neither gives one.
-  const parsed = EnvSchema.safeParse({
+  const parsed = CheckedEnvSchema.safeParse({
     ...temporal.vars,
     ...(temporal.profile.address !== undefined && { TEMPORAL_ADDRESS: temporal.profile.address }),
     ...(temporal.profile.namespace !== undefined && { TEMPORAL_NAMESPACE: temporal.profile.namespace }),
   });
-  if (parsed.success && parsed.data.WORKER_DEPLOYMENT_NAME && !parsed.data.WORKER_BUILD_ID) {
-    throw new Error(
-      'Invalid configuration:\n  WORKER_BUILD_ID: required when WORKER_DEPLOYMENT_NAME is set (e.g. the image tag or git sha)',
-    );
-  }
   if (parsed.success) {
     const temporalProfile = { ...temporal.profile, address: parsed.data.TEMPORAL_ADDRESS, namespace: parsed.data.TEMPORAL_NAMESPACE };
     return Object.freeze({ ...parsed.data, temporalProfile, configWarnings: temporal.warnings });

@@ -9,13 +9,9 @@ import { temporalLoggerFrom } from './temporal-logger';
  * The SDK exporter with Prometheus's conventions: counters end in `_total`, durations are seconds with the unit in
  * the name (`temporal_activity_execution_latency_seconds`), as the rest of our metrics. Undefined when off (port 0).
  */
-export function sdkMetricsExporter(
-  env: Pick<Env, 'WORKER_METRICS_HOST' | 'WORKER_METRICS_PORT' | 'WORKER_SDK_METRICS_PORT'>,
-): MetricsExporterConfig | undefined {
+export function sdkMetricsExporter(env: Pick<Env, 'WORKER_METRICS_HOST' | 'WORKER_SDK_METRICS_PORT'>): MetricsExporterConfig | undefined {
+  // loadEnv has refused a port equal to WORKER_METRICS_PORT.
   if (env.WORKER_SDK_METRICS_PORT === 0) return undefined;
-  // Two exporters cannot share a port; without this the second silently loses, and a scrape job reads the wrong one.
-  if (env.WORKER_SDK_METRICS_PORT === env.WORKER_METRICS_PORT)
-    throw new Error('Invalid configuration:\n  WORKER_SDK_METRICS_PORT: must differ from WORKER_METRICS_PORT (0 = off)');
   return {
     prometheus: {
       bindAddress: `${env.WORKER_METRICS_HOST}:${env.WORKER_SDK_METRICS_PORT}`,
